@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from atgrant import views
+
+admin.site.site_header = _("AT-bidraget – administration")
+admin.site.site_title = _("AT-bidraget")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("konto/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("regions.urls")),
+    path("", include("submissions.urls")),
+    path("", include("allocation.urls")),
+]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One write of the application: who did what to which object, and the values before and after.
+
+    Append-only: the application never updates or deletes an event.
+    """
+
+    created_at = models.DateTimeField(_("tidpunkt"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utförd av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("utförare"), max_length=254, blank=True)
+    action = models.CharField(_("händelse"), max_length=64, db_index=True)
+    object_type = models.CharField(_("objekttyp"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("objekt"), max_length=255, blank=True)
+    round_id = models.BigIntegerField(_("omgång"), null=True, blank=True, db_index=True)
+    region_id = models.BigIntegerField(_("region"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("före"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("efter"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    message = models.TextField(_("beskrivning"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("granskningshändelse")
+        verbose_name_plural = _("granskningshändelser")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

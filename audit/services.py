@@ -1,0 +1,41 @@
+"""Recording audit events. Every service that writes calls `audit_record` inside its transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+
+from audit.models import AuditEvent
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    round_id: int | None = None,
+    region_id: int | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Append one audit event. `actor` None means the system (a scheduled task)."""
+    real_actor = actor if actor is not None and actor.is_authenticated else None
+    label = getattr(real_actor, "email", "") or (str(real_actor) if real_actor else "system")
+    return AuditEvent.objects.create(
+        actor=real_actor,
+        actor_label=label[:254],
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        round_id=round_id,
+        region_id=region_id,
+        before=before,
+        after=after,
+        message=message,
+        ip_address=ip_address,
+    )

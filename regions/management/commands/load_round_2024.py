@@ -1,0 +1,152 @@
+"""Load the 2024 round: the 21 regions, the rules of 2024 and each region's plan and population.
+
+Idempotent: running it again changes nothing that is already right and never
+touches reports, decisions or a round that has left the draft state's rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from allocation.plans import PlanError, parse_plan
+from regions.demo import create_demo_users
+from regions.models import Region
+from submissions.models import (
+    STOCKHOLM,
+    GrantRound,
+    RoundBaseline,
+    RoundStatus,
+    StaircaseStep,
+    default_deadline,
+)
+
+DATA_FILE = Path(__file__).resolve().parents[3] / "submissions" / "data" / "regions_2024.csv"
+
+ROUND_SLUG = "at-2024"
+ROUND_NAME = "Statsbidrag för att öka antalet AT-tjänster 2024"
+BLOCK1 = 63_000_000
+BLOCK2 = 160_000_000
+STAIRCASE = [(2, 3_000_000), (3, 4_500_000), (5, 7_500_000), (7, 10_500_000), (10, 20_000_000), (15, 30_000_000)]
+LEGAL_BASIS = (
+    "Regeringens beslut den 22 mars 2024 om uppdrag att fördela och betala ut medel för att öka "
+    "antalet tjänster för allmäntjänstgöring (S2024), och Socialstyrelsens anvisningar för "
+    "statsbidraget 2024."
+)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    expected = {"code", "name", "short_name", "planned_2024", "population_2023_11_01"}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = expected - set(reader.fieldnames or [])
+        if missing:
+            raise CommandError(f"{path}: missing columns {', '.join(sorted(missing))}")
+        rows = list(reader)
+    for line, row in enumerate(rows, start=2):
+        try:
+            parse_plan(row["planned_2024"])
+            if int(row["population_2023_11_01"]) <= 0:
+                raise ValueError("population must be positive")
+        except (PlanError, ValueError) as exc:
+            raise CommandError(f"{path}, line {line}: {exc}") from exc
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Create or update the 21 regions and the 2024 grant round (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Also create demo users (printed) and, for a new round, a deadline 14 days ahead.",
+        )
+        parser.add_argument(
+            "--deadline",
+            type=dt.date.fromisoformat,
+            help="The last day for reports (YYYY-MM-DD, the whole day, Europe/Stockholm).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        rows = read_rows(DATA_FILE)
+        deadline_day: dt.date | None = options["deadline"]  # type: ignore[assignment]
+        if deadline_day is None and options["demo"]:
+            deadline_day = dt.datetime.now(tz=STOCKHOLM).date() + dt.timedelta(days=14)
+        with transaction.atomic():
+            regions = self._regions(rows)
+            grant_round, created = self._round(deadline_day)
+            if created or grant_round.status == RoundStatus.DRAFT:
+                self._rules_and_baselines(grant_round, rows, regions)
+            elif deadline_day is not None:
+                self.stdout.write(f"Round {grant_round.slug} is {grant_round.status}; deadline kept.")
+        self.stdout.write(
+            f"Loaded {len(regions)} regions and round {grant_round.slug} "
+            f"({grant_round.get_status_display()}, deadline {grant_round.deadline:%Y-%m-%d %H:%M %Z})."
+        )
+        if options["demo"]:
+            for line in create_demo_users(grant_round=grant_round):
+                self.stdout.write(line)
+
+    def _regions(self, rows: list[dict[str, str]]) -> dict[str, Region]:
+        regions = {}
+        for row in rows:
+            region, _ = Region.objects.update_or_create(
+                code=row["code"], defaults={"name": row["name"], "short_name": row["short_name"]}
+            )
+            regions[row["code"]] = region
+        return regions
+
+    def _round(self, deadline_day: dt.date | None) -> tuple[GrantRound, bool]:
+        deadline = default_deadline(2024)
+        if deadline_day is not None:
+            deadline = dt.datetime.combine(deadline_day, dt.time(23, 59, 59), tzinfo=STOCKHOLM)
+        grant_round, created = GrantRound.objects.get_or_create(
+            slug=ROUND_SLUG,
+            defaults={
+                "name": ROUND_NAME,
+                "year": 2024,
+                "opens_at": dt.datetime(2024, 4, 15, tzinfo=STOCKHOLM),
+                "deadline": deadline,
+                "status": RoundStatus.DRAFT,
+                "population_date": dt.date(2023, 11, 1),
+                "block1_budget": BLOCK1,
+                "block2_budget": BLOCK2,
+                "legal_basis": LEGAL_BASIS,
+            },
+        )
+        if not created and deadline_day is not None and grant_round.status in (
+            RoundStatus.DRAFT,
+            RoundStatus.OPEN,
+        ):
+            grant_round.deadline = deadline
+            grant_round.save(update_fields=["deadline"])
+        return grant_round, created
+
+    def _rules_and_baselines(
+        self, grant_round: GrantRound, rows: list[dict[str, str]], regions: dict[str, Region]
+    ) -> None:
+        for min_increase, payout in STAIRCASE:
+            StaircaseStep.objects.update_or_create(
+                round=grant_round, min_increase=Decimal(min_increase), defaults={"payout": payout}
+            )
+        for row in rows:
+            bounds = parse_plan(row["planned_2024"])
+            RoundBaseline.objects.update_or_create(
+                round=grant_round,
+                region=regions[row["code"]],
+                defaults={
+                    "population": int(row["population_2023_11_01"]),
+                    "plan_text": row["planned_2024"],
+                    "plan_low": Decimal(bounds.low.numerator) / Decimal(bounds.low.denominator),
+                    "plan_high": Decimal(bounds.high.numerator) / Decimal(bounds.high.denominator),
+                },
+            )
+        # The 2024 round is published: reports are accepted from its opening date.
+        grant_round.status = RoundStatus.OPEN
+        grant_round.save(update_fields=["status"])

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from submissions.models import (
+    DeadlineExtension,
+    GrantRound,
+    Report,
+    ReportVersion,
+    RoundBaseline,
+    RoundStatus,
+    StaircaseStep,
+)
+
+
+def _round_is_draft(obj: object) -> bool:
+    grant_round = obj if isinstance(obj, GrantRound) else getattr(obj, "round", None)
+    return grant_round is None or grant_round.status == RoundStatus.DRAFT
+
+
+class DraftOnlyMixin:
+    """Rules and baselines may change only while the round is a draft."""
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return super().has_change_permission(request, obj) and _round_is_draft(obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return super().has_delete_permission(request, obj) and _round_is_draft(obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        if obj is not None and not _round_is_draft(obj):
+            return False
+        return super().has_add_permission(request, *([obj] if obj is not None else []))  # type: ignore[misc]
+
+
+class StaircaseStepInline(DraftOnlyMixin, admin.TabularInline):
+    model = StaircaseStep
+    extra = 0
+
+
+class RoundBaselineInline(DraftOnlyMixin, admin.TabularInline):
+    model = RoundBaseline
+    extra = 0
+    autocomplete_fields = ["region"]
+
+
+@admin.register(GrantRound)
+class GrantRoundAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["name", "year", "status", "opens_at", "deadline", "block1_budget", "block2_budget"]
+    list_filter = ["status", "year"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [StaircaseStepInline, RoundBaselineInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: GrantRound | None = None) -> list[str]:
+        # Status moves only through the workflow (submissions.services.round_transition).
+        return ["status"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+
+@admin.register(RoundBaseline)
+class RoundBaselineAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["region", "round", "plan_text", "plan_low", "plan_high", "population"]
+    list_filter = ["round"]
+    search_fields = ["region__name", "region__short_name", "plan_text"]
+    list_select_related = ["region", "round"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Reports change only through the portal's services, which check the deadline and audit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["region", "round", "filled_posts", "started_posts", "updated_at"]
+    list_filter = ["round", "region"]
+    search_fields = ["region__name", "region__short_name", "contact_name"]
+    list_select_related = ["region", "round"]
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "report", "number", "filled_posts", "started_posts", "submitted_at"]
+    list_filter = ["report__round", "report__region"]
+    search_fields = ["reference", "report__region__name"]
+    list_select_related = ["report__region", "report__round"]
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    list_display = ["region", "round", "until", "granted_by", "granted_at"]
+    list_filter = ["round", "region"]
+    search_fields = ["region__name", "reason"]

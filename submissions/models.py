@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def default_deadline(year: int) -> dt.datetime:
+    """1 November of the round year, the whole day, Europe/Stockholm."""
+    return dt.datetime(year, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    OPEN = "open", _("Öppen")
+    CLOSED = "closed", _("Stängd")
+    ALLOCATED = "allocated", _("Fördelad")
+    DECIDED = "decided", _("Beslutad")
+
+
+class GrantRound(models.Model):
+    """One year's call (utlysning): budgets, staircase, opening date and deadline."""
+
+    name = models.CharField(_("namn"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("år"))
+    slug = models.SlugField(_("kortnamn i adresser"), unique=True)
+    opens_at = models.DateTimeField(_("öppnar"))
+    deadline = models.DateTimeField(
+        _("sista dag för inrapportering"),
+        blank=True,
+        help_text=_("Lämnas tom blir det 1 november kl. 23:59:59 svensk tid det året."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT
+    )
+    population_date = models.DateField(_("befolkningsdatum"))
+    block1_budget = models.BigIntegerField(_("block 1 (kr)"))
+    block2_budget = models.BigIntegerField(_("block 2 (kr)"))
+    legal_basis = models.TextField(_("grund för beslutet"), blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bidragsomgång")
+        verbose_name_plural = _("bidragsomgångar")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(block1_budget__gte=0), name="round_block1_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(block2_budget__gte=0), name="round_block2_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline__gt=models.F("opens_at")),
+                name="round_deadline_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.deadline is None and self.year:
+            self.deadline = default_deadline(self.year)
+        super().save(*args, **kwargs)
+
+    @property
+    def total_budget(self) -> int:
+        return self.block1_budget + self.block2_budget
+
+    def deadline_passed(self, when: dt.datetime, extended_until: dt.datetime | None = None) -> bool:
+        """Whether `when` is after the deadline (or the region's extension).
+
+        Compared to the whole second: 23:59:59.900 is still 23:59:59 and so on time.
+        """
+        limit = max(self.deadline, extended_until) if extended_until else self.deadline
+        return when.replace(microsecond=0) > limit
+
+
+class StaircaseStep(models.Model):
+    """One step of block 2's staircase: an increase of at least `min_increase` pays `payout`."""
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.CASCADE, related_name="steps", verbose_name=_("omgång")
+    )
+    min_increase = models.DecimalField(_("minsta utökning (tjänster)"), max_digits=6, decimal_places=1)
+    payout = models.BigIntegerField(_("belopp (kr)"))
+
+    class Meta:
+        verbose_name = _("trappsteg")
+        verbose_name_plural = _("prestationstrappa")
+        ordering = ["round", "min_increase"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "min_increase"], name="step_unique_per_round"),
+            models.CheckConstraint(condition=models.Q(payout__gte=0), name="step_payout_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(min_increase__gt=0), name="step_min_increase_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"≥ {self.min_increase.normalize():f} → {self.payout} kr"
+
+
+class RoundBaseline(models.Model):
+    """A region's population and plan for a round: the fixed inputs of the allocation."""
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.CASCADE, related_name="baselines", verbose_name=_("omgång")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="baselines", verbose_name=_("region")
+    )
+    population = models.PositiveBigIntegerField(_("befolkningsmängd"))
+    plan_text = models.CharField(
+        _("planeringsunderlag (som skrivet)"),
+        max_length=50,
+        help_text=_('Som i bilaga 2, t.ex. "280", "84-89" eller "46 (ev. 48)".'),
+    )
+    plan_low = models.DecimalField(_("plan, undre gräns"), max_digits=8, decimal_places=2)
+    plan_high = models.DecimalField(_("plan, övre gräns"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("planeringsunderlag och befolkning")
+        verbose_name_plural = _("planeringsunderlag och befolkning")
+        ordering = ["round", "region__short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "region"], name="baseline_unique_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(population__gt=0), name="baseline_population_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(plan_low__gte=0), name="baseline_plan_low_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(plan_low__lte=models.F("plan_high")),
+                name="baseline_plan_bounds_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name}: {self.plan_text}"
+
+    @property
+    def planned(self) -> Decimal:
+        return (self.plan_low + self.plan_high) / 2
+
+    @property
+    def plan_is_range(self) -> bool:
+        return self.plan_low != self.plan_high
+
+
+class Report(models.Model):
+    """A region's report (inrapportering) for a round; also its application. One per region and round.
+
+    The row holds the working copy (a draft that colleagues and the proxy edit); every
+    submission freezes a ReportVersion, and the latest version is the one that counts.
+    """
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="reports", verbose_name=_("omgång")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="reports", verbose_name=_("region")
+    )
+    filled_posts = models.PositiveIntegerField(_("tillsatta AT-tjänster"), null=True, blank=True)
+    started_posts = models.PositiveIntegerField(_("påbörjade AT-tjänster"), null=True, blank=True)
+    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("kontaktpersonens e-post"), blank=True)
+    contact_phone = models.CharField(_("kontaktpersonens telefon"), max_length=50, blank=True)
+    comment = models.TextField(_("kommentar"), blank=True, max_length=4000)
+    # Optimistic locking: a save must name the revision it was edited from.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    updated_at = models.DateTimeField(_("senast ändrad"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("senast ändrad av"),
+    )
+    locked_at = models.DateTimeField(_("låst"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inrapportering")
+        verbose_name_plural = _("inrapporteringar")
+        ordering = ["round", "region__short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "region"], name="report_unique_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name} – {self.round.name}"
+
+
+class ReportVersion(models.Model):
+    """A submitted version of a report, frozen: the receipt (kvittens) is built from it."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="versions", verbose_name=_("inrapportering")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    reference = models.CharField(_("referensnummer"), max_length=40, unique=True)
+    filled_posts = models.PositiveIntegerField(_("tillsatta AT-tjänster"), null=True, blank=True)
+    started_posts = models.PositiveIntegerField(_("påbörjade AT-tjänster"), null=True, blank=True)
+    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("kontaktpersonens e-post"), blank=True)
+    contact_phone = models.CharField(_("kontaktpersonens telefon"), max_length=50, blank=True)
+    comment = models.TextField(_("kommentar"), blank=True)
+    submitted_at = models.DateTimeField(_("inskickad"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("inskickad av"),
+    )
+
+    class Meta:
+        verbose_name = _("inskickad version")
+        verbose_name_plural = _("inskickade versioner")
+        ordering = ["report", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="version_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(filled_posts__isnull=False)
+                | models.Q(started_posts__isnull=False),
+                name="version_has_posts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} (v{self.number})"
+
+    @property
+    def posts(self) -> int:
+        """The higher of filled and started posts (either may be missing)."""
+        return max(p for p in (self.filled_posts, self.started_posts) if p is not None)
+
+
+class DeadlineExtension(models.Model):
+    """An officer's dated extension of the deadline for one region, with its reason."""
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("omgång")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("region")
+    )
+    until = models.DateTimeField(_("förlängd till"))
+    reason = models.TextField(_("skäl"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("beviljad av"),
+    )
+    granted_at = models.DateTimeField(_("beviljad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("förlängd svarstid")
+        verbose_name_plural = _("förlängda svarstider")
+        ordering = ["round", "region", "-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name} → {self.until:%Y-%m-%d %H:%M}"

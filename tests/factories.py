@@ -1,0 +1,120 @@
+"""factory-boy factories for the whole project, with Traits for the states tests need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from regions.models import Region
+from submissions.models import (
+    STOCKHOLM,
+    GrantRound,
+    Report,
+    ReportVersion,
+    RoundBaseline,
+    RoundStatus,
+    StaircaseStep,
+)
+
+PASSWORD = "correct-horse-battery-42"  # noqa: S105
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.se")
+    username = factory.LazyAttribute(lambda o: o.email)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{(n % 89) + 10:02d}")
+    name = factory.LazyAttribute(lambda o: f"Region {o.short_name}")
+    short_name = factory.Sequence(lambda n: f"Testlän {n}")
+
+
+class GrantRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GrantRound
+        django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"AT-bidraget {2024 + n}")
+    year = 2024
+    slug = factory.Sequence(lambda n: f"omgang-{n}")
+    opens_at = dt.datetime(2024, 4, 15, tzinfo=STOCKHOLM)
+    status = RoundStatus.OPEN
+    population_date = dt.date(2023, 11, 1)
+    block1_budget = 63_000_000
+    block2_budget = 160_000_000
+
+    class Params:
+        draft = factory.Trait(status=RoundStatus.DRAFT)
+        closed = factory.Trait(status=RoundStatus.CLOSED)
+        allocated = factory.Trait(status=RoundStatus.ALLOCATED)
+        decided = factory.Trait(status=RoundStatus.DECIDED)
+
+    @factory.post_generation
+    def staircase(obj, create, extracted, **kwargs):  # noqa: N805
+        if not create:
+            return
+        steps = extracted if extracted is not None else [
+            (2, 3_000_000), (3, 4_500_000), (5, 7_500_000),
+            (7, 10_500_000), (10, 20_000_000), (15, 30_000_000),
+        ]
+        for min_increase, payout in steps:
+            StaircaseStep.objects.get_or_create(
+                round=obj, min_increase=Decimal(min_increase), defaults={"payout": payout}
+            )
+
+
+class RoundBaselineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoundBaseline
+
+    round = factory.SubFactory(GrantRoundFactory)
+    region = factory.SubFactory(RegionFactory)
+    population = 300_000
+    plan_text = "50"
+    plan_low = Decimal(50)
+    plan_high = Decimal(50)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    round = factory.SubFactory(GrantRoundFactory)
+    region = factory.SubFactory(RegionFactory)
+    filled_posts = 50
+    started_posts = 52
+    contact_name = "Kim Kontakt"
+    contact_email = "kim@region.example.se"
+
+
+class ReportVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportVersion
+
+    report = factory.SubFactory(ReportFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    reference = factory.Sequence(lambda n: f"AT-TEST-{n:06d}")
+    filled_posts = factory.LazyAttribute(lambda o: o.report.filled_posts)
+    started_posts = factory.LazyAttribute(lambda o: o.report.started_posts)
+    submitted_at = dt.datetime(2024, 10, 1, 12, 0, tzinfo=STOCKHOLM)
+    submitted_by = factory.SubFactory(UserFactory)

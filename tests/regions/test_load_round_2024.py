@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from regions.management.commands import load_round_2024 as loader
+from regions.models import Region
+from submissions.models import STOCKHOLM, GrantRound, RoundBaseline, RoundStatus, StaircaseStep
+
+pytestmark = pytest.mark.django_db
+
+
+def _load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_round_2024", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_loads_21_regions_and_the_2024_round():
+    _load()
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    assert Region.objects.count() == 21
+    assert grant_round.status == RoundStatus.OPEN
+    assert grant_round.block1_budget == 63_000_000
+    assert grant_round.block2_budget == 160_000_000
+    assert grant_round.deadline == dt.datetime(2024, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+    assert list(StaircaseStep.objects.values_list("min_increase", "payout")) == [
+        (Decimal(2), 3_000_000),
+        (Decimal(3), 4_500_000),
+        (Decimal(5), 7_500_000),
+        (Decimal(7), 10_500_000),
+        (Decimal(10), 20_000_000),
+        (Decimal(15), 30_000_000),
+    ]
+    assert RoundBaseline.objects.filter(round=grant_round).count() == 21
+
+
+@pytest.mark.parametrize(
+    ("short_name", "text", "low", "high", "population"),
+    [
+        ("Östergötland", "84-89", "84", "89", 472_660),
+        ("Västmanland", "46 (ev. 48)", "46", "48", 280_965),
+        ("Gävleborg", "46 (ev.+)", "46", "46", 286_085),
+        ("Stockholm", "280", "280", "280", 2_455_914),
+    ],
+)
+def test_baseline_keeps_plan_as_written_and_its_bounds(short_name, text, low, high, population):
+    _load()
+    baseline = RoundBaseline.objects.get(region__short_name=short_name)
+    assert baseline.plan_text == text
+    assert (baseline.plan_low, baseline.plan_high) == (Decimal(low), Decimal(high))
+    assert baseline.population == population
+
+
+def test_loading_twice_changes_nothing():
+    _load("--demo")
+    snapshot = list(RoundBaseline.objects.order_by("pk").values())
+    rounds = list(GrantRound.objects.values())
+    _load("--demo")
+    assert list(RoundBaseline.objects.order_by("pk").values()) == snapshot
+    assert list(GrantRound.objects.values()) == rounds
+    assert Region.objects.count() == 21
+
+
+def test_demo_moves_a_new_rounds_deadline_ahead_and_prints_credentials():
+    out = _load("--demo")
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    today = dt.datetime.now(tz=STOCKHOLM).date()
+    assert grant_round.deadline.astimezone(STOCKHOLM).date() == today + dt.timedelta(days=14)
+    assert "handlaggare@demo.atgrant.se" in out
+    assert "demo-atgrant-2024" in out
+
+
+def test_explicit_deadline_is_the_whole_day():
+    _load("--deadline", "2030-11-01")
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    assert grant_round.deadline == dt.datetime(2030, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+
+
+def test_a_bad_data_file_names_the_line(tmp_path, monkeypatch):
+    bad = tmp_path / "regions.csv"
+    bad.write_text(
+        "code,name,short_name,planned_2024,population_2023_11_01\n"
+        "01,Region Stockholm,Stockholm,280,2455914\n"
+        "03,Region Uppsala,Uppsala,många,404714\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(loader, "DATA_FILE", bad)
+    with pytest.raises(CommandError, match="line 3"):
+        _load()
+    assert not Region.objects.exists()
