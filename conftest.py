@@ -36,3 +36,40 @@ def auditor(db):
     user = UserFactory(email="auditor@example.se")
     user.groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
     return user
+
+
+def login_as(client, user) -> None:
+    """Log `user` in on `client` as if they had just authenticated with password and TOTP.
+
+    allauth records the authentication methods in the session; sensitive actions ask for a
+    fresh one, and agency users must have a second factor. This sets both up, as a real
+    login through the login page (with MFA) would.
+    """
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.mfa.models import Authenticator
+
+    from regions.roles import is_agency_reader
+
+    client.force_login(user)
+    now = time.time()
+    records = [{"method": "password", "at": now, "email": user.email}]
+    if is_agency_reader(user):
+        totp, _ = Authenticator.objects.get_or_create(
+            user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "test"}}
+        )
+        records.append({"method": "mfa", "at": now, "id": totp.pk, "type": "totp"})
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture
+def login():
+    """`login(client, user)`: see login_as."""
+    return login_as

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,3 +36,235 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProxyBasis(models.TextChoices):
+    SIGNATORY = "signatory", _("Jag är behörig företrädare för regionen")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("Jag har fullmakt från behörig företrädare")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Inskickad")
+    COMPLETION_REQUESTED = "completion_requested", _("Komplettering begärd")
+    APPROVED = "approved", _("Beviljad")
+    REJECTED = "rejected", _("Avslagen")
+
+
+class ProxyApplication(models.Model):
+    """An application to become a region's proxy (ombudsansökan), with its power of attorney."""
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proxy_applications",
+        verbose_name=_("sökande"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="proxy_applications", verbose_name=_("region")
+    )
+    full_name = models.CharField(_("namn"), max_length=200)
+    title = models.CharField(_("roll i regionen"), max_length=200)
+    phone = models.CharField(_("telefon"), max_length=50, blank=True)
+    basis = models.CharField(_("behörighet"), max_length=32, choices=ProxyBasis.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=32,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("senast ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ombudsansökan")
+        verbose_name_plural = _("ombudsansökningar")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} – {self.region.short_name}"
+
+
+def _document_path(instance: ProxyDocument, filename: str) -> str:
+    # Never the uploaded name: it may hold anything. The original name is kept in a field.
+    return f"proxy-documents/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+
+
+class ProxyDocument(models.Model):
+    """A power of attorney or delegation document (PDF) attached to an application."""
+
+    application = models.ForeignKey(
+        ProxyApplication,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("ansökan"),
+    )
+    file = models.FileField(_("fil"), upload_to=_document_path)
+    original_name = models.CharField(_("filnamn"), max_length=255)
+    size = models.PositiveIntegerField(_("storlek (byte)"))
+    sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uppladdad"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("av")
+    )
+
+    class Meta:
+        verbose_name = _("fullmakt")
+        verbose_name_plural = _("fullmakter")
+        ordering = ["application", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ApplicationEvent(models.Model):
+    """One dated, attributed step of an application: submitted, completion asked, approved..."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Ansökan inskickad")
+        COMPLETION_REQUESTED = "completion_requested", _("Komplettering begärd")
+        RESUBMITTED = "resubmitted", _("Komplettering inskickad")
+        APPROVED = "approved", _("Beviljad")
+        REJECTED = "rejected", _("Avslagen")
+
+    application = models.ForeignKey(
+        ProxyApplication, on_delete=models.PROTECT, related_name="events", verbose_name=_("ansökan")
+    )
+    kind = models.CharField(_("händelse"), max_length=32, choices=Kind.choices)
+    message = models.TextField(_("meddelande"), blank=True)
+    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("av")
+    )
+
+    class Meta:
+        verbose_name = _("händelse i ombudsansökan")
+        verbose_name_plural = _("händelser i ombudsansökningar")
+        ordering = ["application", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProxyAppointment(models.Model):
+    """A region's proxy. Exactly one active (ended_at null) per region; earlier ones stay on record."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="proxy_appointments", verbose_name=_("region")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proxy_appointments",
+        verbose_name=_("ombud"),
+    )
+    application = models.OneToOneField(
+        ProxyApplication,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointment",
+        verbose_name=_("ansökan"),
+    )
+    appointed_at = models.DateTimeField(_("utsedd"), auto_now_add=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("beviljad av"),
+    )
+    ended_at = models.DateTimeField(_("upphörde"), null=True, blank=True)
+    ended_reason = models.CharField(_("skäl till att uppdraget upphörde"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ombud")
+        verbose_name_plural = _("ombud")
+        ordering = ["region", "-appointed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_active_proxy_per_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(ended_at__isnull=True),
+                name="proxy_of_one_region_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.region.short_name}"
+
+
+class ColleagueInvitation(models.Model):
+    """An e-mailed invitation from a proxy to a colleague; the link expires."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("region")
+    )
+    email = models.EmailField(_("e-post"))
+    token = models.CharField(_("kod"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("av")
+    )
+    created_at = models.DateTimeField(_("skickad"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("giltig till"))
+    accepted_at = models.DateTimeField(_("accepterad"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbjudan")
+        verbose_name_plural = _("inbjudningar")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.region.short_name}"
+
+
+class Colleague(models.Model):
+    """A colleague of a region: prepares the report, cannot submit it."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="colleagues", verbose_name=_("region")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="colleague_memberships",
+        verbose_name=_("användare"),
+    )
+    invitation = models.OneToOneField(
+        ColleagueInvitation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="colleague",
+        verbose_name=_("inbjudan"),
+    )
+    added_at = models.DateTimeField(_("tillagd"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("borttagen"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("borttagen av"),
+    )
+
+    class Meta:
+        verbose_name = _("kollega")
+        verbose_name_plural = _("kollegor")
+        ordering = ["region", "-added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "user"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_active_colleague_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.region.short_name}"

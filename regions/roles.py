@@ -34,3 +34,61 @@ def is_auditor(user: object) -> bool:
 
 
 is_agency_reader = is_officer | is_auditor
+
+
+def _memberships(user: object) -> tuple[set[int], set[int]]:
+    """(regions the user is active proxy of, regions the user is an active colleague of), cached."""
+    cache = getattr(user, "_atgrant_regions", None)
+    if cache is None:
+        from regions.models import Colleague, ProxyAppointment
+
+        proxy = set(
+            ProxyAppointment.objects.filter(user=user, ended_at__isnull=True).values_list(
+                "region_id", flat=True
+            )
+        )
+        colleague = set(
+            Colleague.objects.filter(user=user, removed_at__isnull=True).values_list(
+                "region_id", flat=True
+            )
+        )
+        cache = (proxy, colleague)
+        user._atgrant_regions = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def _region_id(region: object) -> int | None:
+    return getattr(region, "pk", region)  # a Region or its id
+
+
+@rules.predicate
+def is_proxy_of(user: object, region: object) -> bool:
+    """The user is the region's active proxy (ombud): may submit and manage colleagues."""
+    if not getattr(user, "is_authenticated", False) or region is None:
+        return False
+    return _region_id(region) in _memberships(user)[0]
+
+
+@rules.predicate
+def is_colleague_of(user: object, region: object) -> bool:
+    if not getattr(user, "is_authenticated", False) or region is None:
+        return False
+    return _region_id(region) in _memberships(user)[1]
+
+
+is_member_of = is_proxy_of | is_colleague_of
+
+
+def forget_memberships(user: object) -> None:
+    """Drop the per-request caches after a service changed the user's roles."""
+    for attr in ("_atgrant_regions", "_atgrant_groups"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def region_ids_of(user: object) -> set[int]:
+    """Every region the user acts for (as proxy or colleague)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    proxy, colleague = _memberships(user)
+    return proxy | colleague
