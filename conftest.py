@@ -73,3 +73,49 @@ def login_as(client, user) -> None:
 def login():
     """`login(client, user)`: see login_as."""
     return login_as
+
+
+@pytest.fixture
+def region(db):
+    from tests.factories import RegionFactory
+
+    return RegionFactory(code="10", name="Region Blekinge", short_name="Blekinge")
+
+
+@pytest.fixture
+def other_region(db):
+    from tests.factories import RegionFactory
+
+    return RegionFactory(code="09", name="Region Gotland", short_name="Gotland")
+
+
+def _appoint(region, email):
+    from regions.models import ProxyAppointment
+    from tests.factories import UserFactory
+
+    user = UserFactory(email=email)
+    ProxyAppointment.objects.create(region=region, user=user)
+    return user
+
+
+@pytest.fixture
+def proxy(region):
+    """The active proxy (ombud) of `region`."""
+    return _appoint(region, "ombud@blekinge.example.se")
+
+
+@pytest.fixture
+def other_proxy(other_region):
+    """The active proxy of `other_region`."""
+    return _appoint(other_region, "ombud@gotland.example.se")
+
+
+@pytest.fixture
+def colleague(region):
+    """A colleague of `region`: prepares the report, cannot submit."""
+    from regions.models import Colleague
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="kollega@blekinge.example.se")
+    Colleague.objects.create(region=region, user=user)
+    return user

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("regions.urls")),
     path("", include("submissions.urls")),
     path("", include("allocation.urls")),
+    path("", include("allocation.urls_read")),
 ]
