@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
+    "atgrant",
     "audit",
     "regions",
     "submissions",
