@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -72,6 +73,11 @@ class ProxyApplication(models.Model):
         choices=ApplicationStatus.choices,
         default=ApplicationStatus.SUBMITTED,
     )
+    officer_message = models.TextField(
+        _("meddelande från handläggaren"),
+        blank=True,
+        help_text=_("Den senaste begäran om komplettering eller skälet till avslag."),
+    )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("senast ändrad"), auto_now=True)
 
@@ -79,6 +85,22 @@ class ProxyApplication(models.Model):
         verbose_name = _("ombudsansökan")
         verbose_name_plural = _("ombudsansökningar")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "region"],
+                condition=models.Q(
+                    status__in=[
+                        ApplicationStatus.SUBMITTED,
+                        ApplicationStatus.COMPLETION_REQUESTED,
+                    ]
+                ),
+                name="one_pending_proxy_application_per_applicant_and_region",
+            ),
+        ]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.COMPLETION_REQUESTED)
 
     def __str__(self) -> str:
         return f"{self.full_name} – {self.region.short_name}"
@@ -212,7 +234,23 @@ class ColleagueInvitation(models.Model):
     created_at = models.DateTimeField(_("skickad"), auto_now_add=True)
     expires_at = models.DateTimeField(_("giltig till"))
     accepted_at = models.DateTimeField(_("accepterad"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepterad av"),
+    )
     revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("återkallad av"),
+    )
 
     class Meta:
         verbose_name = _("inbjudan")
@@ -221,6 +259,12 @@ class ColleagueInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} – {self.region.short_name}"
+
+    def is_usable(self, now: datetime.datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
+
+    def is_expired(self, now: datetime.datetime) -> bool:
+        return now >= self.expires_at
 
 
 class Colleague(models.Model):
