@@ -1,0 +1,371 @@
+"""Allocation records: deductions, officer-entered values, runs, decisions and their hash chain.
+
+Runs and decisions are append-only records (see ``ImmutableError``): the ORM refuses to
+change or delete an issued decision or a finished run, and on PostgreSQL a trigger (see
+migration 0002) refuses it in the database too.
+
+JSON values (``AllocationRun.snapshot``/``result``, ``Decision.explanation``): kronor and
+post counts are JSON integers; every exact rational value (plan bounds, planned, increase,
+rate, exact amounts, the steps' scale) is the text of a ``Fraction``: ``"173/2"`` or ``"86"``
+(see allocation/snapshot.py). Never a float.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+from submissions.models import GrantRound
+
+
+class ImmutableError(Exception):
+    """An attempt to change or delete an append-only record."""
+
+
+# --- officer's inputs -----------------------------------------------------------------------
+
+
+class Deduction(models.Model):
+    """Posts already paid by an earlier round's grant, deducted from a region's posts."""
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="deductions", verbose_name=_("omgång")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="deductions", verbose_name=_("region")
+    )
+    posts = models.PositiveIntegerField(_("avräknade tjänster"))
+    reason = models.TextField(_("skäl"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrerad av"),
+    )
+    created_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("senast ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("avräkning")
+        verbose_name_plural = _("avräkningar")
+        ordering = ["round", "region__short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "region"], name="deduction_unique_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(posts__gt=0), name="deduction_posts_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="deduction_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name}: −{self.posts}"
+
+
+class PostsOverride(models.Model):
+    """An officer-entered value replacing a region's submitted filled/started posts in the run."""
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="overrides", verbose_name=_("omgång")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="overrides", verbose_name=_("region")
+    )
+    filled_posts = models.PositiveIntegerField(_("tillsatta AT-tjänster"), null=True, blank=True)
+    started_posts = models.PositiveIntegerField(_("påbörjade AT-tjänster"), null=True, blank=True)
+    reason = models.TextField(_("skäl"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrerad av"),
+    )
+    created_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("senast ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("handläggarens värde")
+        verbose_name_plural = _("handläggarens värden")
+        ordering = ["round", "region__short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "region"], name="override_unique_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(filled_posts__isnull=False)
+                | models.Q(started_posts__isnull=False),
+                name="override_has_posts",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name}: {self.filled_posts}/{self.started_posts}"
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("I kö")
+    RUNNING = "running", _("Körs")
+    DONE = "done", _("Klar")
+    FAILED = "failed", _("Misslyckades")
+
+
+class AllocationRunQuerySet(models.QuerySet):
+    """Bulk writes never touch a finished run (except stamping issued_at once) nor delete one."""
+
+    def update(self, **kwargs: Any) -> int:
+        if set(kwargs) == {"issued_at"}:
+            return super(AllocationRunQuerySet, self.filter(issued_at__isnull=True)).update(
+                **kwargs
+            )
+        return super(AllocationRunQuerySet, self.exclude(status=RunStatus.DONE)).update(**kwargs)
+
+    def delete(self) -> Any:
+        raise ImmutableError("Allocation runs are never deleted.")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class AllocationRun(models.Model):
+    """One computation of a round's allocation, with every input it used and its full result."""
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="runs", verbose_name=_("omgång")
+    )
+    number = models.PositiveIntegerField(_("körning nr"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("begärd av"),
+    )
+    requested_at = models.DateTimeField(_("begärd"))
+    started_at = models.DateTimeField(_("startad"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    error = models.TextField(_("fel"), blank=True)
+    attempts = models.PositiveIntegerField(_("försök"), default=0)
+    snapshot = models.JSONField(_("underlag"), null=True, blank=True)
+    result = models.JSONField(_("resultat"), null=True, blank=True)
+    content_hash = models.CharField(_("innehållets kontrollsumma"), max_length=64, blank=True)
+    chain_hash = models.CharField(_("kedjans kontrollsumma"), max_length=64, blank=True)
+    issued_at = models.DateTimeField(_("beslut fattade"), null=True, blank=True)
+
+    objects = AllocationRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fördelningskörning")
+        verbose_name_plural = _("fördelningskörningar")
+        ordering = ["round", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="run_unique_number"),
+            models.CheckConstraint(
+                condition=~models.Q(status="done")
+                | (
+                    models.Q(result__isnull=False)
+                    & models.Q(snapshot__isnull=False)
+                    & ~models.Q(content_hash="")
+                    & ~models.Q(chain_hash="")
+                ),
+                name="run_done_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.name} – körning {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and self.pk is not None:
+            stored = AllocationRun.objects.filter(pk=self.pk).values("status", "issued_at").first()
+            if stored and stored["status"] == RunStatus.DONE:
+                raise ImmutableError("A finished allocation run cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("Allocation runs are never deleted.")
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RunStatus.DONE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    def result_regions(self) -> list[dict[str, Any]]:
+        return list((self.result or {}).get("regions", []))
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+class DecisionQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableError("Decisions are never changed; reconsider instead.")
+
+    def delete(self) -> Any:
+        raise ImmutableError("Decisions are never deleted.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class Decision(models.Model):
+    """A region's decision (beslut) for a round: the amounts and how they were computed.
+
+    Append-only. A correction is a new Decision whose ``replaces`` names the earlier one.
+    """
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("omgång")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("region")
+    )
+    run = models.ForeignKey(
+        AllocationRun,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("körning"),
+    )
+    reference = models.CharField(_("diarienummer"), max_length=40, unique=True)
+    block1 = models.BigIntegerField(_("block 1 (kr)"))
+    block2 = models.BigIntegerField(_("block 2 (kr)"))
+    total = models.BigIntegerField(_("totalt (kr)"))
+    explanation = models.JSONField(_("beräkning"), default=dict)
+    decided_at = models.DateTimeField(_("beslutad"))
+    decision_date = models.DateField(_("beslutsdatum"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("beslutad av"),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("ersätter"),
+    )
+    reconsideration_reason = models.TextField(_("skäl till omprövning"), blank=True)
+    content_hash = models.CharField(_("innehållets kontrollsumma"), max_length=64)
+    chain_hash = models.CharField(_("kedjans kontrollsumma"), max_length=64)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("beslut")
+        verbose_name_plural = _("beslut")
+        ordering = ["round", "region__short_name", "decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(block1__gte=0), name="decision_block1_gte_0"),
+            models.CheckConstraint(condition=models.Q(block2__gte=0), name="decision_block2_gte_0"),
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="decision_total_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("block1") + models.F("block2")),
+                name="decision_total_is_sum",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "region"],
+                condition=models.Q(replaces__isnull=True),
+                name="one_original_decision_per_region",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(replaces__isnull=True) | ~models.Q(reconsideration_reason=""),
+                name="reconsideration_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("Decisions are never changed; reconsider instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("Decisions are never deleted.")
+
+    @property
+    def in_force(self) -> bool:
+        """Not replaced by a reconsideration."""
+        try:
+            self.replaced_by  # noqa: B018
+        except Decision.DoesNotExist:
+            return True
+        return False
+
+    @property
+    def is_reconsideration(self) -> bool:
+        return self.replaces_id is not None
+
+
+# --- the hash chain -------------------------------------------------------------------------
+
+
+class ChainLink(models.Model):
+    """One position of the hash chain that runs and decisions join, in the order they were made.
+
+    ``chain_hash = sha256(previous chain_hash + content_hash)``; the first link's previous
+    hash is the empty string. The rows' own ``chain_hash`` fields repeat the link's value.
+    """
+
+    class Kind(models.TextChoices):
+        RUN = "run", _("Körning")
+        DECISION = "decision", _("Beslut")
+
+    position = models.PositiveBigIntegerField(_("position"), unique=True)
+    kind = models.CharField(_("slag"), max_length=16, choices=Kind.choices)
+    run = models.OneToOneField(
+        AllocationRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chain_link",
+    )
+    decision = models.OneToOneField(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="chain_link"
+    )
+    previous_hash = models.CharField(_("föregående"), max_length=64, blank=True)
+    content_hash = models.CharField(_("innehållets kontrollsumma"), max_length=64)
+    chain_hash = models.CharField(_("kedjans kontrollsumma"), max_length=64)
+    created_at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("länk i kontrollkedjan")
+        verbose_name_plural = _("kontrollkedjan")
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="run", run__isnull=False, decision__isnull=True)
+                    | models.Q(kind="decision", run__isnull=True, decision__isnull=False)
+                ),
+                name="chainlink_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.kind} {self.chain_hash[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("The hash chain is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("The hash chain is append-only.")
