@@ -1,0 +1,526 @@
+"""Writes of the region portal: proxy applications and their review, appointments, colleagues.
+
+Every function checks who may act and in which state, writes inside one transaction, records
+an ApplicationEvent where the application's history needs it, and an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from regions import emails
+from regions.documents import check_pdf, safe_original_name, sha256_of
+from regions.models import (
+    ApplicationEvent,
+    ApplicationStatus,
+    Colleague,
+    ColleagueInvitation,
+    ProxyApplication,
+    ProxyAppointment,
+    ProxyBasis,
+    ProxyDocument,
+    Region,
+)
+from regions.roles import forget_memberships, is_officer, is_proxy_of
+
+INVITATION_VALIDITY = dt.timedelta(days=7)
+REPLACED_REASON = "Ersatt av nytt ombud"
+
+# The application workflow, in one place: state -> action -> next state. Who may: see WHO.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    ApplicationStatus.SUBMITTED: {
+        "request_completion": ApplicationStatus.COMPLETION_REQUESTED,
+        "approve": ApplicationStatus.APPROVED,
+        "reject": ApplicationStatus.REJECTED,
+    },
+    ApplicationStatus.COMPLETION_REQUESTED: {
+        "resubmit": ApplicationStatus.SUBMITTED,
+        "reject": ApplicationStatus.REJECTED,
+    },
+    ApplicationStatus.APPROVED: {},
+    ApplicationStatus.REJECTED: {},
+}
+WHO = {
+    "request_completion": "officer",
+    "approve": "officer",
+    "reject": "officer",
+    "resubmit": "applicant",
+}
+
+
+def allowed_actions(application: ProxyApplication) -> set[str]:
+    return set(TRANSITIONS[application.status])
+
+
+def _transition(application: ProxyApplication, action: str, by: AbstractBaseUser) -> str:
+    """Check who may take `action` and that the state allows it; return the next state."""
+    who = WHO[action]
+    if who == "officer" and not is_officer(by):
+        raise PermissionDenied
+    if who == "applicant" and application.applicant_id != by.pk:
+        raise PermissionDenied
+    if action not in TRANSITIONS[application.status]:
+        raise ValidationError(
+            _("Ansökan har status ”%(status)s” och kan inte ändras på det sättet.")
+            % {"status": application.get_status_display()},
+            code="invalid_state",
+        )
+    return TRANSITIONS[application.status][action]
+
+
+def _snapshot(application: ProxyApplication) -> dict[str, Any]:
+    return {"status": application.status, "officer_message": application.officer_message}
+
+
+def _lock(application: ProxyApplication) -> ProxyApplication:
+    """Reload under a row lock so that two officers cannot decide the same application at once."""
+    return (
+        ProxyApplication.objects.select_for_update()
+        .select_related("region", "applicant")
+        .get(pk=application.pk)
+    )
+
+
+def _store_document(
+    *, application: ProxyApplication, document: UploadedFile, by: AbstractBaseUser
+) -> ProxyDocument:
+    stored = ProxyDocument(
+        application=application,
+        original_name=safe_original_name(document.name or ""),
+        size=document.size,
+        sha256=sha256_of(document),
+        uploaded_by=by,
+    )
+    # Stored under a generated name (see the model's upload_to), never the uploaded one.
+    stored.file.save("fullmakt.pdf", document, save=False)
+    try:
+        stored.save()
+    except Exception:
+        stored.file.delete(save=False)
+        raise
+    return stored
+
+
+@contextmanager
+def _remove_files_on_error() -> Iterator[list[ProxyDocument]]:
+    """Files are written before the commit; a failed transaction must not leave them behind."""
+    stored: list[ProxyDocument] = []
+    try:
+        yield stored
+    except BaseException:
+        for document in stored:
+            document.file.storage.delete(document.file.name)
+        raise
+
+
+def _pending_exists(applicant: AbstractBaseUser, region: Region) -> bool:
+    return ProxyApplication.objects.filter(
+        applicant=applicant,
+        region=region,
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.COMPLETION_REQUESTED],
+    ).exists()
+
+
+PENDING_MESSAGE = "Du har redan en ansökan om att bli ombud för %(region)s som inte är avgjord."
+
+
+def proxy_application_submit(
+    *,
+    applicant: AbstractBaseUser,
+    region: Region,
+    full_name: str,
+    title: str,
+    phone: str,
+    basis: str,
+    document: UploadedFile,
+) -> ProxyApplication:
+    """Apply to become `region`'s proxy, with the power of attorney or delegation as a PDF."""
+    if not applicant.is_authenticated:
+        raise PermissionDenied
+    if basis not in ProxyBasis.values:
+        raise ValidationError(_("Ange på vilken grund du ansöker."), code="basis")
+    check_pdf(document)
+    if _pending_exists(applicant, region):
+        raise ValidationError(_(PENDING_MESSAGE) % {"region": region.name}, code="pending")
+    try:
+        with _remove_files_on_error() as files, transaction.atomic():
+            application = ProxyApplication.objects.create(
+                applicant=applicant,
+                region=region,
+                full_name=full_name.strip(),
+                title=title.strip(),
+                phone=phone.strip(),
+                basis=basis,
+            )
+            stored = _store_document(application=application, document=document, by=applicant)
+            files.append(stored)
+            ApplicationEvent.objects.create(
+                application=application, kind=ApplicationEvent.Kind.SUBMITTED, by=applicant
+            )
+            audit_record(
+                action="proxy_application.submitted",
+                actor=applicant,
+                obj=application,
+                after={
+                    **_snapshot(application),
+                    "region": region.code,
+                    "full_name": application.full_name,
+                    "title": application.title,
+                    "basis": basis,
+                    "document_sha256": stored.sha256,
+                    "document_size": stored.size,
+                },
+                region_id=region.pk,
+            )
+            emails.application_received(application)
+    except IntegrityError as exc:
+        # Two submissions racing past the check above meet the database constraint.
+        raise ValidationError(_(PENDING_MESSAGE) % {"region": region.name}, code="pending") from exc
+    return application
+
+
+def proxy_application_request_completion(
+    *, application: ProxyApplication, by: AbstractBaseUser, message: str
+) -> ProxyApplication:
+    """The officer asks the applicant for more (komplettering); the applicant sees `message`."""
+    message = message.strip()
+    if not message:
+        raise ValidationError(_("Skriv vad som ska kompletteras."), code="message")
+    with transaction.atomic():
+        application = _lock(application)
+        before = _snapshot(application)
+        application.status = _transition(application, "request_completion", by)
+        application.officer_message = message
+        application.save(update_fields=["status", "officer_message", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=application,
+            kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
+            message=message,
+            by=by,
+        )
+        audit_record(
+            action="proxy_application.completion_requested",
+            actor=by,
+            obj=application,
+            before=before,
+            after=_snapshot(application),
+            message=message,
+            region_id=application.region_id,
+        )
+        emails.completion_requested(application, message)
+    return application
+
+
+def proxy_application_resubmit(
+    *,
+    application: ProxyApplication,
+    by: AbstractBaseUser,
+    document: UploadedFile,
+    message: str = "",
+) -> ProxyApplication:
+    """The applicant adds a document after a request for completion; back to submitted."""
+    check_pdf(document)
+    with _remove_files_on_error() as files, transaction.atomic():
+        application = _lock(application)
+        before = _snapshot(application)
+        application.status = _transition(application, "resubmit", by)
+        application.save(update_fields=["status", "updated_at"])
+        stored = _store_document(application=application, document=document, by=by)
+        files.append(stored)
+        ApplicationEvent.objects.create(
+            application=application,
+            kind=ApplicationEvent.Kind.RESUBMITTED,
+            message=message.strip(),
+            by=by,
+        )
+        audit_record(
+            action="proxy_application.resubmitted",
+            actor=by,
+            obj=application,
+            before=before,
+            after={**_snapshot(application), "document_sha256": stored.sha256},
+            message=message.strip(),
+            region_id=application.region_id,
+        )
+        emails.application_resubmitted(application)
+    return application
+
+
+def proxy_application_approve(
+    *, application: ProxyApplication, by: AbstractBaseUser
+) -> ProxyAppointment:
+    """Make the applicant the region's one active proxy; an earlier proxy is ended as replaced."""
+    with transaction.atomic():
+        application = _lock(application)
+        before = _snapshot(application)
+        new_status = _transition(application, "approve", by)
+        applicant, region = application.applicant, application.region
+        elsewhere = (
+            ProxyAppointment.objects.select_for_update()
+            .filter(user=applicant, ended_at__isnull=True)
+            .exclude(region=region)
+            .select_related("region")
+            .first()
+        )
+        if elsewhere is not None:
+            raise ValidationError(
+                _(
+                    "%(name)s är redan ombud för %(other)s. En person kan bara vara ombud för "
+                    "en region åt gången; uppdraget där måste upphöra först."
+                )
+                % {"name": application.full_name, "other": elsewhere.region.name},
+                code="proxy_elsewhere",
+            )
+        now = timezone.now()
+        replaced = _end_active_appointment(region=region, by=by, now=now)
+        appointment = ProxyAppointment.objects.create(
+            region=region, user=applicant, application=application, appointed_by=by
+        )
+        application.status = new_status
+        application.save(update_fields=["status", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=application, kind=ApplicationEvent.Kind.APPROVED, by=by
+        )
+        audit_record(
+            action="proxy_application.approved",
+            actor=by,
+            obj=application,
+            before=before,
+            after={
+                **_snapshot(application),
+                "appointment_id": appointment.pk,
+                "replaced_appointment_id": replaced.pk if replaced else None,
+                "replaced_user": replaced.user.email if replaced else None,
+            },
+            region_id=region.pk,
+        )
+        emails.application_approved(application)
+    forget_memberships(applicant)
+    return appointment
+
+
+def _end_active_appointment(
+    *, region: Region, by: AbstractBaseUser, now: dt.datetime
+) -> ProxyAppointment | None:
+    current = (
+        ProxyAppointment.objects.select_for_update()
+        .select_related("user")
+        .filter(region=region, ended_at__isnull=True)
+        .first()
+    )
+    if current is None:
+        return None
+    current.ended_at = now
+    current.ended_reason = REPLACED_REASON
+    current.save(update_fields=["ended_at", "ended_reason"])
+    audit_record(
+        action="proxy_appointment.ended",
+        actor=by,
+        obj=current,
+        before={"ended_at": None},
+        after={"ended_at": now, "ended_reason": REPLACED_REASON},
+        region_id=region.pk,
+    )
+    forget_memberships(current.user)
+    return current
+
+
+def proxy_application_reject(
+    *, application: ProxyApplication, by: AbstractBaseUser, reason: str
+) -> ProxyApplication:
+    """Reject with a reason (required); final."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Ange skälet till avslaget."), code="reason")
+    with transaction.atomic():
+        application = _lock(application)
+        before = _snapshot(application)
+        application.status = _transition(application, "reject", by)
+        application.officer_message = reason
+        application.save(update_fields=["status", "officer_message", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=application, kind=ApplicationEvent.Kind.REJECTED, message=reason, by=by
+        )
+        audit_record(
+            action="proxy_application.rejected",
+            actor=by,
+            obj=application,
+            before=before,
+            after=_snapshot(application),
+            message=reason,
+            region_id=application.region_id,
+        )
+        emails.application_rejected(application, reason)
+    return application
+
+
+# --- Colleagues --------------------------------------------------------------------------------
+
+
+def _require_proxy(user: AbstractBaseUser, region: Region) -> None:
+    if not is_proxy_of(user, region):
+        raise PermissionDenied
+
+
+def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> ColleagueInvitation:
+    """The region's proxy invites a colleague by e-mail; the link is valid for seven days."""
+    _require_proxy(by, region)
+    email = email.strip()
+    if not email:
+        raise ValidationError(_("Ange en e-postadress."), code="email")
+    if Colleague.objects.filter(
+        region=region, removed_at__isnull=True, user__email__iexact=email
+    ).exists():
+        raise ValidationError(
+            _("%(email)s är redan kollega för regionen.") % {"email": email}, code="member"
+        )
+    if by.email.lower() == email.lower():
+        raise ValidationError(_("Du kan inte bjuda in dig själv."), code="self")
+    with transaction.atomic():
+        invitation = ColleagueInvitation.objects.create(
+            region=region,
+            email=email,
+            token=secrets.token_urlsafe(32),
+            invited_by=by,
+            expires_at=timezone.now() + INVITATION_VALIDITY,
+        )
+        audit_record(
+            action="colleague_invitation.created",
+            actor=by,
+            obj=invitation,
+            after={"email": email, "expires_at": invitation.expires_at},
+            region_id=region.pk,
+        )
+        emails.colleague_invited(invitation)
+    return invitation
+
+
+def invitation_problem(invitation: ColleagueInvitation | None, now: dt.datetime) -> str | None:
+    """Why an invitation link cannot be used, in Swedish, or None when it can."""
+    if invitation is None:
+        return _("Inbjudan finns inte. Kontrollera länken i e-postmeddelandet.")
+    if invitation.revoked_at is not None:
+        return _("Inbjudan har återkallats av regionens ombud.")
+    if invitation.accepted_at is not None:
+        return _("Inbjudan har redan använts.")
+    if invitation.is_expired(now):
+        return _("Inbjudan gällde till %(date)s och har gått ut. Be ombudet om en ny.") % {
+            "date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")
+        }
+    return None
+
+
+def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Colleague:
+    """The invited person (logged in with the invited address) becomes a colleague of the region."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    with transaction.atomic():
+        invitation = (
+            ColleagueInvitation.objects.select_for_update()
+            .select_related("region")
+            .filter(token=token)
+            .first()
+        )
+        problem = invitation_problem(invitation, timezone.now())
+        if problem:
+            raise ValidationError(problem, code="unusable")
+        if invitation.email.lower() != (user.email or "").lower():
+            raise ValidationError(
+                _(
+                    "Inbjudan är skickad till %(email)s. Logga in med den adressen för att "
+                    "ta emot den."
+                )
+                % {"email": invitation.email},
+                code="other_email",
+            )
+        _check_not_member_elsewhere(user, invitation.region)
+        now = timezone.now()
+        invitation.accepted_at = now
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        colleague = Colleague.objects.create(
+            region=invitation.region, user=user, invitation=invitation
+        )
+        audit_record(
+            action="colleague.added",
+            actor=user,
+            obj=colleague,
+            after={"invitation_id": invitation.pk, "email": user.email},
+            region_id=invitation.region_id,
+        )
+    forget_memberships(user)
+    return colleague
+
+
+def _check_not_member_elsewhere(user: AbstractBaseUser, region: Region) -> None:
+    if Colleague.objects.filter(user=user, region=region, removed_at__isnull=True).exists():
+        raise ValidationError(_("Du är redan kollega för %(region)s.") % {"region": region.name})
+    if ProxyAppointment.objects.filter(user=user, ended_at__isnull=True).exists():
+        raise ValidationError(
+            _("Du är ombud för en region och kan inte samtidigt vara kollega."), code="proxy"
+        )
+    if Colleague.objects.filter(user=user, removed_at__isnull=True).exists():
+        raise ValidationError(
+            _("Du är redan kollega för en annan region. Be det ombudet att ta bort dig först."),
+            code="colleague_elsewhere",
+        )
+
+
+def colleague_invitation_revoke(
+    *, invitation: ColleagueInvitation, by: AbstractBaseUser
+) -> ColleagueInvitation:
+    _require_proxy(by, invitation.region_id)
+    with transaction.atomic():
+        invitation = ColleagueInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None or invitation.revoked_at is not None:
+            raise ValidationError(
+                _("Inbjudan är redan använd eller återkallad."), code="invalid_state"
+            )
+        invitation.revoked_at = timezone.now()
+        invitation.revoked_by = by
+        invitation.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            action="colleague_invitation.revoked",
+            actor=by,
+            obj=invitation,
+            before={"revoked_at": None},
+            after={"revoked_at": invitation.revoked_at},
+            region_id=invitation.region_id,
+        )
+    return invitation
+
+
+def colleague_remove(*, colleague: Colleague, by: AbstractBaseUser) -> Colleague:
+    """End a colleague's membership; the record stays."""
+    _require_proxy(by, colleague.region_id)
+    with transaction.atomic():
+        colleague = (
+            Colleague.objects.select_for_update().select_related("user").get(pk=colleague.pk)
+        )
+        if colleague.removed_at is not None:
+            raise ValidationError(_("Kollegan är redan borttagen."), code="invalid_state")
+        colleague.removed_at = timezone.now()
+        colleague.removed_by = by
+        colleague.save(update_fields=["removed_at", "removed_by"])
+        audit_record(
+            action="colleague.removed",
+            actor=by,
+            obj=colleague,
+            before={"removed_at": None},
+            after={"removed_at": colleague.removed_at},
+            region_id=colleague.region_id,
+        )
+    forget_memberships(colleague.user)
+    return colleague

@@ -1,0 +1,353 @@
+"""Pages of the region portal: applying to become proxy, the officer's review, colleagues."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from atgrant.security import sensitive_action
+from regions import selectors, services
+from regions.forms import (
+    CompletionRequestForm,
+    InviteForm,
+    ProxyApplicationForm,
+    QueueFilterForm,
+    RejectForm,
+    ResubmitForm,
+)
+from regions.models import Colleague, ColleagueInvitation, Region
+from regions.roles import is_agency_reader, is_officer
+
+View = Callable[..., HttpResponse]
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def agency_reader_required(view: View) -> View:
+    """Officers and auditors read; anyone else logged in gets 403. POSTs need an officer."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not is_agency_reader(request.user):
+            raise PermissionDenied
+        if request.method == "POST" and not is_officer(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def proxy_required(view: View) -> View:
+    """Pages for a region's active proxy; `region` is passed on. Anyone else gets 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        region = selectors.proxy_region_of(request.user)
+        if region is None:
+            raise Http404
+        return view(request, *args, region=region, **kwargs)
+
+    return wrapped
+
+
+# --- Applying to become proxy ---------------------------------------------------------------
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    form = ProxyApplicationForm(request.POST or None, request.FILES or None, applicant=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.cleaned_data
+            application = services.proxy_application_submit(
+                applicant=request.user,
+                region=data["region"],
+                full_name=data["full_name"],
+                title=data["title"],
+                phone=data["phone"],
+                basis=data["basis"],
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Tack! Din ansökan om att bli ombud för %(region)s är inskickad.")
+                % {"region": application.region.name},
+            )
+            return redirect("regions:application_detail", application.pk)
+    has_applications = selectors.applications_of_applicant(request.user).exists()
+    return render(
+        request, "regions/apply.html", {"form": form, "has_applications": has_applications}
+    )
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = selectors.applications_of_applicant(request.user)
+    return render(request, "regions/application_list.html", {"applications": applications})
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_of_applicant(request.user, pk)
+    return _render_application(request, application, ResubmitForm())
+
+
+def _render_application(
+    request: HttpRequest, application: object, form: ResubmitForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "application": application,
+        "form": form,
+        "can_resubmit": "resubmit" in services.allowed_actions(application),
+    }
+    return render(request, "regions/application_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_of_applicant(request.user, pk)
+    form = ResubmitForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.proxy_application_resubmit(
+                application=application,
+                by=request.user,
+                document=form.cleaned_data["document"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Kompletteringen är inskickad."))
+        return redirect("regions:application_detail", application.pk)
+    return _render_application(request, application, form, status=400)
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = selectors.document_for_user(request.user, pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name or "fullmakt.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The officer's review -------------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+
+
+@agency_reader_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    filter_form = QueueFilterForm(request.GET or None)
+    status = filter_form.status_filter()
+    page = Paginator(selectors.application_queue(status=status), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
+    context = {"filter_form": filter_form, "page": page, "status": status}
+    return render(request, "regions/review_list.html", context)
+
+
+def _render_review(
+    request: HttpRequest, pk: int, status: int = 200, **forms: object
+) -> HttpResponse:
+    application = selectors.application_for_review(pk)
+    context = {
+        "application": application,
+        "actions": services.allowed_actions(application),
+        "current_proxy": selectors.active_appointment(application.region),
+        "proxy_elsewhere": selectors.active_appointment_elsewhere(
+            application.applicant, application.region
+        ),
+        "can_decide": is_officer(request.user),
+        "completion_form": forms.get("completion_form") or CompletionRequestForm(),
+        "reject_form": forms.get("reject_form") or RejectForm(),
+    }
+    return render(request, "regions/review_detail.html", context, status=status)
+
+
+@agency_reader_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_review(request, pk)
+
+
+def _decided(request: HttpRequest, pk: int, call: Callable[[], object], done: str) -> HttpResponse:
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("regions:review_detail", pk)
+
+
+@agency_reader_required
+@sensitive_action
+def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for_review(pk)
+    if request.method != "POST":
+        context = {
+            "application": application,
+            "current_proxy": selectors.active_appointment(application.region),
+        }
+        return render(request, "regions/review_approve.html", context)
+    return _decided(
+        request,
+        pk,
+        lambda: services.proxy_application_approve(application=application, by=request.user),
+        _("%(name)s är nu ombud för %(region)s.")
+        % {"name": application.full_name, "region": application.region.name},
+    )
+
+
+@require_POST
+@agency_reader_required
+def review_request_completion(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for_review(pk)
+    form = CompletionRequestForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, pk, status=400, completion_form=form)
+    return _decided(
+        request,
+        pk,
+        lambda: services.proxy_application_request_completion(
+            application=application, by=request.user, message=form.cleaned_data["message"]
+        ),
+        _("Begäran om komplettering är skickad till sökanden."),
+    )
+
+
+@require_POST
+@agency_reader_required
+def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for_review(pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, pk, status=400, reject_form=form)
+    return _decided(
+        request,
+        pk,
+        lambda: services.proxy_application_reject(
+            application=application, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        _("Ansökan är avslagen och sökanden har fått besked."),
+    )
+
+
+# --- Colleagues -----------------------------------------------------------------------------
+
+
+def _render_colleagues(
+    request: HttpRequest, region: Region, form: InviteForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "region": region,
+        "colleagues": selectors.colleagues_of(region),
+        "invitations": selectors.open_invitations_of(region),
+        "form": form,
+        "now": timezone.now(),
+    }
+    return render(request, "regions/colleague_list.html", context, status=status)
+
+
+@proxy_required
+def colleague_list(request: HttpRequest, region: Region) -> HttpResponse:
+    return _render_colleagues(request, region, InviteForm())
+
+
+@require_POST
+@proxy_required
+def colleague_invite(request: HttpRequest, region: Region) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.colleague_invite(
+                region=region, email=form.cleaned_data["email"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(
+                request, _("En inbjudan är skickad till %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("regions:colleague_list")
+    return _render_colleagues(request, region, form, status=400)
+
+
+@require_POST
+@proxy_required
+def invitation_revoke(request: HttpRequest, pk: int, region: Region) -> HttpResponse:
+    invitation = get_object_or_404(ColleagueInvitation, pk=pk, region=region)
+    try:
+        services.colleague_invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request, _("Inbjudan till %(email)s är återkallad.") % {"email": invitation.email}
+        )
+    return redirect("regions:colleague_list")
+
+
+@require_POST
+@proxy_required
+def colleague_remove(request: HttpRequest, pk: int, region: Region) -> HttpResponse:
+    colleague = get_object_or_404(Colleague.objects.select_related("user"), pk=pk, region=region)
+    try:
+        services.colleague_remove(colleague=colleague, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("%(email)s är inte längre kollega för regionen.") % {"email": colleague.user.email},
+        )
+    return redirect("regions:colleague_list")
+
+
+@login_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_by_token(token)
+    problem = services.invitation_problem(invitation, timezone.now())
+    if request.method == "POST" and problem is None:
+        try:
+            colleague = services.colleague_invitation_accept(token=token, user=request.user)
+        except ValidationError as exc:
+            problem = _error_text(exc)
+        else:
+            messages.success(
+                request,
+                _("Välkommen! Du är nu kollega för %(region)s.")
+                % {"region": colleague.region.name},
+            )
+            return redirect("home")
+    context = {"invitation": invitation if problem is None else None, "problem": problem}
+    status = 400 if problem and request.method == "POST" else 200
+    return render(request, "regions/invitation_accept.html", context, status=status)
