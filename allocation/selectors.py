@@ -172,3 +172,10 @@ def deductions_of_round(*, grant_round: GrantRound) -> QuerySet[Deduction]:
 
 def overrides_of_round(*, grant_round: GrantRound) -> QuerySet[PostsOverride]:
     return PostsOverride.objects.filter(round=grant_round).select_related("region", "created_by")
+
+
+def verify_all():  # noqa: ANN201 - lazy import: allocation.verify imports this module's users
+    """The verification report (allocation.verify.verify_all), for pages that read selectors."""
+    from allocation.verify import verify_all as _verify_all
+
+    return _verify_all()

@@ -327,3 +327,9 @@ if SENTRY_DSN:  # pip install "atgrant[sentry]"
 
 # --- Domain settings ------------------------------------------------------------------------
 ATGRANT_AGENCY_NAME = env_str("ATGRANT_AGENCY_NAME", "Socialstyrelsen")
+
+# --- Periodic tasks (allocation/closing helper) ---------------------------------------------
+CELERY_BEAT_SCHEDULE["close-due-rounds"] = {
+    "task": "submissions.tasks.close_due_rounds",
+    "schedule": 60.0,
+}

@@ -1,0 +1,128 @@
+"""Verifying the record: every finished run recomputed from its snapshot, every decision checked
+against its run, and the hash chain recomputed link by link.
+
+``verify_all()`` is what ``manage.py verify_decisions`` and the auditor's page call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from allocation import chain
+from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
+from allocation.snapshot import compute
+
+# Amount fields of a run's per-region result that a decision must repeat.
+_AMOUNTS = ("block1", "block2", "total")
+
+
+@dataclass
+class VerificationReport:
+    checked_runs: int = 0
+    checked_decisions: int = 0
+    checked_links: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _check_run(run: AllocationRun, report: VerificationReport) -> None:
+    label = f"run {run.pk} ({run.round.slug} #{run.number})"
+    try:
+        recomputed = compute(run.snapshot)
+    except Exception as exc:  # noqa: BLE001 - any failure to recompute is a finding
+        report.problems.append(f"{label}: cannot recompute from snapshot: {exc}")
+        recomputed = None
+    if recomputed is not None and recomputed != run.result:
+        report.problems.extend(f"{label}: {d}" for d in _result_differences(run.result, recomputed))
+    if chain.content_hash(chain.run_content(run)) != run.content_hash:
+        report.problems.append(f"{label}: content hash does not match its content")
+
+
+def _result_differences(stored: dict | None, recomputed: dict) -> list[str]:
+    if not stored:
+        return ["stored result is missing"]
+    found = []
+    stored_regions = {r.get("region_id"): r for r in stored.get("regions", [])}
+    for region in recomputed["regions"]:
+        old = stored_regions.pop(region["region_id"], None)
+        if old is None:
+            found.append(f"{region['name']}: missing from the stored result")
+            continue
+        for key, value in region.items():
+            if old.get(key) != value:
+                found.append(
+                    f"{region['name']}: {key} stored {old.get(key)!r}, recomputed {value!r}"
+                )
+    found.extend(f"region {rid}: in the stored result only" for rid in stored_regions)
+    for key in ("block1", "block2", "steps_scale", "total_paid", "warnings"):
+        if stored.get(key) != recomputed.get(key):
+            found.append(f"{key} stored {stored.get(key)!r}, recomputed {recomputed.get(key)!r}")
+    return found or ["stored result differs from the recomputed one"]
+
+
+def _check_decision(decision: Decision, report: VerificationReport) -> None:
+    label = f"decision {decision.reference}"
+    if decision.total != decision.block1 + decision.block2:
+        report.problems.append(f"{label}: total is not block 1 + block 2")
+    if chain.content_hash(chain.decision_content(decision)) != decision.content_hash:
+        report.problems.append(f"{label}: content hash does not match its content")
+    if decision.replaces_id is not None:
+        return  # a reconsideration's amounts are its own
+    run = decision.run
+    if run.status != RunStatus.DONE:
+        report.problems.append(f"{label}: its run {run.number} is not done")
+        return
+    row = next((r for r in run.result_regions() if r["region_id"] == decision.region_id), None)
+    if row is None:
+        report.problems.append(f"{label}: region not in its run's result")
+        return
+    for key in _AMOUNTS:
+        if getattr(decision, key) != row[key]:
+            report.problems.append(
+                f"{label}: {key} is {getattr(decision, key)}, its run says {row[key]}"
+            )
+
+
+def _check_chain(report: VerificationReport) -> None:
+    previous = ""
+    expected_position = 1
+    runs = {r.pk: r for r in AllocationRun.objects.filter(status=RunStatus.DONE)}
+    decisions = {d.pk: d for d in Decision.objects.all()}
+    linked_runs, linked_decisions = set(), set()
+    for link in ChainLink.objects.order_by("position"):
+        report.checked_links += 1
+        label = f"chain link {link.position}"
+        if link.position != expected_position:
+            report.problems.append(f"{label}: expected position {expected_position}")
+        expected_position = link.position + 1
+        if link.previous_hash != previous:
+            report.problems.append(f"{label}: previous hash does not match the link before")
+        if link.chain_hash != chain.link_hash(link.previous_hash, link.content_hash):
+            report.problems.append(f"{label}: chain hash does not match")
+        target = runs.get(link.run_id) if link.run_id else decisions.get(link.decision_id)
+        if target is None:
+            report.problems.append(f"{label}: its record is missing or not done")
+        elif (target.content_hash, target.chain_hash) != (link.content_hash, link.chain_hash):
+            report.problems.append(f"{label}: the record's hashes differ from the link's")
+        (linked_runs if link.run_id else linked_decisions).add(link.run_id or link.decision_id)
+        previous = link.chain_hash
+    for pk in runs.keys() - linked_runs:
+        report.problems.append(f"run {pk}: not in the hash chain")
+    for pk in decisions.keys() - linked_decisions:
+        report.problems.append(f"decision {decisions[pk].reference}: not in the hash chain")
+
+
+def verify_all() -> VerificationReport:
+    report = VerificationReport()
+    done = AllocationRun.objects.filter(status=RunStatus.DONE).select_related("round")
+    for run in done.order_by("pk"):
+        report.checked_runs += 1
+        _check_run(run, report)
+    for decision in Decision.objects.select_related("run").order_by("pk"):
+        report.checked_decisions += 1
+        _check_decision(decision, report)
+    _check_chain(report)
+    return report

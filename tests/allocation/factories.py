@@ -1,0 +1,115 @@
+"""Factories and builders for allocation tests: a round with reported regions, runs, decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from allocation.models import Deduction, PostsOverride
+from regions.models import Region
+from submissions.models import STOCKHOLM, GrantRound, RoundStatus
+from tests.factories import (
+    GrantRoundFactory,
+    RegionFactory,
+    ReportFactory,
+    ReportVersionFactory,
+    RoundBaselineFactory,
+    UserFactory,
+)
+
+AFTER_DEADLINE = dt.datetime(2024, 11, 2, 9, 0, tzinfo=STOCKHOLM)
+BEFORE_DEADLINE = dt.datetime(2024, 10, 31, 12, 0, tzinfo=STOCKHOLM)
+
+# (short name, code, population, plan text, low, high, filled, started)
+DEFAULT_REGIONS = [
+    ("Alfa", "21", 300_000, "50", "50", "50", 56, 55),
+    ("Beta", "22", 450_000, "84-89", "84", "89", 90, None),
+    ("Gamma", "23", 150_000, "20", "20", "20", 21, 21),
+]
+
+
+class DeductionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deduction
+
+    round = factory.SubFactory(GrantRoundFactory, closed=True)
+    region = factory.SubFactory(RegionFactory)
+    posts = 2
+    reason = "Två tjänster finansierades av 2023 års bidrag."
+    created_by = factory.SubFactory(UserFactory)
+
+
+class PostsOverrideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostsOverride
+
+    round = factory.SubFactory(GrantRoundFactory, closed=True)
+    region = factory.SubFactory(RegionFactory)
+    filled_posts = 60
+    started_posts = None
+    reason = "Regionen bekräftade per telefon att 60 var rätt."
+    created_by = factory.SubFactory(UserFactory)
+
+
+def report_for(
+    grant_round: GrantRound,
+    region: Region,
+    *,
+    filled: int | None = 52,
+    started: int | None = 50,
+    population: int = 300_000,
+    plan: tuple[str, str, str] = ("50", "50", "50"),
+    versions: int = 1,
+) -> None:
+    """A baseline and a submitted report (with `versions` versions; the last holds the values)."""
+    text, low, high = plan
+    RoundBaselineFactory(
+        round=grant_round,
+        region=region,
+        population=population,
+        plan_text=text,
+        plan_low=Decimal(low),
+        plan_high=Decimal(high),
+    )
+    report = ReportFactory(
+        round=grant_round, region=region, filled_posts=filled, started_posts=started
+    )
+    for number in range(1, versions + 1):
+        last = number == versions
+        ReportVersionFactory(
+            report=report,
+            number=number,
+            filled_posts=filled if last else (filled or 0) + 5,
+            started_posts=started if last else started,
+        )
+
+
+def reported_round(
+    *,
+    status: str = RoundStatus.CLOSED,
+    regions: list[Region] | None = None,
+    absent: list[Region] | None = None,
+    **round_kwargs: object,
+) -> GrantRound:
+    """A 2024 round whose DEFAULT_REGIONS (and `regions`, with 52/50 posts) reported.
+
+    `absent` regions have a baseline but no submitted report.
+    """
+    grant_round = GrantRoundFactory(status=status, slug="at-2024", **round_kwargs)
+    for name, code, population, text, low, high, filled, started in DEFAULT_REGIONS:
+        region = RegionFactory(code=code, short_name=name, name=f"Region {name}")
+        report_for(
+            grant_round,
+            region,
+            filled=filled,
+            started=started,
+            population=population,
+            plan=(text, low, high),
+        )
+    for region in regions or []:
+        report_for(grant_round, region)
+    for region in absent or []:
+        RoundBaselineFactory(round=grant_round, region=region)
+    return grant_round
