@@ -1,16 +1,39 @@
-"""Writes of grant rounds. Report writes are added by the portal."""
+"""Writes of grant rounds and reports: round status, report drafts and submissions, extensions."""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from regions.roles import is_officer
+from regions.models import Region
+from regions.roles import is_member_of, is_officer, is_proxy_of
 from submissions import workflow
-from submissions.models import GrantRound
+from submissions.deadlines import check_writable, latest_extension
+from submissions.models import (
+    DeadlineExtension,
+    GrantRound,
+    Report,
+    ReportVersion,
+    RoundStatus,
+)
+
+MAX_POSTS = 5000
+
+REPORT_FIELDS = (
+    "filled_posts",
+    "started_posts",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "comment",
+)
 
 
 def round_transition(
@@ -44,3 +67,222 @@ def round_transition(
         )
     grant_round.status = to
     return locked
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What a region writes into its report (the form's cleaned data)."""
+
+    filled_posts: int | None = None
+    started_posts: int | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    comment: str = ""
+
+    def validate(self, *, for_submission: bool) -> None:
+        """The service's own check of what the form also checks (a bug in a form must not pass)."""
+        for value in (self.filled_posts, self.started_posts):
+            if value is not None and not (0 <= value <= MAX_POSTS):
+                raise ValidationError(
+                    _("Antalet tjänster måste vara mellan 0 och %(max)s.") % {"max": MAX_POSTS}
+                )
+        if not for_submission:
+            return
+        if self.filled_posts is None and self.started_posts is None:
+            raise ValidationError(
+                _("Ange tillsatta eller påbörjade AT-tjänster (minst ett av dem).")
+            )
+        if not self.contact_name or not self.contact_email:
+            raise ValidationError(_("Ange kontaktperson och kontaktpersonens e-post."))
+
+
+class ReportConflict(ValidationError):
+    """The report was changed by someone else since the form was loaded."""
+
+    def __init__(self, report: Report) -> None:
+        from atgrant.templatetags.atgrant_format import sv_datetime
+
+        editor = report.updated_by
+        who = (editor.get_full_name() or editor.email) if editor is not None else "?"
+        super().__init__(
+            _(
+                "Rapporten har ändrats av %(who)s kl. %(time)s sedan du öppnade den. "
+                "Dina uppgifter har inte sparats men finns kvar nedan. Jämför med den sparade "
+                "versionen och spara igen om dina uppgifter ska gälla."
+            )
+            % {"who": who, "time": sv_datetime(report.updated_at)},
+            code="conflict",
+        )
+        self.report = report
+
+
+def _snapshot(report: Report) -> dict[str, object]:
+    values = {name: getattr(report, name) for name in REPORT_FIELDS}
+    values["revision"] = report.revision
+    return values
+
+
+def _prepare_write(
+    *, grant_round: GrantRound, region: Region, now: dt.datetime
+) -> tuple[Report, bool]:
+    """Check the deadline and get (or create) the region's report row. Inside a transaction."""
+    round_now = GrantRound.objects.get(pk=grant_round.pk)  # the status as of now, not as loaded
+    report = Report.objects.filter(round=grant_round, region=region).first()
+    check_writable(
+        grant_round=round_now,
+        extension=latest_extension(grant_round=grant_round, region=region),
+        report=report,
+        now=now,
+    )
+    if report is not None:
+        return report, False
+    report, created = Report.objects.get_or_create(round=grant_round, region=region)
+    return report, created
+
+
+def _write_report(
+    *, report: Report, data: ReportData, revision: int, by: AbstractBaseUser, now: dt.datetime
+) -> Report:
+    """Write `data` if the report is still at `revision` (a conditional UPDATE); else conflict."""
+    updated = Report.objects.filter(pk=report.pk, revision=revision).update(
+        **asdict(data), revision=revision + 1, updated_by=by, updated_at=now
+    )
+    if updated != 1:
+        raise ReportConflict(Report.objects.select_related("updated_by").get(pk=report.pk))
+    report.refresh_from_db()
+    return report
+
+
+def report_save_draft(
+    *,
+    grant_round: GrantRound,
+    region: Region,
+    data: ReportData,
+    revision: int,
+    by: AbstractBaseUser,
+) -> Report:
+    """Save the region's working copy. The proxy and colleagues may; until the deadline.
+
+    `revision` is the Report.revision the form was loaded at (0 for a report not yet created).
+    """
+    if not is_member_of(by, region):
+        raise PermissionDenied(_("Bara regionens ombud och kollegor kan ändra rapporten."))
+    data.validate(for_submission=False)
+    now = timezone.now()
+    with transaction.atomic():
+        report, _created = _prepare_write(grant_round=grant_round, region=region, now=now)
+        before = _snapshot(report)
+        report = _write_report(report=report, data=data, revision=revision, by=by, now=now)
+        audit_record(
+            action="report.draft_saved",
+            actor=by,
+            obj=report,
+            before=before,
+            after=_snapshot(report),
+            round_id=grant_round.pk,
+            region_id=region.pk,
+        )
+    return report
+
+
+def _next_reference(grant_round: GrantRound, region: Region) -> str:
+    prefix = f"AT{grant_round.year}-{region.code}-"
+    taken = ReportVersion.objects.filter(reference__startswith=prefix).count()
+    return f"{prefix}{taken + 1:04d}"
+
+
+def report_submit(
+    *,
+    grant_round: GrantRound,
+    region: Region,
+    data: ReportData,
+    revision: int,
+    by: AbstractBaseUser,
+) -> ReportVersion:
+    """Submit the report: write `data` and freeze it as the next ReportVersion (the receipt).
+
+    Only the region's proxy; until the deadline; refused if the report changed since `revision`.
+    Sends the receipt by e-mail once the transaction has committed.
+    """
+    if not is_proxy_of(by, region):
+        raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
+    data.validate(for_submission=True)
+    now = timezone.now()
+    with transaction.atomic():
+        report, _created = _prepare_write(grant_round=grant_round, region=region, now=now)
+        before = _snapshot(report)
+        report = _write_report(report=report, data=data, revision=revision, by=by, now=now)
+        number = (
+            ReportVersion.objects.filter(report=report)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+            or 0
+        ) + 1
+        version = ReportVersion.objects.create(
+            report=report,
+            number=number,
+            reference=_next_reference(grant_round, region),
+            submitted_at=now,
+            submitted_by=by,
+            **asdict(data),
+        )
+        audit_record(
+            action="report.submitted",
+            actor=by,
+            obj=version,
+            before=before,
+            after={**_snapshot(report), "version": number, "reference": version.reference},
+            round_id=grant_round.pk,
+            region_id=region.pk,
+        )
+    from submissions.emails import send_receipt
+
+    send_receipt(version=version)
+    return version
+
+
+# --- extensions -----------------------------------------------------------------------------
+
+
+def deadline_extension_grant(
+    *,
+    grant_round: GrantRound,
+    region: Region,
+    until: dt.datetime,
+    reason: str,
+    by: AbstractBaseUser,
+) -> DeadlineExtension:
+    """Give one region a later deadline for one round. The latest extension granted counts."""
+    if not is_officer(by):
+        raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
+    if grant_round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+        raise ValidationError(_("Svarstiden kan bara förlängas medan omgången är öppen."))
+    if not reason.strip():
+        raise ValidationError(_("Ange skälet till förlängningen."))
+    if until <= grant_round.deadline:
+        raise ValidationError(
+            _("Den förlängda svarstiden måste vara senare än omgångens sista dag.")
+        )
+    with transaction.atomic():
+        previous = latest_extension(grant_round=grant_round, region=region)
+        extension = DeadlineExtension.objects.create(
+            round=grant_round, region=region, until=until, reason=reason.strip(), granted_by=by
+        )
+        audit_record(
+            action="report.deadline_extended",
+            actor=by,
+            obj=extension,
+            before={
+                "until": previous.until if previous else None,
+                "reason": previous.reason if previous else None,
+            },
+            after={"until": until, "reason": extension.reason},
+            round_id=grant_round.pk,
+            region_id=region.pk,
+        )
+    return extension

@@ -1,5 +1,39 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from submissions import views
+
+app_name = "submissions"
+
+urlpatterns = [
+    path("min-region/", views.dashboard, name="dashboard"),
+    path("inrapportering/<slug:slug>/<str:code>/", views.report_edit, name="report_edit"),
+    path(
+        "inrapportering/<slug:slug>/<str:code>/skicka-in/",
+        views.report_submit,
+        name="report_submit",
+    ),
+    path(
+        "inrapportering/<slug:slug>/<str:code>/kvittens/<int:number>/",
+        views.receipt,
+        name="receipt",
+    ),
+    path(
+        "inrapportering/<slug:slug>/<str:code>/kvittens/<int:number>/pdf/",
+        views.receipt_download,
+        name="receipt_pdf",
+    ),
+    path("handlaggare/inrapporteringar/", views.rounds_overview, name="rounds"),
+    path("handlaggare/inrapporteringar/<slug:slug>/", views.round_reports, name="round_reports"),
+    path(
+        "handlaggare/inrapporteringar/<slug:slug>/export.csv",
+        views.round_reports_csv,
+        name="round_reports_csv",
+    ),
+    path(
+        "handlaggare/inrapporteringar/<slug:slug>/forlangning/",
+        views.extension_grant,
+        name="extension_grant",
+    ),
+]

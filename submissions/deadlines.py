@@ -1,0 +1,71 @@
+"""The deadline rule: when a region may still write its report for a round.
+
+The round's deadline (1 November 23:59:59 Europe/Stockholm by default) or the region's
+latest extension, whichever is later; compared on aware datetimes to the whole second
+(GrantRound.deadline_passed). Writes also need the round to be open and the report unlocked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from regions.models import Region
+from submissions.models import DeadlineExtension, GrantRound, Report, RoundStatus
+
+
+def latest_extension(*, grant_round: GrantRound, region: Region) -> DeadlineExtension | None:
+    """The extension that counts: the latest one granted for this region and round."""
+    return (
+        DeadlineExtension.objects.filter(round=grant_round, region=region)
+        .select_related("granted_by")
+        .order_by("-granted_at", "-pk")
+        .first()
+    )
+
+
+def effective_deadline(grant_round: GrantRound, extension: DeadlineExtension | None) -> dt.datetime:
+    """The last moment the region may write: the round's deadline or a later extension."""
+    if extension is not None and extension.until > grant_round.deadline:
+        return extension.until
+    return grant_round.deadline
+
+
+def write_refusal(
+    *,
+    grant_round: GrantRound,
+    extension: DeadlineExtension | None,
+    report: Report | None,
+    now: dt.datetime,
+) -> str | None:
+    """Why a write at `now` is refused, in Swedish, or None if it is allowed."""
+    from atgrant.templatetags.atgrant_format import sv_datetime
+
+    if grant_round.status != RoundStatus.OPEN:
+        return _("Omgången är inte öppen för inrapportering (status: %(status)s).") % {
+            "status": grant_round.get_status_display()
+        }
+    if report is not None and report.locked_at is not None:
+        return _("Rapporten är låst och kan inte längre ändras.")
+    until = extension.until if extension is not None else None
+    if grant_round.deadline_passed(now, extended_until=until):
+        return _(
+            "Sista dag för inrapportering har passerat (%(deadline)s svensk tid). "
+            "Uppgifterna har inte sparats. Kontakta myndigheten om ni behöver förlängd svarstid."
+        ) % {"deadline": sv_datetime(effective_deadline(grant_round, extension))}
+    return None
+
+
+def check_writable(
+    *,
+    grant_round: GrantRound,
+    extension: DeadlineExtension | None,
+    report: Report | None,
+    now: dt.datetime,
+) -> None:
+    """Raise ValidationError if a write at `now` is not allowed."""
+    refusal = write_refusal(grant_round=grant_round, extension=extension, report=report, now=now)
+    if refusal is not None:
+        raise ValidationError(refusal, code="closed")

@@ -1,0 +1,322 @@
+"""Pages of reporting: the region's dashboard and report, receipts, and the officer's tables.
+
+Access: a region's people reach only their own region's objects (any other: 404); officers
+and auditors read everything; only officers grant extensions (auditors: 403); only a
+region's people write its report (agency users: 403) and only its proxy submits.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from regions.models import Region
+from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
+from submissions import selectors, services
+from submissions.forms import ExtensionForm, ReportForm
+from submissions.models import STOCKHOLM, GrantRound, ReportVersion, RoundStatus
+from submissions.receipts import receipt_filename, receipt_pdf
+
+
+def _round(request: HttpRequest, slug: str) -> GrantRound:
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    if grant_round.status == RoundStatus.DRAFT and not is_agency_reader(request.user):
+        raise Http404
+    return grant_round
+
+
+def _region(request: HttpRequest, code: str) -> Region:
+    """The region, if the user may see it: its own people and the agency. Else 404."""
+    region = get_object_or_404(Region, code=code)
+    if not (is_agency_reader(request.user) or is_member_of(request.user, region)):
+        raise Http404
+    return region
+
+
+def _agency_reader_only(request: HttpRequest) -> None:
+    if not is_agency_reader(request.user):
+        raise Http404  # a region's people do not learn that the page exists
+
+
+# --- the region's pages ---------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    boards = selectors.dashboard_for(request.user, now=timezone.now())
+    context = {"boards": boards, "is_agency": is_agency_reader(request.user)}
+    return render(request, "submissions/dashboard.html", context)
+
+
+def _render_report(
+    request: HttpRequest,
+    card: selectors.ReportCard,
+    form: ReportForm | None = None,
+    *,
+    conflict: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    can_write = is_member_of(user, card.region) and card.writable
+    if form is None and can_write:
+        form = ReportForm(initial=_initial(card))
+    context = {
+        "card": card,
+        "form": form if can_write else None,
+        "can_submit": is_proxy_of(user, card.region),
+        "conflict": conflict,
+    }
+    return render(request, "submissions/report.html", context, status=status)
+
+
+def _initial(card: selectors.ReportCard) -> dict[str, object]:
+    initial: dict[str, object] = {"revision": card.revision}
+    source = card.report or card.latest_version
+    if source is not None:
+        initial.update({f: getattr(source, f) for f in services.REPORT_FIELDS})
+    return initial
+
+
+def _with_current_revision(
+    request: HttpRequest, revision: int, *, for_submission: bool
+) -> ReportForm:
+    """The user's input, unchanged, at the stored revision: a new save is a deliberate overwrite."""
+    data = request.POST.copy()
+    data["revision"] = str(revision)
+    form = ReportForm(data, for_submission=for_submission)
+    form.is_valid()
+    return form
+
+
+@login_required
+def report_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    grant_round, region = _round(request, slug), _region(request, code)
+    card = selectors.report_card(grant_round=grant_round, region=region, now=timezone.now())
+    if request.method != "POST":
+        return _render_report(request, card)
+    if not is_member_of(request.user, region):
+        raise PermissionDenied
+    review = request.POST.get("action") == "review"
+    form = ReportForm(request.POST, for_submission=review)
+    if not form.is_valid():
+        return _render_report(request, card, form)
+    if review:
+        return _review(request, card, form)
+    try:
+        services.report_save_draft(
+            grant_round=grant_round,
+            region=region,
+            data=form.report_data(),
+            revision=form.cleaned_data["revision"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        return _refused(request, grant_round, region, error, for_submission=False)
+    messages.success(request, _("Utkastet är sparat. Det är inte inskickat."))
+    return redirect("submissions:report_edit", slug=slug, code=code)
+
+
+def _review(request: HttpRequest, card: selectors.ReportCard, form: ReportForm) -> HttpResponse:
+    """The confirmation page: exactly what will be sent, in hidden fields for the confirm POST."""
+    if not is_proxy_of(request.user, card.region):
+        raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
+    if card.refusal:
+        messages.error(request, card.refusal)
+        return _render_report(request, card, form)
+    if form.cleaned_data["revision"] != card.revision:
+        messages.error(request, str(services.ReportConflict(card.report).messages[0]))
+        form = _with_current_revision(request, card.revision, for_submission=True)
+        return _render_report(request, card, form, conflict=True)
+    context = {"card": card, "form": form, "data": form.report_data()}
+    return render(request, "submissions/confirm.html", context)
+
+
+def _refused(
+    request: HttpRequest,
+    grant_round: GrantRound,
+    region: Region,
+    error: ValidationError,
+    *,
+    for_submission: bool,
+) -> HttpResponse:
+    """Re-render the form with the user's own input and the reason it was not saved."""
+    for message in error.messages:
+        messages.error(request, message)
+    card = selectors.report_card(grant_round=grant_round, region=region, now=timezone.now())
+    conflict = isinstance(error, services.ReportConflict)
+    if conflict:
+        form = _with_current_revision(request, card.revision, for_submission=for_submission)
+    else:
+        form = ReportForm(request.POST, for_submission=for_submission)
+        form.is_valid()
+    return _render_report(request, card, form, conflict=conflict, status=409 if conflict else 200)
+
+
+@login_required
+def report_submit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    grant_round, region = _round(request, slug), _region(request, code)
+    if request.method != "POST":
+        return redirect("submissions:report_edit", slug=slug, code=code)
+    if not is_proxy_of(request.user, region):
+        raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
+    form = ReportForm(request.POST, for_submission=True)
+    if not form.is_valid():
+        card = selectors.report_card(grant_round=grant_round, region=region, now=timezone.now())
+        return _render_report(request, card, form)
+    try:
+        version = services.report_submit(
+            grant_round=grant_round,
+            region=region,
+            data=form.report_data(),
+            revision=form.cleaned_data["revision"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        return _refused(request, grant_round, region, error, for_submission=True)
+    messages.success(
+        request,
+        _("Rapporten är inskickad. Kvittensen har skickats med e-post."),
+    )
+    return redirect("submissions:receipt", slug=slug, code=code, number=version.number)
+
+
+def _version(request: HttpRequest, slug: str, code: str, number: int) -> ReportVersion:
+    grant_round, region = _round(request, slug), _region(request, code)
+    return get_object_or_404(
+        ReportVersion.objects.select_related("report__round", "report__region", "submitted_by"),
+        report__round=grant_round,
+        report__region=region,
+        number=number,
+    )
+
+
+@login_required
+def receipt(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
+    version = _version(request, slug, code, number)
+    return render(
+        request, "submissions/receipt.html", {"version": version, "report": version.report}
+    )
+
+
+@login_required
+def receipt_download(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
+    version = _version(request, slug, code, number)
+    response = HttpResponse(receipt_pdf(version), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{receipt_filename(version)}"'
+    return response
+
+
+# --- the agency's pages ---------------------------------------------------------------------
+
+
+@login_required
+def rounds_overview(request: HttpRequest) -> HttpResponse:
+    _agency_reader_only(request)
+    rounds = selectors.rounds_for_user(request.user)
+    return render(request, "submissions/officer_rounds.html", {"rounds": rounds})
+
+
+def _render_round_reports(
+    request: HttpRequest, grant_round: GrantRound, form: ExtensionForm | None = None
+) -> HttpResponse:
+    context = {
+        "grant_round": grant_round,
+        "rows": selectors.round_report_rows(grant_round),
+        "form": form or ExtensionForm(),
+        "can_extend": is_officer(request.user)
+        and grant_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
+    }
+    return render(request, "submissions/officer_round.html", context)
+
+
+@login_required
+def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
+    _agency_reader_only(request)
+    return _render_round_reports(request, get_object_or_404(GrantRound, slug=slug))
+
+
+CSV_HEADER = [
+    "region_code",
+    "region",
+    "applied",
+    "filled_posts",
+    "started_posts",
+    "posts",
+    "submitted_at",
+    "reference",
+    "versions",
+    "extended_until",
+    "extended_by",
+    "extension_reason",
+]
+
+
+@login_required
+def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    _agency_reader_only(request)
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="inrapporteringar-{grant_round.slug}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for row in selectors.round_report_rows(grant_round):
+        v, e = row.latest_version, row.extension
+        writer.writerow(
+            [
+                row.region.code,
+                row.region.short_name,
+                "yes" if row.applied else "no",
+                _raw(v.filled_posts if v else None),
+                _raw(v.started_posts if v else None),
+                _raw(v.posts if v else None),
+                v.submitted_at.astimezone(STOCKHOLM).isoformat() if v else "",
+                v.reference if v else "",
+                row.version_count,
+                e.until.astimezone(STOCKHOLM).isoformat() if e else "",
+                e.granted_by.email if e else "",
+                e.reason if e else "",
+            ]
+        )
+    return response
+
+
+def _raw(value: int | None) -> str | int:
+    return "" if value is None else value
+
+
+@login_required
+@require_POST
+def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
+    _agency_reader_only(request)
+    if not is_officer(request.user):
+        raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return _render_round_reports(request, grant_round, form)
+    try:
+        extension = services.deadline_extension_grant(
+            grant_round=grant_round,
+            region=form.cleaned_data["region"],
+            until=form.until,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _render_round_reports(request, grant_round, form)
+    messages.success(
+        request,
+        _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.short_name},
+    )
+    return redirect("submissions:round_reports", slug=slug)
