@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 NO_REQUEST = "-"
 
 request_id_var: ContextVar[str] = ContextVar("atgrant_request_id", default=NO_REQUEST)
@@ -22,3 +25,8 @@ class RequestIdFilter(logging.Filter):
         if not getattr(record, "request_id", None):
             record.request_id = request_id_var.get()
         return True
+
+
+@receiver(request_finished, dispatch_uid="atgrant_request_id_reset")
+def _forget_request_id(sender, **kwargs) -> None:
+    request_id_var.set(NO_REQUEST)

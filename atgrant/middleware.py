@@ -44,26 +44,25 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.id = _request_id_from(request)  # type: ignore[attr-defined]
-        token = request_id_var.set(request.id)  # type: ignore[attr-defined]
+        # Not reset here: Django logs 4xx/5xx responses ("Not Found: ...") after the middleware
+        # chain returns. The request_finished signal resets it (atgrant.logging).
+        request_id_var.set(request.id)  # type: ignore[attr-defined]
         started = time.monotonic()
-        try:
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request.id  # type: ignore[attr-defined]
-            log.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                response.status_code,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                },
-            )
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.id  # type: ignore[attr-defined]
+        log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        return response
 
 
 # Session key: the pk of the user whose second factor this session has already seen.
