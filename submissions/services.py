@@ -189,7 +189,7 @@ def report_save_draft(
     return report
 
 
-def _next_reference(grant_round: GrantRound, region: Region) -> str:
+def next_reference(grant_round: GrantRound, region: Region) -> str:
     prefix = f"AT{grant_round.year}-{region.code}-"
     taken = ReportVersion.objects.filter(reference__startswith=prefix).count()
     return f"{prefix}{taken + 1:04d}"
@@ -226,7 +226,7 @@ def report_submit(
         version = ReportVersion.objects.create(
             report=report,
             number=number,
-            reference=_next_reference(grant_round, region),
+            reference=next_reference(grant_round, region),
             submitted_at=now,
             submitted_by=by,
             **asdict(data),

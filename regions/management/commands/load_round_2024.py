@@ -92,6 +92,10 @@ class Command(BaseCommand):
         if options["demo"]:
             for line in create_demo_users(grant_round=grant_round):
                 self.stdout.write(line)
+            from submissions.demo import create_demo_reports
+
+            for line in create_demo_reports(grant_round=grant_round):
+                self.stdout.write(line)
 
     def _regions(self, rows: list[dict[str, str]]) -> dict[str, Region]:
         regions = {}

@@ -1,0 +1,95 @@
+"""Demo reports for `load_round_2024 --demo`: most regions have already reported.
+
+Blekinge, Gotland and Stockholm are left for the demo proxies to try themselves. The
+numbers are deterministic (the plan plus a fixed offset per region), several reach a step.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from submissions.models import GrantRound, Report, ReportVersion, RoundBaseline, RoundStatus
+from submissions.services import next_reference
+
+DEMO_SUBMITTER = "inrapportering@demo.atgrant.se"
+LEFT_FOR_PROXIES = {"Blekinge", "Gotland", "Stockholm"}
+# Increase over the plan, in the regions' code order; some reach 2, 3, 5, 7, 10 and 15.
+OFFSETS = (0, 3, -2, 6, 1, 11, 2, 8, -1, 4, 16, 0, 5, 2, 7, 1, 3, 9, -3, 2, 0)
+
+
+def _submitter():  # noqa: ANN202
+    user, created = get_user_model().objects.get_or_create(
+        username=DEMO_SUBMITTER,
+        defaults={"email": DEMO_SUBMITTER, "first_name": "Demo", "last_name": "Inrapportering"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def create_demo_reports(*, grant_round: GrantRound) -> list[str]:
+    """Submit a version for every region but three; idempotent (skips regions that have one)."""
+    if grant_round.status != RoundStatus.OPEN:
+        return [f"Demo reports skipped: round {grant_round.slug} is not open."]
+    baselines = (
+        RoundBaseline.objects.filter(round=grant_round)
+        .exclude(region__short_name__in=LEFT_FOR_PROXIES)
+        .select_related("region")
+        .order_by("region__code")
+    )
+    by = _submitter()
+    created = []
+    for index, baseline in enumerate(baselines):
+        planned = (baseline.plan_low + baseline.plan_high) / 2
+        posts = max(0, math.ceil(planned) + OFFSETS[index % len(OFFSETS)])
+        if _submit_demo(grant_round, baseline, by, filled=max(0, posts - 1), started=posts):
+            created.append(baseline.region.short_name)
+    if not created:
+        return ["Demo reports: every region already had a submitted version."]
+    return [f"Demo reports submitted by {DEMO_SUBMITTER} for: {', '.join(created)}"]
+
+
+def _submit_demo(
+    grant_round: GrantRound, baseline: RoundBaseline, by, *, filled: int, started: int
+) -> bool:  # noqa: ANN001
+    region = baseline.region
+    now = timezone.now()
+    with transaction.atomic():
+        report, _ = Report.objects.get_or_create(round=grant_round, region=region)
+        if report.versions.exists():
+            return False
+        values = {
+            "filled_posts": filled,
+            "started_posts": started,
+            "contact_name": f"Kontakt {region.short_name}",
+            "contact_email": f"at-kontakt@{region.code}.demo.atgrant.se",
+            "contact_phone": "",
+            "comment": "",
+        }
+        Report.objects.filter(pk=report.pk).update(
+            **values, revision=report.revision + 1, updated_by=by, updated_at=now
+        )
+        version = ReportVersion.objects.create(
+            report=report,
+            number=1,
+            reference=next_reference(grant_round, region),
+            submitted_at=now,
+            submitted_by=by,
+            **values,
+        )
+        audit_record(
+            action="report.submitted",
+            actor=by,
+            obj=version,
+            after={**values, "version": 1, "reference": version.reference},
+            message="demo data (load_round_2024 --demo)",
+            round_id=grant_round.pk,
+            region_id=region.pk,
+        )
+    return True
