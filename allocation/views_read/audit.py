@@ -1,0 +1,355 @@
+"""The auditor's read-only pages: the history of every write, a run's record, verification.
+
+Officers and auditors only (anonymous: login; everyone else: 404). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from allocation.models import AllocationRun
+from allocation.selectors import RegionInputRow, round_inputs
+from allocation.views_read.access import agency_reader_required
+from audit.models import AuditEvent
+from regions.models import Region
+from submissions.models import STOCKHOLM, GrantRound
+
+PAGE_SIZE = 50
+
+ACTION_LABELS = {
+    "round.status": _("Omgångens status ändrad"),
+    "report.draft_saved": _("Utkast sparat"),
+    "report.submitted": _("Inrapportering inskickad"),
+    "report.deadline_extended": _("Svarstid förlängd"),
+    "proxy_application.submitted": _("Ombudsansökan inskickad"),
+    "proxy_application.completion_requested": _("Komplettering begärd"),
+    "proxy_application.resubmitted": _("Komplettering inskickad"),
+    "proxy_application.approved": _("Ombudsansökan beviljad"),
+    "proxy_application.rejected": _("Ombudsansökan avslagen"),
+    "proxy_appointment.ended": _("Ombudsuppdrag avslutat"),
+    "colleague_invitation.created": _("Kollega inbjuden"),
+    "colleague_invitation.revoked": _("Inbjudan återkallad"),
+    "colleague.added": _("Kollega tillagd"),
+    "colleague.removed": _("Kollega borttagen"),
+    "allocation.deduction_set": _("Avräkning registrerad"),
+    "allocation.deduction_removed": _("Avräkning borttagen"),
+    "allocation.override_set": _("Handläggarens värde registrerat"),
+    "allocation.override_removed": _("Handläggarens värde borttaget"),
+    "allocation.run_requested": _("Körning begärd"),
+    "allocation.run_started": _("Körning startad"),
+    "allocation.run_done": _("Körning klar"),
+    "allocation.run_failed": _("Körning misslyckades"),
+    "allocation.run_retried": _("Körning startad om"),
+    "allocation.decisions_issued": _("Omgångens beslut fattade"),
+    "allocation.decision_issued": _("Beslut fattat"),
+    "allocation.decision_reconsidered": _("Beslut omprövat"),
+    "auth.logged_in": _("Inloggning"),
+    "auth.logged_out": _("Utloggning"),
+    "auth.login_failed": _("Misslyckad inloggning"),
+    "auth.locked_out": _("Spärrad efter misslyckade inloggningar"),
+    "mfa.authenticator_added": _("Tvåstegsverifiering aktiverad"),
+    "mfa.authenticator_removed": _("Tvåstegsverifiering borttagen"),
+}
+
+# The kinds of record the history can be narrowed to, by their actions.
+TYPE_FILTERS: dict[str, tuple[Any, Q]] = {
+    "round": (_("Omgångar"), Q(action__startswith="round.")),
+    "report": (
+        _("Inrapporteringar och versioner"),
+        Q(action__startswith="report.") & ~Q(action="report.deadline_extended"),
+    ),
+    "extension": (_("Förlängd svarstid"), Q(action="report.deadline_extended")),
+    "proxy": (
+        _("Ombud och kollegor"),
+        Q(action__startswith="proxy_")
+        | Q(action__startswith="colleague")
+        | Q(action__startswith="colleague_invitation."),
+    ),
+    "deduction": (
+        _("Avräkningar och handläggarens värden"),
+        Q(action__startswith="allocation.deduction_")
+        | Q(action__startswith="allocation.override_"),
+    ),
+    "run": (_("Körningar"), Q(action__startswith="allocation.run_")),
+    "decision": (_("Beslut"), Q(action__startswith="allocation.decision")),
+    "auth": (_("Inloggning"), Q(action__startswith="auth.") | Q(action__startswith="mfa.")),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+class HistoryFilter(forms.Form):
+    """The history's filters (all optional, GET)."""
+
+    round = forms.ModelChoiceField(
+        label=_("Omgång"), queryset=GrantRound.objects.none(), required=False
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.none(), required=False
+    )
+    type = forms.ChoiceField(label=_("Typ"), required=False)
+    action = forms.ChoiceField(label=_("Händelse"), required=False)
+    actor = forms.CharField(label=_("Utförd av (e-post)"), required=False, max_length=254)
+    date_from = forms.DateField(
+        label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        rounds: list[GrantRound],
+        regions: list[Region],
+        actions: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # The lists are fetched once by the view and reused for the names in the table.
+        self.fields["round"].queryset = GrantRound.objects.filter(pk__in=[r.pk for r in rounds])
+        self.fields["round"].choices = [("", _("Alla"))] + [(r.pk, r.name) for r in rounds]
+        self.fields["region"].queryset = Region.objects.filter(pk__in=[r.pk for r in regions])
+        self.fields["region"].choices = [("", _("Alla"))] + [(r.pk, r.short_name) for r in regions]
+        self.fields["type"].choices = [("", _("Alla"))] + [
+            (key, label) for key, (label, _q) in TYPE_FILTERS.items()
+        ]
+        self.fields["action"].choices = [("", _("Alla"))] + [
+            (action, action_label(action)) for action in actions
+        ]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("Slutdatumet kan inte vara före startdatumet."))
+        return data
+
+
+def _ids(form: HistoryFilter, key: str, pool: list[Any]) -> int | None:
+    """A choice's id from the raw GET value, without another query for the model instance."""
+    value = form.data.get(key, "")
+    return int(value) if str(value).isdigit() and int(value) in {o.pk for o in pool} else None
+
+
+def filter_events(form: HistoryFilter, rounds: list[GrantRound], regions: list[Region]) -> QuerySet:
+    events = AuditEvent.objects.all()
+    if not form.is_valid():
+        return events.none()
+    data = form.cleaned_data
+    round_id, region_id = _ids(form, "round", rounds), _ids(form, "region", regions)
+    if round_id:
+        events = events.filter(round_id=round_id)
+    if region_id:
+        events = events.filter(region_id=region_id)
+    if data.get("type"):
+        events = events.filter(TYPE_FILTERS[data["type"]][1])
+    if data.get("action"):
+        events = events.filter(action=data["action"])
+    if data.get("actor"):
+        events = events.filter(actor_label__icontains=data["actor"].strip())
+    if data.get("date_from"):
+        events = events.filter(created_at__gte=_start_of(data["date_from"]))
+    if data.get("date_to"):
+        events = events.filter(created_at__lt=_start_of(data["date_to"] + dt.timedelta(days=1)))
+    return events.order_by("-created_at", "-id")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in Stockholm: the dates the auditor types are Swedish days."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=STOCKHOLM)
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: AuditEvent
+    label: str
+    round_name: str
+    region_name: str
+    changes: list[Change]
+    link: str
+
+
+def _changes(event: AuditEvent) -> list[Change]:
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    keys = list(dict.fromkeys([*before, *after]))
+    return [
+        Change(key, before.get(key), after.get(key))
+        for key in keys
+        if before.get(key) != after.get(key) or key not in before
+    ]
+
+
+def _link(event: AuditEvent) -> str:
+    from django.urls import reverse
+
+    if event.object_type == "allocation.allocationrun" and event.object_id.isdigit():
+        return reverse("allocation_read:audit_run", kwargs={"pk": int(event.object_id)})
+    if event.object_type == "allocation.decision" and event.object_repr:
+        return reverse("allocation_read:region_decision", kwargs={"reference": event.object_repr})
+    return ""
+
+
+@agency_reader_required
+def audit_index(request: HttpRequest) -> HttpResponse:
+    rounds = list(GrantRound.objects.order_by("-year", "name"))
+    regions = list(Region.objects.order_by("short_name"))
+    actions = list(
+        AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    )
+    form = HistoryFilter(request.GET, rounds=rounds, regions=regions, actions=actions)
+    page = Paginator(filter_events(form, rounds, regions), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    round_names = {r.pk: r.name for r in rounds}
+    region_names = {r.pk: r.short_name for r in regions}
+    rows = [
+        EventRow(
+            event=event,
+            label=action_label(event.action),
+            round_name=round_names.get(event.round_id, ""),
+            region_name=region_names.get(event.region_id, ""),
+            changes=_changes(event),
+            link=_link(event),
+        )
+        for event in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    runs = AllocationRun.objects.select_related("round", "requested_by").order_by(
+        "-requested_at", "-pk"
+    )
+    round_id = _ids(form, "round", rounds)
+    if round_id:
+        runs = runs.filter(round_id=round_id)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "runs": runs,
+    }
+    return render(request, "allocation/audit/index.html", context)
+
+
+# --- a run -----------------------------------------------------------------------------------
+
+DIFF_FIELDS = (
+    ("population", _("Befolkning")),
+    ("plan_text", _("Plan")),
+    ("filled", _("Tillsatta")),
+    ("started", _("Påbörjade")),
+    ("version_number", _("Version")),
+    ("deducted", _("Avräknade")),
+    ("deduction_reason", _("Skäl för avräkning")),
+    ("override_reason", _("Skäl för handläggarens värde")),
+)
+
+
+@dataclass(frozen=True)
+class DiffCell:
+    then: Any
+    now: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.then != self.now
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    name: str
+    status: str  # "same", "changed", "added", "removed"
+    cells: list[DiffCell]
+
+
+def _current_values(row: RegionInputRow) -> dict[str, Any]:
+    return {key: getattr(row, key) for key, _label in DIFF_FIELDS}
+
+
+def snapshot_diff(snapshot: dict[str, Any] | None, current: list[RegionInputRow]) -> list[DiffRow]:
+    """Region by region, each compared value of the run's snapshot next to today's."""
+    then = {r["region_id"]: r for r in (snapshot or {}).get("regions", [])}
+    now = {row.region_id: _current_values(row) for row in current}
+    names = {**{k: v["name"] for k, v in then.items()}, **{r.region_id: r.name for r in current}}
+    rows = []
+    for region_id in sorted(then.keys() | now.keys(), key=lambda pk: names[pk]):
+        old, new = then.get(region_id), now.get(region_id)
+        cells = [
+            DiffCell((old or {}).get(key), (new or {}).get(key)) for key, _label in DIFF_FIELDS
+        ]
+        if old is None:
+            status = "added"
+        elif new is None:
+            status = "removed"
+        else:
+            status = "changed" if any(cell.changed for cell in cells) else "same"
+        rows.append(DiffRow(names[region_id], status, cells))
+    return rows
+
+
+def _rules_rows(snapshot: dict[str, Any] | None) -> list[tuple[Fraction, int]]:
+    rules = (snapshot or {}).get("rules") or {}
+    return [(Fraction(str(t)), p) for t, p in rules.get("staircase", [])]
+
+
+@agency_reader_required
+def audit_run(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AllocationRun.objects.select_related("round", "requested_by"), pk=pk)
+    diff = snapshot_diff(run.snapshot, round_inputs(grant_round=run.round)) if run.snapshot else []
+    context = {
+        "run": run,
+        "rules": (run.snapshot or {}).get("rules") or {},
+        "steps": _rules_rows(run.snapshot),
+        "inputs": (run.snapshot or {}).get("regions", []),
+        "results": run.result_regions(),
+        "result": run.result or {},
+        "diff": diff,
+        "diff_labels": [label for _key, label in DIFF_FIELDS],
+        "changed_count": sum(1 for row in diff if row.status != "same"),
+    }
+    return render(request, "allocation/audit/run.html", context)
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+def _verify() -> Any:
+    """The backend's verification (recompute every run, check the chain), or None if absent."""
+    try:
+        from allocation.verify import verify_all
+    except ImportError:
+        try:
+            from allocation.chain import verify_all  # type: ignore[attr-defined,no-redef]
+        except ImportError:
+            return None
+    return verify_all()
+
+
+@agency_reader_required
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    return render(request, "allocation/audit/verify.html", {"report": _verify()})

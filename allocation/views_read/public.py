@@ -1,0 +1,166 @@
+"""The public allocation list (fördelningslista) of a decided round, and its downloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from allocation import exports
+from allocation.explain import as_fraction
+from allocation.models import Decision
+from allocation.selectors import decisions_in_force
+from submissions.models import GrantRound, RoundStatus
+
+AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class PublicTable:
+    """The list's rows (one per region, by name), the ranking by total, and the totals."""
+
+    grant_round: GrantRound
+    rows: list[dict[str, Any]]
+    rules: dict[str, Any]
+    totals: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ranked(self) -> list[dict[str, Any]]:
+        """As in the agency's published table: largest total first, ties by name."""
+        return sorted(self.rows, key=lambda row: (-row["total"], row["region"]))
+
+    @property
+    def any_range(self) -> bool:
+        return any(row["plan_is_range"] for row in self.rows)
+
+    @property
+    def reconsidered(self) -> list[dict[str, Any]]:
+        return [row for row in self.rows if row["reconsidered"]]
+
+    def chart_data(self) -> dict[str, Any]:
+        ranked = self.ranked
+        return {
+            "labels": [row["region"] for row in ranked],
+            "datasets": [
+                {"label": _("Block 1"), "data": [row["block1"] for row in ranked]},
+                {"label": _("Block 2"), "data": [row["block2"] for row in ranked]},
+            ],
+        }
+
+
+def snapshot_regions(snapshot: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
+    """region id -> the run's input for that region."""
+    regions = (snapshot or {}).get("regions") or []
+    return {entry["region_id"]: entry for entry in regions if "region_id" in entry}
+
+
+def snapshot_rules(snapshot: dict[str, Any] | None, grant_round: GrantRound) -> dict[str, Any]:
+    """The rules the run used; the round's own settings if the snapshot lacks them."""
+    rules = (snapshot or {}).get("rules")
+    if rules:
+        return dict(rules)
+    return {
+        "block1": grant_round.block1_budget,
+        "block2": grant_round.block2_budget,
+        "staircase": [
+            [_plain(Fraction(step.min_increase)), step.payout] for step in grant_round.steps.all()
+        ],
+    }
+
+
+def _plain(value: Fraction) -> int | str:
+    return value.numerator if value.denominator == 1 else str(value)
+
+
+def decision_row(decision: Decision) -> dict[str, Any]:
+    """One region's line of the list: its inputs (as the run used them) and the amounts of
+    the decision in force."""
+    e = decision.explanation
+    entry = snapshot_regions(decision.run.snapshot).get(decision.region_id, {})
+    return {
+        "region": entry.get("name") or decision.region.short_name,
+        "code": decision.region.code,
+        "reference": decision.reference,
+        "population": entry.get("population"),
+        "plan_text": e.get("plan_text") or entry.get("plan_text", ""),
+        "planned": as_fraction(e.get("planned")),
+        "plan_is_range": bool(e.get("plan_is_range")),
+        "filled": e.get("filled", entry.get("filled")),
+        "started": e.get("started", entry.get("started")),
+        "deducted": e.get("deducted") or 0,
+        "posts": e.get("posts"),
+        "increase": as_fraction(e.get("increase")) or Fraction(0),
+        "step_payment": int(as_fraction(e.get("step_payment")) or 0),
+        "remainder": int(as_fraction(e.get("remainder")) or 0),
+        "block1": decision.block1,
+        "block2": decision.block2,
+        "total": decision.total,
+        "reconsidered": decision.replaces_id is not None,
+    }
+
+
+def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    totals: dict[str, Any] = {key: sum(row[key] for row in rows) for key in AMOUNT_KEYS}
+    totals["posts"] = sum(row["posts"] or 0 for row in rows)
+    totals["planned"] = sum((row["planned"] or Fraction(0) for row in rows), Fraction(0))
+    totals["increase"] = sum((row["increase"] for row in rows), Fraction(0))
+    return totals
+
+
+def public_table(grant_round: GrantRound) -> PublicTable:
+    """The decided round's list from its decisions in force (one query, run included)."""
+    decisions = list(decisions_in_force(grant_round=grant_round))
+    rows = [decision_row(decision) for decision in decisions]
+    first_run = decisions[0].run.snapshot if decisions else None
+    rules = snapshot_rules(first_run, grant_round)
+    return PublicTable(grant_round, rows, rules, _totals(rows))
+
+
+def _decided_round(slug: str) -> GrantRound:
+    return get_object_or_404(GrantRound, slug=slug, status=RoundStatus.DECIDED)
+
+
+def public_lists(request: HttpRequest) -> HttpResponse:
+    rounds = GrantRound.objects.filter(status=RoundStatus.DECIDED).order_by("-year", "name")
+    return render(request, "allocation/public/lists.html", {"rounds": rounds})
+
+
+def public_list(request: HttpRequest, slug: str) -> HttpResponse:
+    grant_round = _decided_round(slug)
+    table = public_table(grant_round)
+    context = {"grant_round": grant_round, "table": table, "chart_data": table.chart_data()}
+    return render(request, "allocation/public/list.html", context)
+
+
+def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def public_list_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    table = public_table(_decided_round(slug))
+    return _download(exports.full_csv(table.rows), CSV_TYPE, f"fordelningslista-{slug}.csv")
+
+
+def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    table = public_table(_decided_round(slug))
+    return _download(exports.input_csv(table.rows), CSV_TYPE, f"indata-{slug}.csv")
+
+
+def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    table = public_table(_decided_round(slug))
+    return _download(exports.rules_json(table.rules), "application/json", f"regler-{slug}.json")
+
+
+def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    grant_round = _decided_round(slug)
+    table = public_table(grant_round)
+    content = exports.xlsx(table.rows, rules=table.rules, title=grant_round.name)
+    return _download(content, XLSX_TYPE, f"fordelningslista-{slug}.xlsx")

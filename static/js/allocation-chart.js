@@ -1,0 +1,45 @@
+// atgrant: the allocation list's bar chart. Data comes from a json_script element (not
+// executable), named by the canvas's data-chart-source; the table on the page is the
+// accessible alternative (the canvas's aria-describedby points at it).
+"use strict";
+(function () {
+  function kronor(value) {
+    return new Intl.NumberFormat("sv-SE", { maximumFractionDigits: 0 }).format(value) + " kr";
+  }
+
+  function draw(canvas) {
+    const source = document.getElementById(canvas.dataset.chartSource);
+    if (!source || typeof Chart === "undefined") { return; }
+    const data = JSON.parse(source.textContent);
+    const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    // Colours with enough contrast against white and against each other.
+    const colours = ["#1f4e79", "#c55a11"];
+    new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (set, index) {
+          return { label: set.label, data: set.data, backgroundColor: colours[index % colours.length] };
+        }),
+      },
+      options: {
+        indexAxis: "y",
+        maintainAspectRatio: false,
+        animation: reduceMotion ? false : undefined,
+        scales: {
+          x: { stacked: true, ticks: { callback: function (value) { return kronor(value); } } },
+          y: { stacked: true },
+        },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              label: function (context) { return context.dataset.label + ": " + kronor(context.parsed.x); },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  document.querySelectorAll("canvas[data-chart-source]").forEach(draw);
+})();
