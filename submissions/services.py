@@ -17,6 +17,7 @@ from regions.roles import is_member_of, is_officer, is_proxy_of
 from submissions import workflow
 from submissions.deadlines import check_writable, latest_extension
 from submissions.models import (
+    STOCKHOLM,
     DeadlineExtension,
     GrantRound,
     Report,
@@ -104,20 +105,28 @@ class ReportConflict(ValidationError):
     """The report was changed by someone else since the form was loaded."""
 
     def __init__(self, report: Report) -> None:
-        from atgrant.templatetags.atgrant_format import sv_datetime
-
         editor = report.updated_by
         who = (editor.get_full_name() or editor.email) if editor is not None else "?"
         super().__init__(
             _(
-                "Rapporten har ändrats av %(who)s kl. %(time)s sedan du öppnade den. "
+                "Rapporten har ändrats av %(who)s %(when)s sedan du öppnade den. "
                 "Dina uppgifter har inte sparats men finns kvar nedan. Jämför med den sparade "
-                "versionen och spara igen om dina uppgifter ska gälla."
+                "rapporten och spara igen om dina uppgifter ska gälla."
             )
-            % {"who": who, "time": sv_datetime(report.updated_at)},
+            % {"who": who, "when": _when(report.updated_at)},
             code="conflict",
         )
         self.report = report
+
+
+def _when(moment: dt.datetime) -> str:
+    """'kl. 14:05' today, else 'den 1 november 2024 kl. 14:05' (Swedish time)."""
+    from atgrant.templatetags.atgrant_format import sv_datetime
+
+    local = moment.astimezone(STOCKHOLM)
+    if local.date() == timezone.now().astimezone(STOCKHOLM).date():
+        return _("kl. %(time)s") % {"time": f"{local:%H:%M}"}
+    return _("den %(datetime)s") % {"datetime": sv_datetime(moment)}
 
 
 def _snapshot(report: Report) -> dict[str, object]:
