@@ -254,3 +254,24 @@ def snapshot_differences(snapshot: dict[str, Any], grant_round: GrantRound) -> l
                     }
                 )
     return problems
+
+
+def result_rows(snapshot: dict[str, Any], result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each region's result joined with its snapshot inputs (plan text, reasons), for tables."""
+    inputs = {r["region_id"]: r for r in snapshot["regions"]}
+    rows = []
+    for region in result["regions"]:
+        source = inputs.get(region["region_id"], {})
+        rows.append(
+            {
+                **region,
+                "plan_text": source.get("plan_text", ""),
+                "population": source.get("population"),
+                "reported_filled": source.get("reported_filled"),
+                "reported_started": source.get("reported_started"),
+                "version_reference": source.get("version_reference", ""),
+                "deduction_reason": source.get("deduction_reason", ""),
+                "override_reason": source.get("override_reason", ""),
+            }
+        )
+    return rows

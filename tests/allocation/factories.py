@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+import pytest
 
-from allocation.models import Deduction, PostsOverride
+from allocation.models import AllocationRun, Decision, Deduction, PostsOverride
 from regions.models import Region
 from submissions.models import STOCKHOLM, GrantRound, RoundStatus
 from tests.factories import (
@@ -113,3 +114,45 @@ def reported_round(
     for region in absent or []:
         RoundBaselineFactory(round=grant_round, region=region)
     return grant_round
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run Celery tasks in-process (CI sets REDIS_URL; these tests do not need a worker)."""
+    from atgrant.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+def at(when: dt.datetime):  # noqa: ANN201
+    """Patch django.utils.timezone.now to a fixed aware datetime (a context manager)."""
+    from unittest import mock
+
+    return mock.patch("django.utils.timezone.now", return_value=when)
+
+
+def run_done(grant_round: GrantRound, officer, capture) -> AllocationRun:  # noqa: ANN001
+    """Request a run and execute it (eagerly, on commit); the run refreshed."""
+    from allocation.services import allocation_run_request
+
+    with capture(execute=True):
+        run = allocation_run_request(grant_round=grant_round, by=officer)
+    run.refresh_from_db()
+    grant_round.refresh_from_db()
+    return run
+
+
+def issued(grant_round: GrantRound, officer, capture) -> list[Decision]:  # noqa: ANN001
+    """A round run and decided; the decisions."""
+    from allocation.services import decisions_issue
+
+    run = run_done(grant_round, officer, capture)
+    with capture(execute=True):
+        decisions = decisions_issue(run=run, by=officer, decision_date=dt.date(2024, 12, 2))
+    grant_round.refresh_from_db()
+    return decisions

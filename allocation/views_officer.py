@@ -1,0 +1,392 @@
+"""The officer's allocation pages: rounds, closing, preview, deductions, runs, decisions.
+
+Access: officers read and write; auditors read (403 on every POST); a region's people get 404
+(they do not learn the pages exist); anonymous users are sent to the login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from allocation import selectors, services
+from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
+from allocation.models import AllocationRun, Decision, RunStatus
+from allocation.snapshot import preview, result_rows, snapshot_differences
+from atgrant.security import sensitive_action
+from regions.models import Region
+from regions.roles import is_agency_reader, is_officer
+from submissions import closing
+from submissions.models import GrantRound, RoundStatus
+
+View = Callable[..., HttpResponse]
+
+
+def agency_only(view: View) -> View:
+    """Login required; 404 for everyone but officers and auditors; 403 on POST for auditors."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_agency_reader(request.user):
+            raise Http404
+        if request.method == "POST" and not is_officer(request.user):
+            raise PermissionDenied(_("Revisorer kan läsa men inte ändra."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _round(slug: str) -> GrantRound:
+    return get_object_or_404(GrantRound, slug=slug)
+
+
+def _run(slug: str, number: int) -> AllocationRun:
+    return get_object_or_404(
+        AllocationRun.objects.select_related("round", "requested_by"),
+        round__slug=slug,
+        number=number,
+    )
+
+
+def _round_redirect(grant_round: GrantRound) -> HttpResponse:
+    return redirect("allocation:round", slug=grant_round.slug)
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+@agency_only
+@require_GET
+def rounds(request: HttpRequest) -> HttpResponse:
+    grant_rounds = GrantRound.objects.order_by("-year", "name")
+    return render(request, "allocation/officer/rounds.html", {"rounds": grant_rounds})
+
+
+def _participants(grant_round: GrantRound) -> Any:
+    ids = selectors.latest_versions(grant_round=grant_round).keys()
+    return Region.objects.filter(pk__in=ids).order_by("short_name")
+
+
+def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, Any]:
+    preparable = grant_round.status in services.PREPARABLE
+    runs = list(selectors.runs_of_round(grant_round=grant_round))
+    active = next((run for run in runs if run.is_active), None)
+    current = preview(grant_round) if preparable else None
+    return {
+        "grant_round": grant_round,
+        "can_write": is_officer(request.user),
+        "preparable": preparable,
+        "due": grant_round.status == RoundStatus.OPEN
+        and closing.is_due(grant_round, timezone.now()),
+        "closes_at": closing.closes_at(grant_round),
+        "preview": current,
+        "preview_rows": result_rows(current.snapshot, current.result)
+        if current and current.ok
+        else [],
+        "deductions": selectors.deductions_of_round(grant_round=grant_round),
+        "overrides": selectors.overrides_of_round(grant_round=grant_round),
+        "not_reporting": selectors.regions_not_reporting(grant_round=grant_round),
+        "runs": runs,
+        "active_run": active,
+        "latest_done": selectors.latest_done_run(grant_round=grant_round),
+        "decisions": selectors.decisions_in_force(grant_round=grant_round)
+        if grant_round.status == RoundStatus.DECIDED
+        else None,
+    }
+
+
+def _render_round(
+    request: HttpRequest,
+    grant_round: GrantRound,
+    *,
+    deduction_form: DeductionForm | None = None,
+    override_form: OverrideForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = _round_context(request, grant_round)
+    regions = _participants(grant_round) if context["preparable"] else Region.objects.none()
+    context["deduction_form"] = deduction_form or DeductionForm(regions=regions)
+    context["override_form"] = override_form or OverrideForm(regions=regions)
+    return render(request, "allocation/officer/round.html", context, status=status)
+
+
+@agency_only
+@require_GET
+def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_round(request, _round(slug))
+
+
+@agency_only
+@sensitive_action
+def round_close(request: HttpRequest, slug: str) -> HttpResponse:
+    grant_round = _round(slug)
+    if request.method != "POST":
+        context = {
+            "grant_round": grant_round,
+            "due": closing.is_due(grant_round, timezone.now()),
+            "closes_at": closing.closes_at(grant_round),
+            "can_write": is_officer(request.user),
+        }
+        return render(request, "allocation/officer/close_confirm.html", context)
+    try:
+        closing.round_close(grant_round=grant_round, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Omgången är stängd och alla rapporter är låsta."))
+    return _round_redirect(grant_round)
+
+
+# --- deductions and officer-entered values ----------------------------------------------------
+
+
+@agency_only
+@require_POST
+def deduction_set(request: HttpRequest, slug: str) -> HttpResponse:
+    grant_round = _round(slug)
+    form = DeductionForm(request.POST, regions=_participants(grant_round))
+    if form.is_valid():
+        try:
+            services.deduction_set(
+                grant_round=grant_round,
+                region=form.cleaned_data["region"],
+                posts=form.cleaned_data["posts"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Avräkningen är sparad."))
+            return _round_redirect(grant_round)
+    return _render_round(request, grant_round, deduction_form=form, status=400)
+
+
+@agency_only
+@require_POST
+def deduction_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    grant_round = _round(slug)
+    region = get_object_or_404(Region, code=code)
+    try:
+        services.deduction_remove(grant_round=grant_round, region=region, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Avräkningen är borttagen."))
+    return _round_redirect(grant_round)
+
+
+@agency_only
+@require_POST
+def override_set(request: HttpRequest, slug: str) -> HttpResponse:
+    grant_round = _round(slug)
+    form = OverrideForm(request.POST, regions=_participants(grant_round))
+    if form.is_valid():
+        try:
+            services.override_set(
+                grant_round=grant_round,
+                region=form.cleaned_data["region"],
+                filled_posts=form.cleaned_data["filled_posts"],
+                started_posts=form.cleaned_data["started_posts"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Handläggarens värde är sparat."))
+            return _round_redirect(grant_round)
+    return _render_round(request, grant_round, override_form=form, status=400)
+
+
+@agency_only
+@require_POST
+def override_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    grant_round = _round(slug)
+    region = get_object_or_404(Region, code=code)
+    try:
+        services.override_remove(grant_round=grant_round, region=region, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Handläggarens värde är borttaget."))
+    return _round_redirect(grant_round)
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+@agency_only
+@sensitive_action
+@require_POST
+def run_request(request: HttpRequest, slug: str) -> HttpResponse:
+    grant_round = _round(slug)
+    try:
+        run = services.allocation_run_request(grant_round=grant_round, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _round_redirect(grant_round)
+    messages.success(request, _("Fördelningen är begärd och körs strax."))
+    return redirect("allocation:run", slug=slug, number=run.number)
+
+
+@agency_only
+@sensitive_action
+@require_POST
+def run_retry(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    run = _run(slug, number)
+    try:
+        services.allocation_run_retry(run=run, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Körningen är köad igen."))
+    return redirect("allocation:run", slug=slug, number=number)
+
+
+def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
+    grant_round = run.round
+    latest = selectors.latest_done_run(grant_round=grant_round)
+    issuable = (
+        run.is_done
+        and grant_round.status == RoundStatus.ALLOCATED
+        and latest is not None
+        and latest.pk == run.pk
+    )
+    return {
+        "grant_round": grant_round,
+        "run": run,
+        "result": run.result,
+        "snapshot": run.snapshot,
+        "rows": result_rows(run.snapshot, run.result) if run.is_done else [],
+        "can_write": is_officer(request.user),
+        "issuable": issuable,
+        "changes": snapshot_differences(run.snapshot, grant_round) if issuable else [],
+        "stale": run.status == RunStatus.RUNNING
+        and run.started_at is not None
+        and run.started_at < timezone.now() - services.run_stale_after(),
+    }
+
+
+@agency_only
+@require_GET
+def run_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    run = _run(slug, number)
+    return render(request, "allocation/officer/run.html", _run_context(request, run))
+
+
+@agency_only
+@require_GET
+def run_status(request: HttpRequest, slug: str, number: int) -> JsonResponse:
+    run = _run(slug, number)
+    return JsonResponse(
+        {
+            "number": run.number,
+            "status": run.status,
+            "status_display": run.get_status_display(),
+            "finished": run.status in (RunStatus.DONE, RunStatus.FAILED),
+            "error": run.error,
+            "url": reverse("allocation:run", kwargs={"slug": slug, "number": number}),
+        }
+    )
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+@agency_only
+@sensitive_action
+def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    run = _run(slug, number)
+    form = IssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decisions = services.decisions_issue(
+                run=run, by=request.user, decision_date=form.cleaned_data["decision_date"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("allocation:run", slug=slug, number=number)
+        messages.success(
+            request,
+            _("%(count)s beslut är fattade och ombuden har fått e-post.")
+            % {"count": len(decisions)},
+        )
+        return _round_redirect(run.round)
+    context = {**_run_context(request, run), "form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "allocation/officer/issue_confirm.html", context, status=status)
+
+
+def _decision(reference: str) -> Decision:
+    return get_object_or_404(
+        Decision.objects.select_related("round", "region", "run", "decided_by", "replaces"),
+        reference=reference,
+    )
+
+
+def _render_decision(
+    request: HttpRequest, decision: Decision, form: ReconsiderForm | None = None, status: int = 200
+) -> HttpResponse:
+    history = selectors.decisions_for_region(region=decision.region).filter(round=decision.round)
+    in_force = decision.in_force
+    context = {
+        "decision": decision,
+        "explanation": decision.explanation,
+        "in_force": in_force,
+        "history": history,
+        "can_write": is_officer(request.user),
+        "can_reconsider": in_force and decision.round.status == RoundStatus.DECIDED,
+        "form": form
+        or ReconsiderForm(initial={"block1": decision.block1, "block2": decision.block2}),
+    }
+    return render(request, "allocation/officer/decision.html", context, status=status)
+
+
+@agency_only
+@require_GET
+def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _render_decision(request, _decision(reference))
+
+
+@agency_only
+@sensitive_action
+@require_POST
+def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
+    decision = _decision(reference)
+    form = ReconsiderForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.decision_reconsider(
+                decision=decision,
+                by=request.user,
+                block1=form.cleaned_data["block1"],
+                block2=form.cleaned_data["block2"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Beslutet är omprövat. Det nya beslutet %(reference)s gäller.")
+                % {"reference": new.reference},
+            )
+            return redirect("allocation:decision", reference=new.reference)
+    return _render_decision(request, decision, form, status=400)
