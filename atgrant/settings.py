@@ -163,6 +163,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "atgrant"
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# django-axes locks first (its Swedish page, the audit event); allauth's own limit on failed
+# logins stays as a wider net per address.
+ACCOUNT_RATE_LIMITS = {"login_failed": f"30/m/ip,{AXES_FAILURE_LIMIT * 4}/5m/key"}
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
