@@ -211,6 +211,8 @@ def _decided(request: HttpRequest, pk: int, call: Callable[[], object], done: st
 @agency_reader_required
 @sensitive_action
 def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_officer(request.user):
+        raise PermissionDenied
     application = selectors.application_for_review(pk)
     if request.method != "POST":
         context = {

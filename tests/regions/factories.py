@@ -44,7 +44,8 @@ class ProxyApplicationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         completion_requested = factory.Trait(
-            status=ApplicationStatus.COMPLETION_REQUESTED, officer_message="Fullmakten saknar datum."
+            status=ApplicationStatus.COMPLETION_REQUESTED,
+            officer_message="Fullmakten saknar datum.",
         )
         approved = factory.Trait(status=ApplicationStatus.APPROVED)
         rejected = factory.Trait(status=ApplicationStatus.REJECTED, officer_message="Ej behörig.")
