@@ -36,3 +36,71 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# --- Production without Docker: gunicorn, a Celery worker and beat on PostgreSQL + Redis -------
+# Each reads .env when present (its values win over the shell's). DATABASE_URL, REDIS_URL,
+# SECRET_KEY and ALLOWED_HOSTS must be set. See README, "Production".
+.PHONY: prod-check prod-web prod-worker prod-beat prod-up prod-down compose-check
+ENVFILE ?= .env
+RUN_DIR := var/run
+LOG_DIR := var/log
+WITH_ENV = set -a; if [ -f "$(ENVFILE)" ]; then . "$(abspath $(ENVFILE))"; fi; set +a; \
+	: "$${DATABASE_URL:?must be set}" "$${REDIS_URL:?must be set}" \
+	  "$${SECRET_KEY:?must be set}" "$${ALLOWED_HOSTS:?must be set}";
+GUNICORN = $(BIN)/gunicorn atgrant.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+	--timeout 60 --access-logfile -
+WORKER = $(BIN)/celery -A atgrant worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2}
+BEAT = $(BIN)/celery -A atgrant beat --loglevel INFO \
+	--scheduler django_celery_beat.schedulers:DatabaseScheduler
+PREPARE = $(BIN)/python manage.py migrate --no-input && \
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+
+# The deploy checklist with the production environment: must report no issues.
+prod-check: $(STAMP)
+	@$(WITH_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# One process in the foreground each (for systemd units, or three terminals).
+prod-web: $(STAMP)
+	@$(WITH_ENV) $(PREPARE) && exec $(GUNICORN)
+
+prod-worker: $(STAMP)
+	@$(WITH_ENV) exec $(WORKER)
+
+prod-beat: $(STAMP)
+	@$(WITH_ENV) exec $(BEAT)
+
+# All three in the background (logs in var/log/, pids in var/run/), then wait for /healthz.
+prod-up: $(STAMP)
+	@mkdir -p $(RUN_DIR) $(LOG_DIR)
+	@$(WITH_ENV) \
+	for p in web worker beat; do \
+	  if [ -f $(RUN_DIR)/$$p.pid ] && kill -0 "$$(cat $(RUN_DIR)/$$p.pid)" 2>/dev/null; then \
+	    echo "$$p is already running (pid $$(cat $(RUN_DIR)/$$p.pid)); make prod-down first" >&2; exit 1; \
+	  fi; \
+	done; \
+	$(PREPARE) || exit 1; \
+	nohup $(GUNICORN) >> $(LOG_DIR)/web.log 2>&1 & echo $$! > $(RUN_DIR)/web.pid; \
+	nohup $(WORKER) >> $(LOG_DIR)/worker.log 2>&1 & echo $$! > $(RUN_DIR)/worker.pid; \
+	nohup $(BEAT) >> $(LOG_DIR)/beat.log 2>&1 & echo $$! > $(RUN_DIR)/beat.pid; \
+	echo "started web (pid $$(cat $(RUN_DIR)/web.pid)), worker ($$(cat $(RUN_DIR)/worker.pid)), beat ($$(cat $(RUN_DIR)/beat.pid)); logs in $(LOG_DIR)/"; \
+	for i in $$(seq 1 60); do \
+	  if PORT=$(PORT) $(BIN)/python -m atgrant.probe web; then echo "healthy: http://$(HOST):$(PORT)/healthz"; exit 0; fi; \
+	  sleep 2; \
+	done; \
+	echo "not healthy after 120 s; see $(LOG_DIR)/ and http://$(HOST):$(PORT)/healthz" >&2; exit 1
+
+prod-down:
+	@for p in beat worker web; do \
+	  if [ -f $(RUN_DIR)/$$p.pid ]; then \
+	    pid=$$(cat $(RUN_DIR)/$$p.pid); \
+	    if kill -TERM "$$pid" 2>/dev/null; then \
+	      for i in $$(seq 1 30); do kill -0 "$$pid" 2>/dev/null || break; sleep 1; done; \
+	      echo "stopped $$p ($$pid)"; \
+	    fi; \
+	    rm -f $(RUN_DIR)/$$p.pid; \
+	  fi; \
+	done
+
+# docker-compose.yml against the Compose Specification's JSON schema (no Docker engine needed).
+compose-check: $(STAMP)
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
