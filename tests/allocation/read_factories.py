@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from unittest.mock import patch
 
 from allocation.models import AllocationRun, Decision
 from allocation.plans import parse_plan
@@ -134,11 +135,17 @@ def decide(
     return {d.region.short_name: d for d in decisions}
 
 
+RECONSIDERED_AT = dt.datetime(2025, 1, 15, 10, 0, tzinfo=dt.UTC)
+HALLAND_DEDUCTION = {"Halland": (2, "Två tjänster låg till grund för 2023 års utbetalning")}
+
+
 def reconsider(decision: Decision, officer: object, *, block1: int, block2: int) -> Decision:
-    return decision_reconsider(
-        decision=decision,
-        by=officer,
-        block1=block1,
-        block2=block2,
-        reason="Regionen visade att en tjänst hade räknats två gånger.",
-    )
+    """A reconsideration made on 15 January 2025."""
+    with patch("django.utils.timezone.now", return_value=RECONSIDERED_AT):
+        return decision_reconsider(
+            decision=decision,
+            by=officer,
+            block1=block1,
+            block2=block2,
+            reason="Regionen visade att en tjänst hade räknats två gånger.",
+        )

@@ -1,0 +1,151 @@
+"""The public allocation list (fördelningslista): only decided rounds, ranked, with totals."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.allocation.read_factories import (
+    FAST_HASHERS,
+    FOUR,
+    HALLAND_DEDUCTION,
+    NO_QUALIFIER,
+    closed_round,
+    decide,
+    reconsider,
+)
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def decisions(officer, region, other_region):
+    return decide(closed_round(FOUR, submitted_by=officer), officer, deductions=HALLAND_DEDUCTION)
+
+
+def list_url(slug: str = "at-2024") -> str:
+    return reverse("allocation_read:public_list", kwargs={"slug": slug})
+
+
+def table(html: str, table_id: str) -> list[list[str]]:
+    """The cells (as plain text) of each row of the table with ``table_id``."""
+    body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        rows.append(
+            [" ".join(re.sub(r"<[^>]+>", " ", c).replace(NBSP, " ").split()) for c in cells]
+        )
+    return rows
+
+
+def test_anonymous_sees_the_list_of_a_decided_round(client, decisions):
+    response = client.get(list_url())
+    assert response.status_code == 200
+    lists = client.get(reverse("allocation_read:public_lists"))
+    assert lists.status_code == 200
+    assert list_url() in lists.content.decode()
+
+
+@pytest.mark.parametrize("role", ["proxy", "other_proxy", "colleague", "officer", "auditor"])
+def test_every_role_sees_the_list(client, login, decisions, role, request):
+    login(client, request.getfixturevalue(role))
+    assert client.get(list_url()).status_code == 200
+
+
+def test_undecided_round_has_no_public_list(client, officer, region, other_region):
+    closed = closed_round(FOUR, submitted_by=officer)
+    assert client.get(list_url(closed.slug)).status_code == 404
+    assert (
+        list_url(closed.slug)
+        not in client.get(reverse("allocation_read:public_lists")).content.decode()
+    )
+    for name in (
+        "public_list_csv",
+        "public_list_xlsx",
+        "public_list_input_csv",
+        "public_list_rules",
+    ):
+        url = reverse(f"allocation_read:{name}", kwargs={"slug": closed.slug})
+        assert client.get(url).status_code == 404
+    assert client.get(list_url("no-such-round")).status_code == 404
+
+
+def test_regions_are_ranked_by_total_descending(client, decisions):
+    rows = table(client.get(list_url()).content.decode(), "ranking-table")
+    body = rows[1:]
+    assert [r[1] for r in body] == ["Gotland", "Blekinge", "Jämtland", "Halland"]
+    assert [r[0] for r in body] == ["1", "2", "3", "4"]
+    totals = [d.total for d in sorted(decisions.values(), key=lambda d: -d.total)]
+    assert [r[4] for r in body] == [f"{t:,} kr".replace(",", " ") for t in totals]
+
+
+def test_appendix_has_every_column_a_range_mark_and_a_correct_totals_row(client, decisions):
+    html = client.get(list_url()).content.decode()
+    rows = table(html, "appendix-table")
+    header, body, totals = rows[0], rows[1:-1], rows[-1]
+    assert header == ["Region", "Tjänster", "Plan", "Utökning", "Block 1", "Block 2", "Totalt"]
+    by_name = {r[0]: r for r in body}
+    assert by_name["Blekinge"][1:4] == ["55", "50", "5"]
+    assert by_name["Gotland"][2] == "60-62 *"  # a range: its mean is used
+    assert by_name["Jämtland"][2] == "30 (ev. 32) *"
+    assert by_name["Halland"][1:4] == ["69", "70", "−1"]  # 71 reported, 2 deducted
+    assert "Planen anges som ett spann" in html
+    assert totals[0] == "Summa"
+    assert totals[1] == str(55 + 63 + 69 + 31)
+    assert totals[4] == "63 000 000 kr"
+    assert totals[5] == "160 000 000 kr"
+    assert totals[6] == "223 000 000 kr"
+    assert sum(d.total for d in decisions.values()) == 223_000_000
+
+
+def test_chart_has_data_and_a_text_alternative_without_inline_script(client, decisions):
+    html = client.get(list_url()).content.decode()
+    canvas = re.search(r"<canvas[^>]*>", html).group(0)
+    assert 'role="img"' in canvas
+    assert 'aria-describedby="ranking-table-caption ranking-table"' in canvas
+    data = json.loads(
+        re.search(
+            r'<script id="allocation-chart-data" type="application/json">(.*?)</script>', html
+        ).group(1)
+    )
+    assert data["labels"] == ["Gotland", "Blekinge", "Jämtland", "Halland"]
+    assert data["datasets"][0]["data"][0] == decisions["Gotland"].block1
+    assert data["datasets"][1]["data"][0] == decisions["Gotland"].block2
+    # Every other script is an external file (CSP: no inline script).
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert all("src=" in s or 'type="application/json"' in s for s in scripts)
+    assert "js/allocation-chart.js" in html
+
+
+def test_reconsidered_amount_shows_the_decision_in_force(client, decisions, officer):
+    old = decisions["Blekinge"]
+    reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
+    html = client.get(list_url()).content.decode()
+    ranking = {r[1]: r for r in table(html, "ranking-table")[1:]}
+    assert ranking["Blekinge †"][4] == "56 006 183 kr"
+    assert "ändrats genom omprövning" in html
+    totals = table(html, "appendix-table")[-1]
+    assert totals[6] == "222 000 000 kr"
+
+
+def test_no_qualifier_round_shows_block2_as_zero(client, officer, region, other_region):
+    decide(closed_round(NO_QUALIFIER, submitted_by=officer), officer)
+    totals = table(client.get(list_url()).content.decode(), "appendix-table")[-1]
+    assert totals[5] == "0 kr"
+    assert totals[6] == "63 000 000 kr"
+
+
+def test_query_count_does_not_grow_with_regions(client, decisions, django_assert_num_queries):
+    client.get(list_url())
+    # 1 the round (decided), 2 the decisions in force with region, run and round joined.
+    with django_assert_num_queries(2):
+        assert client.get(list_url()).status_code == 200
