@@ -174,16 +174,18 @@ def _parse_rows(
         if len(row) != len(columns):
             errors.append(LineError(line, f"expected {len(columns)} fields, found {len(row)}"))
             continue
-        region, row_errors = _parse_row(dict(zip(columns, row, strict=True)), line)
-        errors.extend(row_errors)
-        if region is None:
-            continue
-        if region.name in first_line:
-            message = f"region {region.name!r} already given on line {first_line[region.name]}"
+        cells = dict(zip(columns, row, strict=True))
+        name = cells["region"].strip()
+        if name in first_line:
+            message = f"region {name!r} already given on line {first_line[name]}"
             errors.append(LineError(line, message))
             continue
-        first_line[region.name] = line
-        regions.append(region)
+        if name:
+            first_line[name] = line
+        region, row_errors = _parse_row(cells, line)
+        errors.extend(row_errors)
+        if region is not None:
+            regions.append(region)
     return regions, errors
 
 

@@ -143,7 +143,10 @@ def test_errors_are_value_errors() -> None:
         ({"started": 2.0}, "started"),
         ({"filled": True}, "filled"),
         ({"deducted": -1}, "deducted"),
-        ({"filled": 3, "started": 4, "deducted": 5}, r"deducted posts \(5\) exceed reported posts \(4\)"),
+        (
+            {"filled": 3, "started": 4, "deducted": 5},
+            r"deducted posts \(5\) exceed reported posts \(4\)",
+        ),
     ],
 )
 def test_invalid_region_input_names_the_region(kwargs: dict[str, object], problem: str) -> None:
