@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from submissions.demo import DEMO_SUBMITTER, create_demo_reports
+from submissions.forecast import compute_forecast, rules_for_round
+from submissions.models import ReportVersion
+from tests.factories import RegionFactory
+from tests.submissions.factories import baseline, round_2024
+
+pytestmark = pytest.mark.django_db
+
+NAMES = ["Blekinge", "Gotland", "Stockholm", "Uppsala", "Skåne", "Kalmar", "Halland", "Örebro"]
+
+
+@pytest.fixture
+def demo_round():
+    grant_round = round_2024()
+    for index, name in enumerate(NAMES):
+        region = RegionFactory(code=f"{index + 10:02d}", short_name=name)
+        baseline(grant_round, region, plan="40", low="40", high="40")
+    return grant_round
+
+
+def test_demo_reports_leave_three_regions_for_the_proxies_and_are_idempotent(demo_round):
+    lines = create_demo_reports(grant_round=demo_round)
+    versions = ReportVersion.objects.select_related("report__region", "submitted_by")
+    reported = {v.report.region.short_name for v in versions}
+    assert reported == set(NAMES) - {"Blekinge", "Gotland", "Stockholm"}
+    assert {v.submitted_by.email for v in versions} == {DEMO_SUBMITTER}
+    assert "Uppsala" in lines[0]
+    assert create_demo_reports(grant_round=demo_round) == [
+        "Demo reports: every region already had a submitted version."
+    ]
+    assert ReportVersion.objects.count() == 5
+
+
+def test_demo_numbers_are_plausible_and_several_reach_a_step(demo_round):
+    create_demo_reports(grant_round=demo_round)
+    rules = rules_for_round(demo_round)
+    steps = [
+        compute_forecast(
+            filled=v.filled_posts,
+            started=v.started_posts,
+            planned_low=40,
+            planned_high=40,
+            rules=rules,
+        ).step
+        for v in ReportVersion.objects.all()
+    ]
+    assert sum(step is not None for step in steps) >= 2
+    assert all(30 <= v.posts <= 60 for v in ReportVersion.objects.all())
+
+
+def test_no_demo_reports_for_a_round_that_is_not_open():
+    grant_round = round_2024(closed=True)
+    assert "not open" in create_demo_reports(grant_round=grant_round)[0]
+    assert not ReportVersion.objects.exists()
