@@ -1,0 +1,278 @@
+"""The auditor's read-only pages: history with filters, a run's record and diff, verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from types import SimpleNamespace
+from unittest.mock import patch
+
+import pytest
+from django.urls import reverse
+
+from allocation.models import AllocationRun
+from audit.models import AuditEvent
+from audit.services import audit_record
+from submissions.models import Report
+from tests.allocation.read_factories import (
+    FAST_HASHERS,
+    FOUR,
+    HALLAND_DEDUCTION,
+    closed_round,
+    decide,
+)
+from tests.factories import GrantRoundFactory, ReportVersionFactory, UserFactory
+
+INDEX = "allocation_read:audit_index"
+VERIFY = "allocation_read:audit_verify"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def decisions(officer, region, other_region):
+    return decide(closed_round(FOUR, submitted_by=officer), officer, deductions=HALLAND_DEDUCTION)
+
+
+@pytest.fixture
+def run(decisions) -> AllocationRun:
+    return decisions["Blekinge"].run
+
+
+def urls(run) -> list[str]:
+    return [
+        reverse(INDEX),
+        reverse("allocation_read:audit_run", kwargs={"pk": run.pk}),
+        reverse(VERIFY),
+    ]
+
+
+def at(year: int, month: int, day: int) -> dt.datetime:
+    return dt.datetime(year, month, day, 12, 0, tzinfo=dt.UTC)
+
+
+def event(action: str, when: dt.datetime, **kwargs) -> AuditEvent:
+    with patch("django.utils.timezone.now", return_value=when):
+        return audit_record(action=action, **kwargs)
+
+
+def actions_shown(response) -> list[str]:
+    return re.findall(r'<tr data-action="([^"]+)">', response.content.decode())
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client, run):
+    for url in urls(run):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("role", ["proxy", "other_proxy", "colleague"])
+def test_region_people_get_404(client, login, run, role, request):
+    login(client, request.getfixturevalue(role))
+    for url in urls(run):
+        assert client.get(url).status_code == 404, url
+
+
+def test_user_without_a_role_gets_404(client, login, run):
+    login(client, UserFactory(email="nobody@example.se"))
+    for url in urls(run):
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("role", ["officer", "auditor"])
+def test_officers_and_auditors_read_every_page(client, login, run, role, request):
+    login(client, request.getfixturevalue(role))
+    for url in urls(run):
+        assert client.get(url).status_code == 200, url
+
+
+def test_unknown_run_is_404(client, login, auditor, db):
+    login(client, auditor)
+    url = reverse("allocation_read:audit_run", kwargs={"pk": 999})
+    assert client.get(url).status_code == 404
+
+
+# --- the history ----------------------------------------------------------------------------
+
+
+def test_history_shows_who_did_what_and_the_change(client, login, decisions, auditor):
+    login(client, auditor)
+    response = client.get(reverse(INDEX))
+    html = response.content.decode()
+    shown = actions_shown(response)
+    for action in (
+        "allocation.deduction_set",
+        "allocation.run_requested",
+        "allocation.run_done",
+        "allocation.decision_issued",
+        "allocation.decisions_issued",
+    ):
+        assert action in shown
+    assert "Avräkning registrerad" in html
+    assert "officer@example.se" in html
+    assert "<code>posts</code>: 2" in html
+    # Links to the records themselves.
+    run = decisions["Blekinge"].run
+    assert reverse("allocation_read:audit_run", kwargs={"pk": run.pk}) in html
+    assert reverse("allocation_read:region_decision", kwargs={"reference": "AT2024-10-B1"}) in html
+
+
+@pytest.fixture
+def history(officer, auditor, region, other_region):
+    """Events in two rounds, two regions, by two actors, on three days."""
+    first, second = GrantRoundFactory(slug="r1"), GrantRoundFactory(slug="r2")
+    event(
+        "report.submitted", at(2024, 10, 1), actor=officer, round_id=first.pk, region_id=region.pk
+    )
+    event(
+        "report.deadline_extended",
+        at(2024, 10, 20),
+        actor=officer,
+        round_id=first.pk,
+        region_id=other_region.pk,
+    )
+    event(
+        "allocation.deduction_set",
+        at(2024, 11, 5),
+        actor=auditor,
+        round_id=second.pk,
+        region_id=region.pk,
+        after={"posts": 3},
+    )
+    event(
+        "round.status",
+        at(2024, 11, 5),
+        actor=None,
+        round_id=second.pk,
+        before={"status": "open"},
+        after={"status": "closed"},
+    )
+    return SimpleNamespace(first=first, second=second)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            {},
+            [
+                "round.status",
+                "allocation.deduction_set",
+                "report.deadline_extended",
+                "report.submitted",
+            ],
+        ),
+        ({"round": "first"}, ["report.deadline_extended", "report.submitted"]),
+        ({"region": "region"}, ["allocation.deduction_set", "report.submitted"]),
+        ({"type": "extension"}, ["report.deadline_extended"]),
+        ({"type": "report"}, ["report.submitted"]),
+        ({"type": "deduction"}, ["allocation.deduction_set"]),
+        ({"action": "round.status"}, ["round.status"]),
+        ({"actor": "AUDITOR@"}, ["allocation.deduction_set"]),
+        ({"date_from": "2024-10-20", "date_to": "2024-10-31"}, ["report.deadline_extended"]),
+        ({"date_from": "2024-11-05"}, ["round.status", "allocation.deduction_set"]),
+    ],
+)
+def test_filters(client, login, auditor, history, region, params, expected):
+    names = {"first": history.first.pk, "region": region.pk}
+    query = {k: names.get(v, v) for k, v in params.items()}
+    login(client, auditor)
+    response = client.get(reverse(INDEX), query)
+    assert response.status_code == 200
+    assert [a for a in actions_shown(response) if not a.startswith("auth.")] == expected
+
+
+def test_reversed_date_range_is_an_error_and_shows_nothing(client, login, auditor, history):
+    login(client, auditor)
+    response = client.get(reverse(INDEX), {"date_from": "2024-11-05", "date_to": "2024-10-01"})
+    assert actions_shown(response) == []
+    assert "Slutdatumet kan inte vara före startdatumet." in response.content.decode()
+
+
+def test_history_is_paginated(client, login, auditor, db):
+    for day in range(1, 61):
+        event("report.draft_saved", at(2024, 9, 1) + dt.timedelta(hours=day), actor=auditor)
+    login(client, auditor)
+    first = client.get(reverse(INDEX), {"action": "report.draft_saved"})
+    assert len(actions_shown(first)) == 50
+    second = client.get(reverse(INDEX), {"action": "report.draft_saved", "page": 2})
+    assert len(actions_shown(second)) == 10
+    assert "Sida 2 av 2" in second.content.decode()
+
+
+def test_history_query_count_is_constant(
+    client, login, auditor, history, django_assert_num_queries
+):
+    login(client, auditor)
+    client.get(reverse(INDEX))
+    # 1 session, 2 user, 3 groups (is_agency_reader), 4 rounds, 5 regions (the filter's
+    # choices and the names in the table), 6 distinct actions (choices), 7 count, 8 the page
+    # of events, 9-10 memberships (the navigation's region links), 11 the runs with round
+    # and requester, 12-14 the session saved on every request (savepoint, update, release).
+    with django_assert_num_queries(14):
+        client.get(reverse(INDEX))
+    for hour in range(30):
+        event("report.draft_saved", at(2024, 9, 1) + dt.timedelta(hours=hour), actor=auditor)
+    with django_assert_num_queries(14):  # 30 more events, no more queries
+        client.get(reverse(INDEX))
+
+
+# --- a run ----------------------------------------------------------------------------------
+
+
+def test_run_page_shows_snapshot_result_and_hashes(client, login, auditor, run):
+    login(client, auditor)
+    html = client.get(reverse("allocation_read:audit_run", kwargs={"pk": run.pk})).content.decode()
+    assert run.content_hash in html
+    assert run.chain_hash in html
+    assert "Underlaget är detsamma i dag som när körningen gjordes." in html
+    assert 'data-status="changed"' not in html
+    assert "Två tjänster låg till grund för 2023 års utbetalning" in html  # the deduction
+    assert "159\u00a0000" in html  # Blekinge's population in the snapshot
+    assert "223\u00a0000\u00a0000\u00a0kr" in html  # total paid
+
+
+def test_run_page_highlights_values_changed_since_the_run(client, login, auditor, run, officer):
+    report = Report.objects.get(round=run.round, region__short_name="Blekinge")
+    ReportVersionFactory(
+        report=report, number=2, filled_posts=60, started_posts=54, submitted_by=officer
+    )
+    login(client, auditor)
+    html = client.get(reverse("allocation_read:audit_run", kwargs={"pk": run.pk})).content.decode()
+    assert "Underlaget har ändrats för 1 region sedan körningen." in html
+    row = html.split('data-region="Blekinge" data-status="changed"', 1)[1].split("</tr>", 1)[0]
+    changed = re.findall(r'<td class="diff-changed">(.*?)</td>', row, flags=re.S)
+    cleaned = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in changed]
+    assert cleaned == ["Ändrat: 55 60", "Ändrat: 1 2"]  # filled posts and version number
+    assert 'data-region="Gotland" data-status="same"' in html
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def test_verification_of_an_intact_record(client, login, auditor, decisions):
+    login(client, auditor)
+    html = client.get(reverse(VERIFY)).content.decode()
+    assert "Inga avvikelser. 1 körningar och 4 beslut kontrollerade." in html
+    assert f'href="{reverse(VERIFY)}"' in html  # run it again
+
+
+def test_verification_lists_problems(client, login, auditor, db):
+    report = SimpleNamespace(
+        ok=False,
+        problems=["decision AT2024-10-B1: content hash does not match"],
+        checked_runs=1,
+        checked_decisions=4,
+    )
+    login(client, auditor)
+    with patch("allocation.views_read.audit._verify", return_value=report):
+        html = client.get(reverse(VERIFY)).content.decode()
+    assert "1 avvikelse hittades" in html
+    assert "decision AT2024-10-B1: content hash does not match" in html
