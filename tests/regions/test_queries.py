@@ -1,0 +1,74 @@
+"""Query counts of the portal's list pages are pinned and do not grow with the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import RegionFactory, UserFactory
+from tests.regions.factories import (
+    ColleagueFactory,
+    ColleagueInvitationFactory,
+    ProxyApplicationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Every logged-in page: the session, the user, and saving the session (savepoint, update, release).
+REQUEST = 5
+# The navigation (cached per request): the user's groups, active proxy and colleague memberships.
+NAV = 3
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_officer_queue_query_count_is_constant(
+    client, login, officer, count, django_assert_num_queries
+):
+    for _ in range(count):
+        ProxyApplicationFactory(region=RegionFactory())
+    ProxyApplicationFactory(region=RegionFactory(), rejected=True)  # filtered away
+    login(client, officer)
+    # + 1 count for the paginator, + 1 the page of applications with region and applicant joined
+    with django_assert_num_queries(REQUEST + NAV + 2):
+        response = client.get(reverse("regions:review_list"))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == count
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_all_statuses_queue_query_count_is_constant(
+    client, login, auditor, count, django_assert_num_queries
+):
+    for _ in range(count):
+        ProxyApplicationFactory(region=RegionFactory(), completion_requested=True)
+    login(client, auditor)
+    with django_assert_num_queries(REQUEST + NAV + 2):  # count + page, as above
+        response = client.get(reverse("regions:review_list") + "?status=alla")
+    assert len(response.context["page"].object_list) == count
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_colleague_list_query_count_is_constant(
+    client, login, region, proxy, count, django_assert_num_queries
+):
+    for _ in range(count):
+        ColleagueFactory(region=region, user=UserFactory())
+        ColleagueInvitationFactory(region=region, invited_by=proxy)
+    login(client, proxy)
+    # + 1 the proxy's region, + 1 colleagues with their users and invitations,
+    # + 1 open invitations with who sent them
+    with django_assert_num_queries(REQUEST + NAV + 3):
+        response = client.get(reverse("regions:colleague_list"))
+    assert len(response.context["colleagues"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_applicants_list_query_count_is_constant(client, login, count, django_assert_num_queries):
+    applicant = UserFactory()
+    for _ in range(count):
+        ProxyApplicationFactory(region=RegionFactory(), applicant=applicant, rejected=True)
+    login(client, applicant)
+    # + 1 applications with regions, + 1 their documents, + 1 their events (prefetched)
+    with django_assert_num_queries(REQUEST + NAV + 3):
+        response = client.get(reverse("regions:application_list"))
+    assert response.status_code == 200
