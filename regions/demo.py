@@ -34,7 +34,9 @@ def _verified_email(user: object) -> None:
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}  # type: ignore[attr-defined]
+        user=user,
+        email=user.email,
+        defaults={"verified": True, "primary": True},  # type: ignore[attr-defined]
     )
 
 
@@ -47,11 +49,66 @@ def create_demo_users(*, grant_round: GrantRound) -> list[str]:
     auditor = _user("revisor@demo.atgrant.se", first="Rolf", last="Revisor")
     auditor.groups.add(auditors)
     lines = [
-        "Demo users (demo only, password for all: %s):" % DEMO_PASSWORD,
+        f"Demo users (demo only, password for all: {DEMO_PASSWORD}):",
         "  officer  handlaggare@demo.atgrant.se",
         "  auditor  revisor@demo.atgrant.se",
     ]
+    lines += create_demo_region_people(officer=officer)
     return lines
+
+
+# (region short name, proxy's e-mail, first name, last name)
+DEMO_PROXIES = [
+    ("Blekinge", "ombud.blekinge@demo.atgrant.se", "Britt", "Blekinge"),
+    ("Gotland", "ombud.gotland@demo.atgrant.se", "Gustav", "Gotland"),
+    ("Stockholm", "ombud.stockholm@demo.atgrant.se", "Stina", "Stockholm"),
+]
+DEMO_COLLEAGUE = ("Blekinge", "kollega.blekinge@demo.atgrant.se", "Karl", "Kollega")
+DEMO_APPLICANT = ("Uppsala", "sokande.uppsala@demo.atgrant.se", "Sara", "Sökande")
+
+
+def create_demo_region_people(*, officer: object) -> list[str]:
+    """Active proxies for three regions, a colleague, and a pending application (idempotent)."""
+    from regions.models import Colleague, ProxyAppointment, Region
+
+    lines = []
+    for short_name, email, first, last in DEMO_PROXIES:
+        region = Region.objects.get(short_name=short_name)
+        user = _user(email, first=first, last=last)
+        if not ProxyAppointment.objects.filter(region=region, ended_at__isnull=True).exists():
+            ProxyAppointment.objects.create(region=region, user=user, appointed_by=officer)
+        lines.append(f"  proxy    {email} ({region.name})")
+    short_name, email, first, last = DEMO_COLLEAGUE
+    region = Region.objects.get(short_name=short_name)
+    user = _user(email, first=first, last=last)
+    Colleague.objects.get_or_create(region=region, user=user, removed_at=None)
+    lines.append(f"  colleague {email} ({region.name})")
+    lines.append(_demo_application())
+    return lines
+
+
+def _demo_application() -> str:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from regions.documents import minimal_pdf
+    from regions.models import ProxyApplication, ProxyBasis, Region
+    from regions.services import proxy_application_submit
+
+    short_name, email, first, last = DEMO_APPLICANT
+    region = Region.objects.get(short_name=short_name)
+    user = _user(email, first=first, last=last)
+    if not ProxyApplication.objects.filter(applicant=user, region=region).exists():
+        pdf = minimal_pdf("Fullmakt - Region Uppsala (demo)")
+        proxy_application_submit(
+            applicant=user,
+            region=region,
+            full_name=f"{first} {last}",
+            title="Hälso- och sjukvårdsdirektör",
+            phone="018-611 00 00",
+            basis=ProxyBasis.POWER_OF_ATTORNEY,
+            document=SimpleUploadedFile("fullmakt-uppsala.pdf", pdf, "application/pdf"),
+        )
+    return f"  applicant {email} (pending proxy application for {region.name})"
 
 
 def _officer_admin_permissions() -> list:

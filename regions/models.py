@@ -98,12 +98,12 @@ class ProxyApplication(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.full_name} – {self.region.short_name}"
+
     @property
     def is_pending(self) -> bool:
         return self.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.COMPLETION_REQUESTED)
-
-    def __str__(self) -> str:
-        return f"{self.full_name} – {self.region.short_name}"
 
 
 def _document_path(instance: ProxyDocument, filename: str) -> str:

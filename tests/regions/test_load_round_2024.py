@@ -93,3 +93,51 @@ def test_a_bad_data_file_names_the_line(tmp_path, monkeypatch):
     with pytest.raises(CommandError, match="line 3"):
         _load()
     assert not Region.objects.exists()
+
+
+def test_demo_creates_proxies_a_colleague_and_a_pending_application():
+    from regions.models import ApplicationStatus, Colleague, ProxyAppointment, ProxyDocument
+
+    out = _load("--demo")
+    _load("--demo")  # idempotent
+    active = dict(
+        ProxyAppointment.objects.filter(ended_at__isnull=True).values_list(
+            "region__short_name", "user__email"
+        )
+    )
+    assert active == {
+        "Blekinge": "ombud.blekinge@demo.atgrant.se",
+        "Gotland": "ombud.gotland@demo.atgrant.se",
+        "Stockholm": "ombud.stockholm@demo.atgrant.se",
+    }
+    colleague = Colleague.objects.get()
+    assert (colleague.region.short_name, colleague.user.email) == (
+        "Blekinge",
+        "kollega.blekinge@demo.atgrant.se",
+    )
+    document = ProxyDocument.objects.get()
+    application = document.application
+    assert application.region.short_name == "Uppsala"
+    assert application.applicant.email == "sokande.uppsala@demo.atgrant.se"
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert document.file.read(5) == b"%PDF-"
+    for email in [
+        "ombud.blekinge@demo.atgrant.se",
+        "ombud.gotland@demo.atgrant.se",
+        "ombud.stockholm@demo.atgrant.se",
+        "kollega.blekinge@demo.atgrant.se",
+        "sokande.uppsala@demo.atgrant.se",
+    ]:
+        assert email in out
+
+
+def test_demo_users_log_in_with_the_demo_password(client):
+    from regions.demo import DEMO_PASSWORD
+
+    _load("--demo")
+    response = client.post(
+        "/konto/login/",
+        {"login": "ombud.gotland@demo.atgrant.se", "password": DEMO_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
