@@ -44,4 +44,4 @@ EXPOSE 8000
 VOLUME ["/data/uploads"]
 
 # The web service by default; worker, beat and migrate override the command.
-CMD ["sh", "-c", "exec gunicorn atgrant.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 60 --access-logfile - --forwarded-allow-ips='*'"]
+CMD ["sh", "-c", "exec gunicorn atgrant.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 60 --forwarded-allow-ips='*'"]

@@ -47,8 +47,9 @@ LOG_DIR := var/log
 WITH_ENV = set -a; if [ -f "$(ENVFILE)" ]; then . "$(abspath $(ENVFILE))"; fi; set +a; \
 	: "$${DATABASE_URL:?must be set}" "$${REDIS_URL:?must be set}" \
 	  "$${SECRET_KEY:?must be set}" "$${ALLOWED_HOSTS:?must be set}";
+# No gunicorn access log: atgrant.request logs each request as a JSON line with its id.
 GUNICORN = $(BIN)/gunicorn atgrant.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
-	--timeout 60 --access-logfile -
+	--timeout 60
 WORKER = $(BIN)/celery -A atgrant worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2}
 BEAT = $(BIN)/celery -A atgrant beat --loglevel INFO \
 	--scheduler django_celery_beat.schedulers:DatabaseScheduler
