@@ -11,6 +11,9 @@
     const source = document.getElementById(canvas.dataset.chartSource);
     if (!source || typeof Chart === "undefined") { return; }
     const data = JSON.parse(source.textContent);
+    // About two bars' height per region, so 4 regions and 21 regions both read well.
+    // (Setting a style property from a script file is allowed by the CSP; inline styles are not.)
+    canvas.parentNode.style.height = (data.labels.length * 2.2 + 5) + "rem";
     const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     // Colours with enough contrast against white and against each other.
     const colours = ["#1f4e79", "#c55a11"];

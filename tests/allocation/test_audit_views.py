@@ -260,7 +260,7 @@ def test_run_page_highlights_values_changed_since_the_run(client, login, auditor
 def test_verification_of_an_intact_record(client, login, auditor, decisions):
     login(client, auditor)
     html = client.get(reverse(VERIFY)).content.decode()
-    assert "Inga avvikelser. 1 körningar och 4 beslut kontrollerade." in html
+    assert "Inga avvikelser. Kontrollerade körningar: 1. Kontrollerade beslut: 4." in html
     assert f'href="{reverse(VERIFY)}"' in html  # run it again
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 from django.urls import reverse
@@ -149,3 +150,36 @@ def test_query_count_does_not_grow_with_regions(client, decisions, django_assert
     # 1 the round (decided), 2 the decisions in force with region, run and round joined.
     with django_assert_num_queries(2):
         assert client.get(list_url()).status_code == 200
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium")
+def test_chart_draws_in_a_browser_without_csp_violations(live_server, transactional_db, settings):
+    from django.contrib.auth.models import Group
+    from playwright.sync_api import sync_playwright
+
+    from regions.roles import OFFICERS_GROUP
+    from tests.factories import UserFactory
+
+    officer = UserFactory(email="officer@example.se")
+    officer.groups.add(Group.objects.get_or_create(name=OFFICERS_GROUP)[0])
+    decide(closed_round(FOUR, submitted_by=officer), officer)
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "console",
+            lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        page.goto(live_server.url + list_url())
+        chart = "Chart.getChart(document.getElementById('allocation-chart'))"
+        page.wait_for_function(f"() => window.Chart && {chart}")
+        labels = page.evaluate(f"() => {chart}.data.labels")
+        browser.close()
+    assert labels == ["Gotland", "Blekinge", "Jämtland", "Halland"]
+    assert problems == []
