@@ -29,10 +29,13 @@ def _raw(sql: str, params: list, table: str) -> None:
     """Run a raw write the application never would, past the PostgreSQL trigger if any."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Fire the deferred foreign-key checks first: ALTER TABLE refuses pending events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def test_clean_data_verifies(decisions, officer, capsys):
