@@ -1,4 +1,4 @@
-"""Re-authentication for sensitive actions, inactivity timeout, logout everywhere on password change."""
+"""Re-authentication for sensitive actions, inactivity timeout, logout on password change."""
 
 from __future__ import annotations
 
