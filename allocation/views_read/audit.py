@@ -18,11 +18,17 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import AllocationRun
-from allocation.selectors import RegionInputRow, round_inputs
+from allocation.selectors import (
+    RegionInputRow,
+    decisions_of_round,
+    deductions_of_round,
+    overrides_of_round,
+    round_inputs,
+)
 from allocation.views_read.access import agency_reader_required
 from audit.models import AuditEvent
 from regions.models import Region
-from submissions.models import STOCKHOLM, GrantRound
+from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, ReportVersion
 
 PAGE_SIZE = 50
 
@@ -252,8 +258,26 @@ def audit_index(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query.urlencode(),
         "runs": runs,
+        "records": round_records(next(r for r in rounds if r.pk == round_id)) if round_id else None,
     }
     return render(request, "allocation/audit/index.html", context)
+
+
+def round_records(grant_round: GrantRound) -> dict[str, Any]:
+    """The chosen round's rows themselves: versions, extensions, deductions, officer values,
+    decisions (one query each)."""
+    return {
+        "grant_round": grant_round,
+        "versions": ReportVersion.objects.filter(report__round=grant_round)
+        .select_related("report__region", "submitted_by")
+        .order_by("report__region__short_name", "number"),
+        "extensions": DeadlineExtension.objects.filter(round=grant_round)
+        .select_related("region", "granted_by")
+        .order_by("region__short_name", "granted_at"),
+        "deductions": deductions_of_round(grant_round=grant_round),
+        "overrides": overrides_of_round(grant_round=grant_round),
+        "decisions": decisions_of_round(grant_round=grant_round),
+    }
 
 
 # --- a run -----------------------------------------------------------------------------------

@@ -276,3 +276,25 @@ def test_verification_lists_problems(client, login, auditor, db):
         html = client.get(reverse(VERIFY)).content.decode()
     assert "1 avvikelse hittades" in html
     assert "decision AT2024-10-B1: content hash does not match" in html
+
+
+def test_choosing_a_round_shows_its_rows_with_constant_queries(
+    client, login, auditor, decisions, django_assert_num_queries
+):
+    grant_round = decisions["Blekinge"].round
+    login(client, auditor)
+    url = reverse(INDEX)
+    client.get(url, {"round": grant_round.pk})
+    # The 14 of the history, plus 15 the chosen round checked by the form, and the round's
+    # 16 versions, 17 extensions, 18 deductions, 19 officer values and 20 decisions (each
+    # with its people and region joined).
+    with django_assert_num_queries(20):
+        response = client.get(url, {"round": grant_round.pk})
+    html = response.content.decode()
+    versions = html.split('id="records-versions"', 1)[1].split("</table>", 1)[0]
+    assert versions.count("<tr>") == 1 + 4  # header + one version per region
+    deductions = html.split('id="records-deductions"', 1)[1].split("</table>", 1)[0]
+    assert "Halland" in deductions and "−2 tjänster" in deductions
+    decisions_table = html.split('id="records-decisions"', 1)[1].split("</table>", 1)[0]
+    assert all(d.reference in decisions_table for d in decisions.values())
+    assert decisions_table.count("Gäller") == 4
