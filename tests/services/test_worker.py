@@ -33,7 +33,7 @@ def test_beat_tick_round_trip_through_the_broker(celery_worker_process, client):
 def test_the_worker_runs_with_the_production_settings(celery_worker_process):
     from atgrant.celery import app
 
-    [reply] = app.control.inspect(timeout=5).conf().values()
+    [reply] = app.control.inspect(timeout=5).conf(with_defaults=True).values()
     assert reply["task_serializer"] == "json"
     assert reply["accept_content"] == ["json"]
     assert reply["task_time_limit"] > 0
