@@ -161,3 +161,22 @@ def test_uploaded_files_are_never_served(client, settings, tmp_path):
     assert response.status_code == 404
     assert client.get("/static/fullmakt.pdf").status_code == 404
     assert client.get("/media/fullmakt.pdf").status_code == 404
+
+
+def test_admin_pages_need_no_inline_script_or_style(client, login):
+    from django.contrib.auth.models import Group
+
+    from regions.roles import OFFICERS_GROUP
+    from tests.factories import UserFactory
+
+    staff = UserFactory(email="admin@example.se", is_staff=True, is_superuser=True)
+    staff.groups.add(Group.objects.get_or_create(name=OFFICERS_GROUP)[0])
+    login(client, staff)
+    for url in ("/admin/", "/admin/auth/user/", f"/admin/auth/user/{staff.pk}/change/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+        assert not re.search(
+            rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", response.content
+        ), url
+        assert b' style="' not in response.content, url
