@@ -23,6 +23,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The browser journeys alone (Playwright + the system Chromium; also part of `make test`).
+# Screenshots and axe reports go to artifacts/.
+e2e: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -m e2e tests/e2e
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

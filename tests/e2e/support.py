@@ -1,0 +1,240 @@
+"""Helpers of the browser tests: a person's tab that runs axe-core on every page it shows.
+
+axe-core 4.10.3 (MPL-2.0, vendor/LICENSE) is vendored for the tests only. It is evaluated
+through the DevTools protocol (`page.evaluate`), which the site's Content-Security-Policy
+does not apply to, so the pages run under their real CSP; any CSP violation the browser
+reports is recorded as a finding too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass
+class Finding:
+    where: str
+    rule: str
+    impact: str
+    help: str
+    targets: list[str]
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.targets[:5]) + (" …" if len(self.targets) > 5 else "")
+        return f"{self.where}: [{self.rule}, {self.impact}] {self.help} → {shown}"
+
+
+@dataclass
+class AxeLog:
+    """Every page checked in one test, and what axe (or the browser's CSP) found on it."""
+
+    test: str
+    pages: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, where: str, violations: list[dict]) -> None:
+        self.pages.append(where)
+        for violation in violations:
+            self.findings.append(
+                Finding(
+                    where=where,
+                    rule=violation["id"],
+                    impact=violation.get("impact") or "",
+                    help=violation["help"],
+                    targets=[" ".join(map(str, node["target"])) for node in violation["nodes"]],
+                )
+            )
+
+    def assert_clean(self) -> None:
+        assert self.pages, "no page was checked with axe"
+        if self.findings:
+            lines = "\n  ".join(str(finding) for finding in self.findings)
+            raise AssertionError(
+                f"{len(self.findings)} accessibility finding(s) (WCAG 2.1 A/AA, axe-core) on "
+                f"{len(self.pages)} checked page(s):\n  {lines}"
+            )
+
+    def write_report(self) -> None:
+        out = ARTIFACTS / "axe"
+        out.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.test)
+        (out / f"{safe}.json").write_text(
+            json.dumps(
+                {"pages": self.pages, "findings": [vars(f) for f in self.findings]},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+
+
+class Web:
+    """One person's browser tab. Navigation helpers check each page they land on."""
+
+    def __init__(self, page: Page, *, base_url: str, name: str, axe: AxeLog) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.axe = axe
+        self.csp_reports: list[str] = []
+        self.user = None
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:  # noqa: ANN001
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.csp_reports.append(message.text)
+
+    # --- navigation --------------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else self.base_url + path
+
+    @property
+    def path(self) -> str:
+        return self.page.url.removeprefix(self.base_url)
+
+    def goto(self, path: str, *, check: bool = True):  # noqa: ANN201
+        response = self.page.goto(self.url(path))
+        if check:
+            self.check()
+        return response
+
+    def click(self, target: str | Locator, *, check: bool = True) -> None:
+        """Click a link or submit button (by its accessible name, or a locator) and wait."""
+        locator = self.button_or_link(target) if isinstance(target, str) else target
+        with self.page.expect_navigation():
+            locator.click()
+        if check:
+            self.check()
+
+    def button_or_link(self, name: str) -> Locator:
+        exact = re.compile(rf"^\s*{re.escape(name)}\s*$")
+        return (
+            self.page.get_by_role("button", name=exact)
+            .or_(self.page.get_by_role("link", name=exact))
+            .first
+        )
+
+    def field(self, label: str) -> Locator:
+        """The form field labelled `label` (crispy-forms marks required ones with "*")."""
+        return self.page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+    def fill(self, label: str, value: str) -> None:
+        self.field(label).fill(value)
+
+    def h1(self) -> str:
+        return self.page.locator("h1").inner_text().strip()
+
+    def expect_text(self, text: str | re.Pattern) -> None:
+        expect(self.page.locator("main")).to_contain_text(text)
+
+    # --- accessibility -----------------------------------------------------------------------
+    def check(self) -> None:
+        """Run axe-core (WCAG 2.1 A and AA) on the page and record what it finds."""
+        page = self.page
+        page.wait_for_load_state("load")
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(AXE_SOURCE)
+        result = page.evaluate(
+            """async (tags) => {
+                const r = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                                   resultTypes: ["violations"]});
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                               nodes: v.nodes.map(n => ({target: n.target}))}));
+            }""",
+            WCAG_21_A_AA,
+        )
+        where = f"{self.name} {self.path}"
+        self.axe.add(where, result)
+        for report in self.csp_reports:
+            self.axe.findings.append(Finding(where, "csp", "serious", report, []))
+        self.csp_reports.clear()
+
+    # --- screenshots -------------------------------------------------------------------------
+    def shot(self, name: str) -> list[Path]:
+        """Full-page screenshots of the page at desktop and phone width."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            self.page.set_viewport_size(size)
+            path = SCREENSHOTS / f"{name}-{label}.png"
+            self.page.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+        self.page.set_viewport_size(DESKTOP)
+        return paths
+
+    # --- logging in --------------------------------------------------------------------------
+    def login(self, user, password: str, *, totp_secret: str | None = None) -> None:  # noqa: ANN001
+        """Log in through allauth's pages; with `totp_secret`, pass the second-factor step."""
+        self.user = user
+        self.goto("/konto/login/")
+        self.page.locator("#id_login").fill(user.email)
+        self.page.locator("#id_password").fill(password)
+        self.click(self.page.locator("main form button[type=submit]").first)
+        if totp_secret is not None:
+            assert "/2fa/" in self.path or "mfa" in self.path, self.path
+            self.page.locator("#id_code").fill(fresh_code(user, totp_secret))
+            self.click(self.page.locator("main form button[type=submit]").first)
+        assert "/konto/login" not in self.path, f"login failed for {user.email}: {self.path}"
+
+    def reauthenticate_if_asked(self, password: str, *, totp_secret: str | None = None) -> None:
+        """Sensitive actions may ask again who you are; answer and come back."""
+        if "reauthenticate" in self.path or "/2fa/reauthenticate" in self.path:
+            if self.page.locator("#id_password").count():
+                self.page.locator("#id_password").fill(password)
+            else:
+                self.page.locator("#id_code").fill(fresh_code(self.user, totp_secret or ""))
+            self.click(self.page.locator("main form button[type=submit]").first)
+
+    def logout(self) -> None:
+        self.click(self.page.get_by_role("button", name="Logga ut"), check=False)
+
+
+# --- data helpers ----------------------------------------------------------------------------
+def totp_for(user) -> str:  # noqa: ANN001
+    """Give `user` a real TOTP authenticator with a known secret; returns the secret."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal import auth as totp_auth
+
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    secret = totp_auth.generate_totp_secret()
+    totp_auth.TOTP.activate(user, secret)
+    return secret
+
+
+def fresh_code(user, secret: str) -> str:  # noqa: ANN001
+    """The code an authenticator app shows now for `user`. allauth refuses a code used twice
+    within a period; when a test logs the same person in twice, that guard is reset first."""
+    from allauth.mfa.totp.internal import auth as totp_auth
+    from django.core.cache import cache
+
+    counter = int(time.time()) // 30
+    code = totp_auth.format_hotp_value(totp_auth.hotp_value(secret, counter))
+    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    return code
+
+
+def tiny_pdf(text: str = "Fullmakt") -> bytes:
+    """A small valid one-page PDF (pypdf can read it)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

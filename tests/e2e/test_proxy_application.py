@@ -1,0 +1,90 @@
+"""Journey 1: a person applies to be a region's proxy; the officer asks for completion, then
+approves. Everything through the pages; only the starting data (regions, the officer) is
+made with the ORM."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from regions.models import ApplicationStatus, ProxyApplication, ProxyAppointment
+from tests.e2e.support import tiny_pdf, totp_for
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+NEW_PASSWORD = "Blekinge-ombud-2024!"
+
+
+@pytest.fixture
+def regions_loaded(transactional_db):
+    call_command("load_round_2024", verbosity=0)
+
+
+def test_apply_complete_and_approve(web, regions_loaded, officer, tmp_path):
+    first_pdf = tmp_path / "fullmakt.pdf"
+    first_pdf.write_bytes(tiny_pdf("Fullmakt"))
+    second_pdf = tmp_path / "delegationsbeslut.pdf"
+    second_pdf.write_bytes(tiny_pdf("Delegationsbeslut"))
+
+    # A new person creates an account...
+    sam = web("sökande")
+    sam.goto("/konto/login/")
+    sam.click("Skapa ett konto")
+    sam.page.locator("#id_email").fill("sam.sokande@blekinge.example.se")
+    sam.page.locator("#id_password1").fill(NEW_PASSWORD)
+    sam.page.locator("#id_password2").fill(NEW_PASSWORD)
+    sam.click(sam.page.locator("main form button[type=submit]"))
+    assert "/konto/signup/" not in sam.path, sam.page.locator("main").inner_text()
+
+    # ...and applies to be Blekinge's proxy with a power of attorney.
+    sam.goto("/ombud/ansok/")
+    assert sam.h1() == "Ansök om att bli ombud för en region"
+    sam.field("Region").select_option(label="Region Blekinge")
+    sam.fill("Ditt namn", "Sam Sökande")
+    sam.fill("Din roll eller befattning i regionen", "Hälso- och sjukvårdsdirektör")
+    sam.fill("Telefon", "0455-73 50 00")
+    sam.page.locator("input[name=basis]").first.check()
+    sam.field("Fullmakt eller delegationsbeslut").set_input_files(str(first_pdf))
+    sam.click("Skicka ansökan")
+    application = ProxyApplication.objects.get(applicant__email="sam.sokande@blekinge.example.se")
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert sam.path == f"/ombud/mina-ansokningar/{application.pk}/"
+    sam.expect_text("fullmakt.pdf")
+
+    # The officer logs in with the second factor and asks for a completion.
+    handlaggare = web("handläggare")
+    handlaggare.login(officer, PASSWORD, totp_secret=totp_for(officer))
+    handlaggare.goto("/handlaggning/ombudsansokningar/")
+    handlaggare.click(handlaggare.page.get_by_role("link", name="Sam Sökande"))
+    handlaggare.fill("Vad ska kompletteras?", "Fullmakten saknar underskrift. Bifoga beslutet.")
+    handlaggare.click("Skicka begäran")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.COMPLETION_REQUESTED
+
+    # The applicant sees the request, adds a document and resubmits.
+    sam.goto(f"/ombud/mina-ansokningar/{application.pk}/")
+    sam.expect_text("Fullmakten saknar underskrift")
+    sam.field("Ny eller kompletterad fullmakt").set_input_files(str(second_pdf))
+    sam.fill("Meddelande till handläggaren (frivilligt)", "Här är delegationsbeslutet.")
+    sam.click("Skicka kompletteringen")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    sam.expect_text("delegationsbeslut.pdf")
+
+    # The officer approves; Sam is Blekinge's proxy.
+    handlaggare.goto(f"/handlaggning/ombudsansokningar/{application.pk}/")
+    handlaggare.expect_text("delegationsbeslut.pdf")
+    handlaggare.click("Bevilja ansökan")
+    handlaggare.reauthenticate_if_asked(PASSWORD)
+    if "/bevilja/" in handlaggare.path:  # a confirmation page
+        handlaggare.click("Bevilja ansökan")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    assert ProxyAppointment.objects.get(region__short_name="Blekinge", ended_at=None).user == (
+        application.applicant
+    )
+    sam.goto(f"/ombud/mina-ansokningar/{application.pk}/")
+    sam.expect_text("Du är ombud för Region Blekinge")
+
+    sam.axe.assert_clean()
