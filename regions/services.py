@@ -283,8 +283,10 @@ def proxy_application_approve(
                 % {"name": application.full_name, "other": elsewhere.region.name},
                 code="proxy_elsewhere",
             )
+        _refuse_colleague_elsewhere(application)
         now = timezone.now()
         replaced = _end_active_appointment(region=region, by=by, now=now)
+        _end_own_colleague_membership(user=applicant, region=region, by=by, now=now)
         appointment = ProxyAppointment.objects.create(
             region=region, user=applicant, application=application, appointed_by=by
         )
@@ -335,6 +337,44 @@ def _end_active_appointment(
     )
     forget_memberships(current.user)
     return current
+
+
+def _refuse_colleague_elsewhere(application: ProxyApplication) -> None:
+    elsewhere = (
+        Colleague.objects.filter(user=application.applicant, removed_at__isnull=True)
+        .exclude(region=application.region)
+        .select_related("region")
+        .first()
+    )
+    if elsewhere is not None:
+        raise ValidationError(
+            _(
+                "%(name)s är kollega för %(other)s. En person företräder bara en region; "
+                "regionens ombud måste ta bort kollegan först."
+            )
+            % {"name": application.full_name, "other": elsewhere.region.name},
+            code="colleague_elsewhere",
+        )
+
+
+def _end_own_colleague_membership(
+    *, user: AbstractBaseUser, region: Region, by: AbstractBaseUser, now: dt.datetime
+) -> None:
+    """A colleague who becomes the region's proxy stops being its colleague (kept on record)."""
+    for colleague in Colleague.objects.select_for_update().filter(
+        user=user, region=region, removed_at__isnull=True
+    ):
+        colleague.removed_at, colleague.removed_by = now, by
+        colleague.save(update_fields=["removed_at", "removed_by"])
+        audit_record(
+            action="colleague.removed",
+            actor=by,
+            obj=colleague,
+            before={"removed_at": None},
+            after={"removed_at": now},
+            message="Blev regionens ombud",
+            region_id=region.pk,
+        )
 
 
 def proxy_application_reject(

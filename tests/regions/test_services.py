@@ -143,3 +143,24 @@ def test_invitation_tokens_are_random_and_unique(region, proxy):
 def test_a_proxy_cannot_invite_to_another_region(region, other_region, proxy):
     with pytest.raises(PermissionDenied):
         services.colleague_invite(region=other_region, email="a@example.se", by=proxy)
+
+
+def test_a_colleague_approved_as_proxy_stops_being_a_colleague(region, colleague, officer):
+    from regions.models import Colleague
+
+    application = ProxyApplicationFactory(region=region, applicant=colleague)
+    services.proxy_application_approve(application=application, by=officer)
+    record = Colleague.objects.get(user=colleague)
+    assert record.removed_at is not None and record.removed_by == officer
+    assert ProxyAppointment.objects.get(region=region, ended_at__isnull=True).user == colleague
+
+
+def test_a_colleague_of_another_region_is_not_approved(region, other_region, officer):
+    from tests.regions.factories import ColleagueFactory
+
+    applicant = UserFactory()
+    ColleagueFactory(region=other_region, user=applicant)
+    application = ProxyApplicationFactory(region=region, applicant=applicant)
+    with pytest.raises(ValidationError, match="kollega för Region Gotland"):
+        services.proxy_application_approve(application=application, by=officer)
+    assert not ProxyAppointment.objects.filter(region=region).exists()
