@@ -95,6 +95,11 @@ def test_celery_settings_for_production():
         settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
         > settings.CELERY_TASK_TIME_LIMIT
     )
+    # The allocation run acknowledges late: a worker dying mid-run leaves it in the queue.
+    from allocation.tasks import execute_run
+
+    assert execute_run.acks_late is True
+    assert execute_run.reject_on_worker_lost is True
     schedule = settings.CELERY_BEAT_SCHEDULE["atgrant-beat-tick"]
     assert schedule == {"task": "atgrant.tasks.beat_tick", "schedule": 60.0}
 
