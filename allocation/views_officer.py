@@ -314,7 +314,7 @@ def run_status(request: HttpRequest, slug: str, number: int) -> JsonResponse:
 @sensitive_action
 def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     run = _run(slug, number)
-    form = IssueForm(request.POST or None)
+    form = IssueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             decisions = services.decisions_issue(

@@ -188,7 +188,7 @@ def test_run_issue_and_reconsider_through_the_pages(
 
     issue_url = reverse("allocation:decisions_issue", args=[grant_round.slug, 1])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(issue_url, {"decision_date": "2024-12-02"})
+        response = client.post(issue_url, {})  # the date defaults to today
     assert response.status_code == 302
     assert Decision.objects.count() == 4
     assert [m.to for m in mailoutbox] == [[proxy.email]]
