@@ -13,14 +13,33 @@ DOMAIN.md ("The allocation") is the authority; in short:
   corrected one krona at a time, largest exact amount first (ties by name), so that a
   paid block adds up exactly to its budget.
 
-Everything is exact (``Fraction``); there is no float anywhere. Nothing here imports Django.
+Everything is exact; there is no float anywhere. The amounts are computed with integers that
+prove the exact result (allocation/exact.py explains how), so that 100 000 regions take well
+under a second; every exact figure is still available as a ``Fraction`` on the results.
+``allocation/engine_reference.py`` keeps the all-``Fraction`` computation this must equal.
+Nothing here imports Django.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cmp_to_key
+from typing import Any
+
+from allocation.exact import (
+    FRACTION_BITS,
+    Shares,
+    half_up_shares,
+    ratio_sum,
+    round_half_up,
+    top_indices,
+)
 
 RATE_BASE = 100_000  # rates are posts per 100 000 inhabitants
 
@@ -43,11 +62,6 @@ def _exact(value: object) -> Fraction | None:
     if _is_int(value) or isinstance(value, Fraction):
         return Fraction(value)
     return None
-
-
-def round_half_up(value: Fraction) -> int:
-    """Round to the nearest integer, halves upwards (towards +infinity)."""
-    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
 
 
 def _kr(amount: int) -> str:
@@ -272,35 +286,138 @@ class AllocationWarning:
 Warning = AllocationWarning
 
 
-@dataclass(frozen=True)
-class RegionResult:
-    """One region's amounts and every figure that explains them."""
+_RESULT_FIELDS = (
+    "name",
+    "filled",
+    "started",
+    "reported_posts",
+    "deducted",
+    "posts",
+    "planned",
+    "planned_is_range",
+    "increase",
+    "rate",
+    "block1_exact",
+    "block1",
+    "block1_rounding",
+    "qualifies",
+    "step",
+    "step_payment_exact",
+    "remainder_exact",
+    "block2_exact",
+    "block2",
+    "block2_rounding",
+    "step_payment",
+    "remainder",
+    "total",
+    "planned_low",
+    "planned_high",
+)
 
-    name: str
-    filled: int | None
-    started: int | None
-    reported_posts: int
-    deducted: int
-    posts: int
-    planned: Fraction
-    planned_is_range: bool
-    increase: Fraction
-    rate: Fraction
-    block1_exact: Fraction
-    block1: int
-    block1_rounding: int  # kronor added (+) or taken (-) after half-up rounding
-    qualifies: bool
-    step: Step | None
-    step_payment_exact: Fraction  # after any scaling
-    remainder_exact: Fraction
-    block2_exact: Fraction
-    block2: int
-    block2_rounding: int
-    step_payment: int  # whole-krona display split of block2: step_payment + remainder == block2
-    remainder: int
-    total: int
-    planned_low: Fraction
-    planned_high: Fraction
+
+def _stored(column: str, doc: str) -> property:
+    def get(self: RegionResult) -> Any:
+        return getattr(self._run, column)[self._index]
+
+    return property(get, doc=doc)
+
+
+def _given(attribute: str, doc: str) -> property:
+    def get(self: RegionResult) -> Any:
+        return getattr(self._run.inputs[self._index], attribute)
+
+    return property(get, doc=doc)
+
+
+def _exact_field(method: str, doc: str) -> property:
+    def get(self: RegionResult) -> Fraction:
+        return getattr(self._run, method)(self._index)
+
+    return property(get, doc=doc)
+
+
+class RegionResult:
+    """One region's amounts and every figure that explains them (read-only).
+
+    A view of one row of its allocation's columns: the whole-krona figures are stored as
+    computed; the exact ``Fraction`` figures (``rate``, ``block1_exact``, ...) are computed
+    exactly when read, from the stored integers (the block's exact sum, needed for
+    ``block1_exact`` and ``remainder_exact``, once per allocation). Storing 100 000 rows of
+    Fractions with enormous denominators was what made the engine slow; nothing else changed.
+    Compares, hashes and prints by its fields, like the frozen dataclass it replaces.
+    """
+
+    __slots__ = ("_run", "_index")
+
+    def __init__(self, run: _Run, index: int) -> None:
+        self._run = run
+        self._index = index
+
+    name = _stored("names", "The region's name.")
+    filled = _given("filled", "Filled posts as reported, or None.")
+    started = _given("started", "Started posts as reported, or None.")
+    reported_posts = _given("reported_posts", "The higher of filled and started.")
+    deducted = _given("deducted", "Posts deducted before the run.")
+    posts = _stored("posts", "reported_posts - deducted: the posts that count.")
+    planned = _given("planned", "The plan's mean (Fraction).")
+    planned_low = _given("planned_low", "The plan's lower bound (Fraction).")
+    planned_high = _given("planned_high", "The plan's upper bound (Fraction).")
+    increase = _exact_field("increase", "posts - planned (Fraction).")
+    rate = _exact_field("rate", "Posts per 100 000 inhabitants (Fraction).")
+    block1_exact = _exact_field("block1_exact", "The exact block 1 share (Fraction).")
+    block1 = _stored("block1", "Block 1 in whole kronor.")
+    block1_rounding = _stored(
+        "block1_adjust", "Kronor added (+1) or taken (-1) after half-up rounding."
+    )
+    step = _stored("steps", "The highest staircase step reached, or None.")
+    step_payment_exact = _exact_field(
+        "step_payment_exact", "The step's payment after any scaling (Fraction)."
+    )
+    remainder_exact = _exact_field(
+        "remainder_exact", "The exact share of block 2's remainder (Fraction)."
+    )
+    block2_exact = _exact_field("block2_exact", "step_payment_exact + remainder_exact.")
+    block2 = _stored("block2", "Block 2 in whole kronor.")
+    block2_rounding = _stored(
+        "block2_adjust", "Kronor added (+1) or taken (-1) after half-up rounding."
+    )
+    step_payment = _stored(
+        "step_payment", "Whole-krona display split of block2: step_payment + remainder."
+    )
+
+    @property
+    def qualifies(self) -> bool:
+        """Whether the region reached a step of the staircase."""
+        return self._run.steps[self._index] is not None
+
+    @property
+    def planned_is_range(self) -> bool:
+        region = self._run.inputs[self._index]
+        return region.planned_low != region.planned_high
+
+    @property
+    def remainder(self) -> int:
+        """The display split's remainder part: block2 - step_payment."""
+        return self.block2 - self.step_payment
+
+    @property
+    def total(self) -> int:
+        return self.block1 + self.block2
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in _RESULT_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in _RESULT_FIELDS)
+        return f"RegionResult({values})"
 
 
 @dataclass(frozen=True)
@@ -328,60 +445,170 @@ class Allocation:
 
 
 # --- the computation ----------------------------------------------------------------------
+#
+# Why not Fractions throughout: the exact block 1 share is B * w_i / sum(w), w = posts /
+# population, and summing Fractions with n different denominators makes a denominator of
+# about 20 bits per region; 1 000 regions took seconds, 100 000 would take hours. The amounts
+# only need each share's half-up rounding and the order of the few regions the residual
+# kronor go to; allocation/exact.py decides both with integer bounds that prove the exact
+# answer, falling back to the exact Fraction computation for a region only when the bounds
+# cannot decide (an amount at or within ~2**-60 kr of a half krona, e.g. exact .5 with equal
+# rates). The exact Fractions stay available on each RegionResult, computed when read.
+# allocation/engine_reference.py keeps the all-Fraction computation as the test oracle.
+
+# Modes of block 2, which decide its exact figures.
+_NOT_PAID = "not_paid"  # nobody qualifies: everything is 0
+_SCALED = "scaled"  # steps exceed the block: step payout * scale, no remainder
+_STEPS_ONLY = "steps_only"  # steps paid in full, nothing (or nothing payable) left
+_SHARED = "shared"  # steps in full plus the remainder shared by rate among qualifiers
 
 
-@dataclass(frozen=True)
-class _Block:
-    """A block's exact amounts (input order) and what of the budget is to be paid."""
+class _Run:
+    """One allocation's columns (input order) and its lazily computed exact sums."""
 
-    exact: list[Fraction]
-    paid: int
+    __slots__ = (
+        "rules",
+        "inputs",
+        "names",
+        "posts",
+        "pops",
+        "steps",
+        "block1_paid",
+        "block1",
+        "block1_adjust",
+        "block2_mode",
+        "remainder_budget",
+        "qualifiers",
+        "block2",
+        "block2_adjust",
+        "step_payment",
+        "_block1_factor",
+        "_remainder_factor",
+    )
 
+    def __init__(self, rules: Rules, inputs: tuple[RegionInput, ...]) -> None:
+        self.rules = rules
+        self.inputs = inputs
+        self._read()
+        self.block1_paid = False
+        self.block2_mode = _NOT_PAID
+        self.remainder_budget = 0
+        self.qualifiers: list[int] = []
+        self._block1_factor: Fraction | None = None
+        self._remainder_factor: Fraction | None = None
 
-@dataclass(frozen=True)
-class _Staircase:
-    steps: list[Step | None]
-    step_exact: list[Fraction]
-    remainder_exact: list[Fraction]
-    scale: Fraction
-    paid: int
+    def _read(self) -> None:
+        """Posts, populations and staircase steps; integers only where the plan is whole."""
+        staircase = self.rules.staircase
+        doubled = [math.ceil(2 * step.min_increase) for step in staircase]
+        step_for = self.rules.step_for
+        names: list[str] = []
+        posts: list[int] = []
+        pops: list[int] = []
+        steps: list[Step | None] = []
+        for position, region in enumerate(self.inputs):
+            if not isinstance(region, RegionInput):
+                _check_unique_names(self.inputs[:position])
+                raise InputError(f"expected RegionInput, got {region!r}")
+            filled, started = region.filled, region.started
+            reported = (
+                filled if started is None or (filled is not None and filled >= started) else started
+            )
+            count = reported - region.deducted
+            low, high = region.planned_low, region.planned_high
+            if low.denominator == 1 and high.denominator == 1:
+                # increase >= t  <=>  2*posts - low - high >= 2t  <=>  ... >= ceil(2t)
+                reached = bisect_right(doubled, 2 * count - low.numerator - high.numerator)
+                step = staircase[reached - 1] if reached else None
+            else:
+                step = step_for(count - (low + high) / 2)
+            names.append(region.name)
+            posts.append(count)
+            pops.append(region.population)
+            steps.append(step)
+        if len(set(names)) != len(names):
+            _check_unique_names(self.inputs)
+        self.names, self.posts, self.pops, self.steps = names, posts, pops, steps
+
+    # Exact figures, computed when read.
+
+    def increase(self, i: int) -> Fraction:
+        return self.posts[i] - self.inputs[i].planned
+
+    def rate(self, i: int) -> Fraction:
+        return Fraction(self.posts[i] * RATE_BASE, self.pops[i])
+
+    def block1_exact(self, i: int) -> Fraction:
+        if not self.block1_paid:
+            return Fraction(0)
+        if self._block1_factor is None:
+            total = ratio_sum(self.posts, self.pops)
+            self._block1_factor = self.rules.block1 / total
+        return self._block1_factor * Fraction(self.posts[i], self.pops[i])
+
+    def step_payment_exact(self, i: int) -> Fraction:
+        step = self.steps[i]
+        if step is None or self.block2_mode == _NOT_PAID:
+            return Fraction(0)
+        if self.block2_mode == _SCALED:
+            return step.payout * self.steps_scale()
+        return Fraction(step.payout)
+
+    def remainder_exact(self, i: int) -> Fraction:
+        if self.block2_mode != _SHARED or self.steps[i] is None:
+            return Fraction(0)
+        if self._remainder_factor is None:
+            qualifiers = self.qualifiers
+            total = ratio_sum(
+                [self.posts[j] for j in qualifiers], [self.pops[j] for j in qualifiers]
+            )
+            self._remainder_factor = self.remainder_budget / total
+        return self._remainder_factor * Fraction(self.posts[i], self.pops[i])
+
+    def block2_exact(self, i: int) -> Fraction:
+        return self.step_payment_exact(i) + self.remainder_exact(i)
+
+    def steps_scale(self) -> Fraction:
+        if self.block2_mode != _SCALED:
+            return Fraction(1)
+        step_sum = sum(self.steps[j].payout for j in self.qualifiers)  # type: ignore[union-attr]
+        return Fraction(self.rules.block2, step_sum)
 
 
 def allocate(rules: Rules, regions: Sequence[RegionInput]) -> Allocation:
     """Allocate both blocks of ``rules`` among ``regions`` (the participants)."""
-    regions = tuple(regions)
-    _check_unique_names(regions)
-    names = [r.name for r in regions]
-    rates = [Fraction(r.posts * RATE_BASE, r.population) for r in regions]
-    increases = [r.posts - r.planned for r in regions]
-    warnings: list[AllocationWarning] = []
-
-    block1 = _block1(rules.block1, rates, warnings)
-    block1_amounts, block1_adjust = apportion(block1.paid, block1.exact, names)
-    stairs = _block2(rules, increases, rates, warnings)
-    block2_exact = [s + r for s, r in zip(stairs.step_exact, stairs.remainder_exact, strict=True)]
-    block2_amounts, block2_adjust = apportion(stairs.paid, block2_exact, names)
-
-    results = tuple(
-        _result(
-            region=region,
-            rate=rates[i],
-            increase=increases[i],
-            block1=(block1.exact[i], block1_amounts[i], block1_adjust[i]),
-            step=stairs.steps[i],
-            parts=(stairs.step_exact[i], stairs.remainder_exact[i]),
-            block2=(block2_exact[i], block2_amounts[i], block2_adjust[i]),
-        )
-        for i, region in enumerate(regions)
-    )
+    with _collector_paused():
+        run = _Run(rules, tuple(regions))
+        warnings: list[AllocationWarning] = []
+        block1_paid = _block1(run, warnings)
+        block2_paid = _block2(run, warnings)
+        results = tuple(map(RegionResult, [run] * len(run.names), range(len(run.names))))
     return Allocation(
         rules=rules,
         regions=results,
-        block1=BlockResult(rules.block1, block1.paid, rules.block1 - block1.paid),
-        block2=BlockResult(rules.block2, stairs.paid, rules.block2 - stairs.paid),
-        steps_scale=stairs.scale,
+        block1=BlockResult(rules.block1, block1_paid, rules.block1 - block1_paid),
+        block2=BlockResult(rules.block2, block2_paid, rules.block2 - block2_paid),
+        steps_scale=run.steps_scale(),
         warnings=tuple(warnings),
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the run builds its rows.
+
+    A run creates one small object per region and frees nothing; with 100 000 regions the
+    collector's full passes over all live objects cost more than the allocation itself, and
+    find nothing (the rows hold no cycles). Left alone if it is already disabled.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _check_unique_names(regions: Sequence[RegionInput]) -> None:
@@ -394,21 +621,17 @@ def _check_unique_names(regions: Sequence[RegionInput]) -> None:
         seen.add(region.name)
 
 
-def _shares(amount: int, weights: Sequence[Fraction], total: Fraction) -> list[Fraction]:
-    """Split ``amount`` exactly in proportion to ``weights`` (whose sum is ``total`` > 0)."""
-    factor = amount / total
-    return [factor * weight for weight in weights]
-
-
-def _block1(budget: int, rates: list[Fraction], warnings: list[AllocationWarning]) -> _Block:
-    zeros = [Fraction(0)] * len(rates)
-    if not rates:
+def _block1(run: _Run, warnings: list[AllocationWarning]) -> int:
+    """Round block 1 into ``run``; returns what is paid."""
+    n = len(run.names)
+    run.block1 = [0] * n
+    run.block1_adjust = [0] * n
+    if not n:
         warnings.append(
             AllocationWarning("no_participants", "Inga regioner deltar; block 1 betalas inte ut.")
         )
-        return _Block(zeros, 0)
-    total = sum(rates, Fraction(0))
-    if total == 0:
+        return 0
+    if not any(run.posts):
         # Shares of a zero total are undefined; DOMAIN gives no rule, so nothing is paid.
         warnings.append(
             AllocationWarning(
@@ -417,37 +640,53 @@ def _block1(budget: int, rates: list[Fraction], warnings: list[AllocationWarning
                 "block 1 betalas inte ut.",
             )
         )
-        return _Block(zeros, 0)
-    return _Block(_shares(budget, rates, total), budget)
+        return 0
+    run.block1_paid = True
+    budget = run.rules.block1
+    if budget == 0:
+        return 0
+    shares = half_up_shares(budget, run.posts, run.pops, run.block1_exact)
+    weights, names = shares.weights, run.names
+    positive = [i for i, p in enumerate(run.posts) if p]  # exact share > 0
+    run.block1, run.block1_adjust = _distribute(
+        run,
+        budget,
+        shares.rounded,
+        positive,
+        # Amounts are proportional to the weights, which order them exactly.
+        lambda chosen: top_indices(chosen.count, chosen.candidates, weights, 0, names.__getitem__),
+        run.block1_exact,
+    )
+    return budget
 
 
-def _block2(
-    rules: Rules,
-    increases: list[Fraction],
-    rates: list[Fraction],
-    warnings: list[AllocationWarning],
-) -> _Staircase:
-    budget = rules.block2
-    steps = [rules.step_for(increase) for increase in increases]
-    zeros = [Fraction(0)] * len(steps)
-    if all(step is None for step in steps):
+def _block2(run: _Run, warnings: list[AllocationWarning]) -> int:
+    """Round block 2 into ``run``; returns what is paid."""
+    n = len(run.names)
+    budget = run.rules.block2
+    run.block2 = [0] * n
+    run.block2_adjust = [0] * n
+    run.step_payment = [0] * n
+    steps = run.steps
+    qualifiers = [i for i, step in enumerate(steps) if step is not None]
+    run.qualifiers = qualifiers
+    if not qualifiers:
         warnings.append(
             AllocationWarning(
                 "no_region_qualifies",
                 "Ingen region når första trappsteget; block 2 betalas inte ut.",
             )
         )
-        return _Staircase(steps, zeros, zeros, Fraction(1), 0)
-    payouts = [Fraction(step.payout if step else 0) for step in steps]
-    step_sum = sum(step.payout for step in steps if step)
+        return 0
+    payouts = [0] * n
+    for i in qualifiers:
+        payouts[i] = steps[i].payout  # type: ignore[union-attr]
+    step_sum = sum(payouts)
     if step_sum > budget:
-        return _scaled_staircase(budget, steps, payouts, step_sum, warnings)
-    qualifying_rates = [
-        rate if step else Fraction(0) for rate, step in zip(rates, steps, strict=True)
-    ]
+        return _scaled_staircase(run, payouts, step_sum, warnings)
+    run.block2_mode = _STEPS_ONLY
     remainder = budget - step_sum
-    total_rate = sum(qualifying_rates, Fraction(0))
-    if remainder and total_rate == 0:
+    if remainder and not any(run.posts[i] for i in qualifiers):
         # Cannot happen with thresholds > 0 (qualifying needs posts), but never divide by 0.
         warnings.append(
             AllocationWarning(
@@ -456,18 +695,22 @@ def _block2(
                 f"({_kr(remainder)}) betalas inte ut.",
             )
         )
-        return _Staircase(steps, payouts, zeros, Fraction(1), step_sum)
-    shares = _shares(remainder, qualifying_rates, total_rate) if remainder else zeros
-    return _Staircase(steps, payouts, shares, Fraction(1), budget)
+        run.block2 = run.step_payment = payouts
+        return step_sum
+    if not remainder:
+        run.block2 = run.step_payment = payouts
+        return budget
+    run.block2_mode = _SHARED
+    run.remainder_budget = remainder
+    _shared_remainder(run, payouts, remainder)
+    return budget
 
 
 def _scaled_staircase(
-    budget: int,
-    steps: list[Step | None],
-    payouts: list[Fraction],
-    step_sum: int,
-    warnings: list[AllocationWarning],
-) -> _Staircase:
+    run: _Run, payouts: list[int], step_sum: int, warnings: list[AllocationWarning]
+) -> int:
+    budget = run.rules.block2
+    run.block2_mode = _SCALED
     scale = Fraction(budget, step_sum)
     warnings.append(
         AllocationWarning(
@@ -477,8 +720,131 @@ def _scaled_staircase(
             "fördelas.",
         )
     )
-    zeros = [Fraction(0)] * len(steps)
-    return _Staircase(steps, [p * scale for p in payouts], zeros, scale, budget)
+    # payout * budget / step_sum, half up, in integers; the amounts are ordered by payout.
+    rounded = [(2 * payout * budget + step_sum) // (2 * step_sum) for payout in payouts]
+    positive = [i for i in run.qualifiers if payouts[i]] if budget else []
+    names = run.names
+    run.block2, run.block2_adjust = _distribute(
+        run,
+        budget,
+        rounded,
+        positive,
+        lambda chosen: top_indices(chosen.count, chosen.candidates, payouts, 0, names.__getitem__),
+        run.block2_exact,
+    )
+    run.step_payment = run.block2  # no remainder: the whole amount is the step's
+    return budget
+
+
+def _shared_remainder(run: _Run, payouts: list[int], remainder: int) -> None:
+    """Steps in full plus the remainder by rate among the qualifiers, rounded per region."""
+    qualifiers = run.qualifiers
+    posts = [run.posts[i] for i in qualifiers]
+    pops = [run.pops[i] for i in qualifiers]
+    shares = half_up_shares(remainder, posts, pops, lambda j: run.remainder_exact(qualifiers[j]))
+    n = len(run.names)
+    rounded = [0] * n
+    keys = [0] * n  # 2 * amount * 2**FRACTION_BITS lies in [keys[i], keys[i] + slack]
+    shift = FRACTION_BITS + 1
+    for j, i in enumerate(qualifiers):
+        rounded[i] = payouts[i] + shares.rounded[j]
+        keys[i] = (payouts[i] << shift) + shares.scaled[j]
+    positive = [i for j, i in enumerate(qualifiers) if payouts[i] or posts[j]]
+    order = _Block2Order(run, payouts, shares, qualifiers)
+    run.block2, run.block2_adjust = _distribute(
+        run,
+        run.rules.block2,
+        rounded,
+        positive,
+        lambda chosen: top_indices(
+            chosen.count, chosen.candidates, keys, shares.slack, cmp_to_key(order.compare)
+        ),
+        run.block2_exact,
+    )
+    # Display split: the step payment rounded (it is whole), at most the block 2 amount;
+    # with no remainder share (no posts) the whole amount is the step's.
+    step_payment = run.block2[:]
+    for j, i in enumerate(qualifiers):
+        if posts[j]:
+            step_payment[i] = min(payouts[i], step_payment[i])
+    run.step_payment = step_payment
+
+
+class _Block2Order:
+    """Exact comparison of two qualifiers' block 2 amounts ``payout + R * w / S``.
+
+    Sorted by larger amount first, then name. Equal payouts compare by the weights (exact);
+    otherwise the sign of ``(payout_i - payout_j) * S + R * (w_i - w_j)`` is decided at both
+    ends of the integer interval for ``S``, and by the exact ``S`` only if they disagree.
+    """
+
+    def __init__(self, run: _Run, payouts: list[int], shares: Shares, qualifiers: list[int]):
+        self.run = run
+        self.payouts = payouts
+        self.shares = shares
+        self.position = {i: j for j, i in enumerate(qualifiers)}
+
+    def compare(self, i: int, j: int) -> int:
+        sign = self._sign(i, j)
+        if sign:
+            return -sign  # larger amount first
+        names = self.run.names
+        return (names[i] > names[j]) - (names[i] < names[j])
+
+    def _sign(self, i: int, j: int) -> int:
+        """The sign of amount_i - amount_j."""
+        run, shares = self.run, self.shares
+        step_diff = self.payouts[i] - self.payouts[j]
+        wi, wj = shares.weights[self.position[i]], shares.weights[self.position[j]]
+        if step_diff == 0:
+            return (wi > wj) - (wi < wj)
+        pi, qi, pj, qj = run.posts[i], run.pops[i], run.posts[j], run.pops[j]
+        # amount_i - amount_j = step_diff + R * (w_i - w_j) / S; times S * qi * qj > 0:
+        a = step_diff * qi * qj
+        b = run.remainder_budget * (pi * qj - pj * qi)
+        ends = [a * bound + (b << shares.bits) for bound in (shares.low, shares.high)]
+        if (ends[0] > 0) == (ends[1] > 0) and ends[0] != 0 and ends[1] != 0:
+            return 1 if ends[0] > 0 else -1
+        exact = run.block2_exact(i) - run.block2_exact(j)
+        return (exact > 0) - (exact < 0)
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    count: int
+    candidates: list[int]
+
+
+def _distribute(
+    run: _Run,
+    total: int,
+    rounded: list[int],
+    positive: list[int],
+    choose: Callable[[_Chosen], list[int]],
+    exact: Callable[[int], Fraction],
+) -> tuple[list[int], list[int]]:
+    """The residual kronor of a block, as :func:`apportion` gives them, one pass.
+
+    ``positive`` are the regions with a positive exact amount, ``choose`` picks the first
+    ``count`` of some candidates in the exact order (largest exact amount, then name).
+    Since each half-up rounding moves an amount by at most half a krona, the residual is
+    smaller than half the candidates, so one pass (at most one krona each) always suffices;
+    the general :func:`apportion` is kept for the case that cannot happen.
+    """
+    n = len(rounded)
+    adjust = [0] * n
+    residual = total - sum(rounded)
+    if residual == 0:
+        return rounded, adjust
+    delta = 1 if residual > 0 else -1
+    candidates = positive if delta > 0 else [i for i in positive if rounded[i]]
+    if abs(residual) > len(candidates):
+        return apportion(total, [exact(i) for i in range(n)], run.names)
+    amounts = rounded[:]
+    for i in choose(_Chosen(abs(residual), candidates)):
+        adjust[i] = delta
+        amounts[i] += delta
+    return amounts, adjust
 
 
 def _decimal_sv(value: Fraction, places: int = 6) -> str:
@@ -520,56 +886,3 @@ def apportion(
         if not touched:
             raise ValueError(f"cannot apportion {total} among amounts {list(exact)!r}")
     return [r + a for r, a in zip(rounded, adjust, strict=True)], adjust
-
-
-def _result(
-    *,
-    region: RegionInput,
-    rate: Fraction,
-    increase: Fraction,
-    block1: tuple[Fraction, int, int],
-    step: Step | None,
-    parts: tuple[Fraction, Fraction],
-    block2: tuple[Fraction, int, int],
-) -> RegionResult:
-    step_exact, remainder_exact = parts
-    step_payment = _display_step_payment(step_exact, remainder_exact, block2[1])
-    return RegionResult(
-        name=region.name,
-        filled=region.filled,
-        started=region.started,
-        reported_posts=region.reported_posts,
-        deducted=region.deducted,
-        posts=region.posts,
-        planned=region.planned,
-        planned_is_range=region.planned_low != region.planned_high,
-        increase=increase,
-        rate=rate,
-        block1_exact=block1[0],
-        block1=block1[1],
-        block1_rounding=block1[2],
-        qualifies=step is not None,
-        step=step,
-        step_payment_exact=step_exact,
-        remainder_exact=remainder_exact,
-        block2_exact=block2[0],
-        block2=block2[1],
-        block2_rounding=block2[2],
-        step_payment=step_payment,
-        remainder=block2[1] - step_payment,
-        total=block1[1] + block2[1],
-        planned_low=region.planned_low,
-        planned_high=region.planned_high,
-    )
-
-
-def _display_step_payment(step_exact: Fraction, remainder_exact: Fraction, block2: int) -> int:
-    """The step part of the rounded block 2 amount, for display.
-
-    Without a remainder (scaled steps, or no remainder left) the whole block 2 amount is the
-    step payment. Otherwise it is the step payment rounded half up, capped at the block 2
-    amount so that the displayed remainder (block2 - step_payment) is never negative.
-    """
-    if remainder_exact == 0:
-        return block2
-    return min(round_half_up(step_exact), block2)
