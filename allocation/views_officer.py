@@ -83,11 +83,16 @@ def _participants(grant_round: GrantRound) -> Any:
     return Region.objects.filter(pk__in=ids).order_by("short_name")
 
 
+def _with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row for row in rows if row["deduction_reason"] or row["override_reason"]]
+
+
 def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, Any]:
     preparable = grant_round.status in services.PREPARABLE
     runs = list(selectors.runs_of_round(grant_round=grant_round))
     active = next((run for run in runs if run.is_active), None)
     current = preview(grant_round) if preparable else None
+    rows = result_rows(current.snapshot, current.result) if current and current.ok else []
     return {
         "grant_round": grant_round,
         "can_write": is_officer(request.user),
@@ -96,9 +101,8 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         and closing.is_due(grant_round, timezone.now()),
         "closes_at": closing.closes_at(grant_round),
         "preview": current,
-        "preview_rows": result_rows(current.snapshot, current.result)
-        if current and current.ok
-        else [],
+        "preview_rows": rows,
+        "preview_reasons": _with_reasons(rows),
         "deductions": selectors.deductions_of_round(grant_round=grant_round),
         "overrides": selectors.overrides_of_round(grant_round=grant_round),
         "not_reporting": selectors.regions_not_reporting(grant_round=grant_round),
@@ -262,6 +266,7 @@ def run_retry(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
     grant_round = run.round
+    rows = result_rows(run.snapshot, run.result) if run.is_done else []
     latest = selectors.latest_done_run(grant_round=grant_round)
     issuable = (
         run.is_done
@@ -274,7 +279,8 @@ def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
         "run": run,
         "result": run.result,
         "snapshot": run.snapshot,
-        "rows": result_rows(run.snapshot, run.result) if run.is_done else [],
+        "rows": rows,
+        "reasons": _with_reasons(rows),
         "can_write": is_officer(request.user),
         "issuable": issuable,
         "changes": snapshot_differences(run.snapshot, grant_round) if issuable else [],
