@@ -131,7 +131,7 @@ def _review(request: HttpRequest, card: selectors.ReportCard, form: ReportForm) 
     if card.refusal:
         messages.error(request, card.refusal)
         return _render_report(request, card, form)
-    if form.cleaned_data["revision"] != card.revision:
+    if form.cleaned_data["revision"] != card.revision and card.report is not None:
         messages.error(request, str(services.ReportConflict(card.report).messages[0]))
         form = _with_current_revision(request, card.revision, for_submission=True)
         return _render_report(request, card, form, conflict=True)
