@@ -142,6 +142,14 @@ class Web:
     def expect_text(self, text: str | re.Pattern) -> None:
         expect(self.page.locator("main")).to_contain_text(text)
 
+    def fetch(self, link: Locator):  # noqa: ANN201
+        """Download what `link` points to with this person's cookies (inline or attachment)."""
+        href = link.get_attribute("href")
+        assert href, "the link has no address"
+        response = self.page.request.get(self.url(href) if href.startswith("/") else href)
+        assert response.ok, f"{href}: {response.status}"
+        return response
+
     # --- accessibility -----------------------------------------------------------------------
     def check(self) -> None:
         """Run axe-core (WCAG 2.1 A and AA) on the page and record what it finds."""

@@ -1,0 +1,169 @@
+"""Journey 5: after the deadline the officer closes the round, previews, deducts, runs and
+issues the decisions; the region reads its decision and downloads the letter; the officer
+reconsiders one decision; the auditor follows the history; the public list shows the totals
+and its CSV downloads.
+
+Starting data (ORM): the 2024 round with reports from 18 regions (the demo reports) and
+Blekinge's report submitted by its proxy; then the deadline is moved into the past.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from allocation.models import Decision
+from regions.models import ProxyAppointment, Region
+from submissions.demo import create_demo_reports
+from submissions.models import STOCKHOLM, GrantRound, RoundStatus
+from submissions.services import ReportData, report_submit
+from tests.e2e.support import totp_for
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+ROUND = "/handlaggare/fordelning/at-2024/"
+TOTAL = 223_000_000
+
+
+def kronor(text: str) -> int:
+    """'223 000 000 kr' (any kind of space) → 223000000."""
+    return int(re.sub(r"\D", "", text))
+
+
+@pytest.fixture
+def reported_round(transactional_db):
+    today = dt.datetime.now(tz=STOCKHOLM).date()
+    call_command("load_round_2024", deadline=today + dt.timedelta(days=14), verbosity=0)
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    create_demo_reports(grant_round=grant_round)
+    blekinge = Region.objects.get(short_name="Blekinge")
+    proxy = UserFactory(email="ombud@blekinge.example.se")
+    ProxyAppointment.objects.create(region=blekinge, user=proxy)
+    report_submit(
+        grant_round=grant_round,
+        region=blekinge,
+        data=ReportData(
+            filled_posts=30,
+            started_posts=33,
+            contact_name="Alex Ombud",
+            contact_email=proxy.email,
+        ),
+        revision=0,
+        by=proxy,
+    )
+    past = dt.datetime.now(tz=STOCKHOLM).replace(microsecond=0) - dt.timedelta(hours=1)
+    GrantRound.objects.filter(pk=grant_round.pk).update(deadline=past)
+    return grant_round, proxy
+
+
+def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
+    web, reported_round, officer, auditor, tmp_path
+):
+    grant_round, proxy = reported_round
+
+    # --- the officer closes the round -------------------------------------------------------
+    handlaggare = web("handläggare")
+    handlaggare.login(officer, PASSWORD, totp_secret=totp_for(officer))
+    handlaggare.click("Fördelning")
+    handlaggare.click(handlaggare.page.get_by_role("link", name=grant_round.name))
+    assert handlaggare.path == ROUND
+    handlaggare.click("Stäng omgången")
+    handlaggare.click("Ja, stäng omgången")
+    handlaggare.reauthenticate_if_asked(PASSWORD)
+    grant_round.refresh_from_db()
+    assert grant_round.status == RoundStatus.CLOSED
+
+    # --- preview, then a deduction for Blekinge ---------------------------------------------
+    handlaggare.goto(ROUND)
+    expect(handlaggare.page.locator("#preview-heading")).to_be_visible()
+    handlaggare.expect_text("Förhandsvisning")
+    handlaggare.shot("officer-preview")
+    page = handlaggare.page
+    page.locator("#id_deduction-region").select_option(label="Blekinge")
+    page.locator("#id_deduction-posts").fill("2")
+    page.locator("#id_deduction-reason").fill("Två tjänster fick bidrag i 2023 års omgång.")
+    handlaggare.click("Spara avräkningen")
+    deductions = handlaggare.page.locator("#deductions-heading + table")
+    expect(deductions).to_contain_text("Två tjänster fick bidrag i 2023 års omgång.")
+
+    # --- run (Celery eager; the page polls until the run is done) ---------------------------
+    handlaggare.click("Kör fördelning")
+    handlaggare.reauthenticate_if_asked(PASSWORD)
+    assert "/korning/" in handlaggare.path, handlaggare.path
+    expect(handlaggare.page.locator("#run-status")).to_contain_text("Klar", timeout=30_000)
+    handlaggare.check()
+
+    # --- issue the decisions -----------------------------------------------------------------
+    handlaggare.click("Fatta beslut enligt körningen")
+    handlaggare.expect_text("223 000 000 kr")
+    handlaggare.click("Fatta besluten")
+    handlaggare.reauthenticate_if_asked(PASSWORD)
+    grant_round.refresh_from_db()
+    assert grant_round.status == RoundStatus.DECIDED
+    decisions = Decision.objects.filter(round=grant_round)
+    assert decisions.count() == 19
+    assert sum(d.block1 + d.block2 for d in decisions) == TOTAL
+    blekinge = decisions.get(region__short_name="Blekinge")
+
+    # --- the region reads its decision and downloads the letter -----------------------------
+    ombud = web("ombud")
+    ombud.login(proxy, PASSWORD)
+    ombud.click("Beslut")
+    ombud.click(ombud.page.get_by_role("link", name=blekinge.reference, exact=True))
+    ombud.expect_text("Så har beloppet räknats fram")
+    ombud.expect_text("Två tjänster fick bidrag i 2023 års omgång.")
+    ombud.shot("decision")
+    letter = ombud.fetch(ombud.page.get_by_role("link", name="Hämta beslutsbrevet (PDF)"))
+    assert letter.headers["content-type"] == "application/pdf"
+    assert letter.body()[:5] == b"%PDF-"
+
+    # --- the officer reconsiders Blekinge's decision -----------------------------------------
+    handlaggare.goto(f"/handlaggare/beslut/{blekinge.reference}/")
+    handlaggare.fill("Block 1 (kr)", str(blekinge.block1))
+    handlaggare.fill("Block 2 (kr)", str(blekinge.block2 + 100_000))
+    handlaggare.fill("Skäl till omprövningen", "Regionen begärde omprövning; avräkningen rättad.")
+    handlaggare.click("Fatta nytt beslut")
+    handlaggare.reauthenticate_if_asked(PASSWORD)
+    new = Decision.objects.get(replaces=blekinge)
+    assert handlaggare.path == f"/handlaggare/beslut/{new.reference}/"
+    assert new.block2 == blekinge.block2 + 100_000
+
+    ombud.goto(f"/beslut/{blekinge.reference}/")
+    ombud.expect_text(new.reference)
+
+    # --- the auditor follows the history -----------------------------------------------------
+    granskare = web("granskare")
+    granskare.login(auditor, PASSWORD, totp_secret=totp_for(auditor))
+    granskare.click("Granskning")
+    events = granskare.page.locator("#audit-events")
+    expect(events).to_contain_text(new.reference)
+    expect(events).to_contain_text(officer.email)
+    granskare.click(granskare.page.get_by_role("link", name=re.compile(r"^Körning \d+$")).first)
+    granskare.expect_text("Körning")
+
+    # --- the public list: totals and the CSV --------------------------------------------------
+    public = web("allmänheten")
+    public.goto("/")
+    public.click("Fördelningslistor")
+    public.click(public.page.get_by_role("link", name=grant_round.name))
+    # The budgets, and what was granted: the decisions in force (the reconsidered one added
+    # 100 000 kr to block 2).
+    public.expect_text("63 000 000 kr i block 1 och 160 000 000 kr i block 2")
+    public.expect_text("Totalt har 223 100 000 kr beviljats")
+    public.expect_text("†")
+    public.shot("allocation-list")
+    table = public.fetch(public.page.get_by_role("link", name="Hela tabellen som CSV"))
+    assert table.headers["content-type"].startswith("text/csv")
+    text = table.body().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if text.count(";") else ","))
+    assert any("Blekinge" in " ".join(row) for row in rows)
+    assert len(rows) >= 20
+
+    public.axe.assert_clean()
