@@ -85,6 +85,7 @@ def web(browser, live_server, request):
             timezone_id="Europe/Stockholm",
             viewport={"width": 1280, "height": 900},
             accept_downloads=True,
+            reduced_motion="reduce",  # charts drawn at once: stable screenshots
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
