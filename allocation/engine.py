@@ -482,8 +482,8 @@ class _Run:
         "block2",
         "block2_adjust",
         "step_payment",
-        "_block1_factor",
-        "_remainder_factor",
+        "_block1_total",
+        "_remainder_total",
     )
 
     def __init__(self, rules: Rules, inputs: tuple[RegionInput, ...]) -> None:
@@ -494,8 +494,8 @@ class _Run:
         self.block2_mode = _NOT_PAID
         self.remainder_budget = 0
         self.qualifiers: list[int] = []
-        self._block1_factor: Fraction | None = None
-        self._remainder_factor: Fraction | None = None
+        self._block1_total: Fraction | None = None
+        self._remainder_total: Fraction | None = None
 
     def _read(self) -> None:
         """Posts, populations and staircase steps; integers only where the plan is whole."""
@@ -538,13 +538,16 @@ class _Run:
     def rate(self, i: int) -> Fraction:
         return Fraction(self.posts[i] * RATE_BASE, self.pops[i])
 
+    def block1_total(self) -> Fraction:
+        """The exact sum of posts / population over all participants (cached)."""
+        if self._block1_total is None:
+            self._block1_total = ratio_sum(self.posts, self.pops)
+        return self._block1_total
+
     def block1_exact(self, i: int) -> Fraction:
         if not self.block1_paid:
             return Fraction(0)
-        if self._block1_factor is None:
-            total = ratio_sum(self.posts, self.pops)
-            self._block1_factor = self.rules.block1 / total
-        return self._block1_factor * Fraction(self.posts[i], self.pops[i])
+        return self.rules.block1 * Fraction(self.posts[i], self.pops[i]) / self.block1_total()
 
     def step_payment_exact(self, i: int) -> Fraction:
         step = self.steps[i]
@@ -554,16 +557,20 @@ class _Run:
             return step.payout * self.steps_scale()
         return Fraction(step.payout)
 
+    def remainder_total(self) -> Fraction:
+        """The exact sum of posts / population over the qualifiers (cached)."""
+        if self._remainder_total is None:
+            qualifiers = self.qualifiers
+            self._remainder_total = ratio_sum(
+                [self.posts[j] for j in qualifiers], [self.pops[j] for j in qualifiers]
+            )
+        return self._remainder_total
+
     def remainder_exact(self, i: int) -> Fraction:
         if self.block2_mode != _SHARED or self.steps[i] is None:
             return Fraction(0)
-        if self._remainder_factor is None:
-            qualifiers = self.qualifiers
-            total = ratio_sum(
-                [self.posts[j] for j in qualifiers], [self.pops[j] for j in qualifiers]
-            )
-            self._remainder_factor = self.remainder_budget / total
-        return self._remainder_factor * Fraction(self.posts[i], self.pops[i])
+        share = Fraction(self.posts[i], self.pops[i]) / self.remainder_total()
+        return self.remainder_budget * share
 
     def block2_exact(self, i: int) -> Fraction:
         return self.step_payment_exact(i) + self.remainder_exact(i)
@@ -645,8 +652,12 @@ def _block1(run: _Run, warnings: list[AllocationWarning]) -> int:
     budget = run.rules.block1
     if budget == 0:
         return 0
-    shares = half_up_shares(budget, run.posts, run.pops, run.block1_exact)
+    shares = half_up_shares(budget, run.posts, run.pops, run.block1_total)
     weights, names = shares.weights, run.names
+
+    def by_name(window: list[int]) -> list[int]:
+        return sorted(window, key=names.__getitem__)
+
     positive = [i for i, p in enumerate(run.posts) if p]  # exact share > 0
     run.block1, run.block1_adjust = _distribute(
         run,
@@ -654,7 +665,7 @@ def _block1(run: _Run, warnings: list[AllocationWarning]) -> int:
         shares.rounded,
         positive,
         # Amounts are proportional to the weights, which order them exactly.
-        lambda chosen: top_indices(chosen.count, chosen.candidates, weights, 0, names.__getitem__),
+        lambda chosen: top_indices(chosen.count, chosen.candidates, weights, 0, by_name),
         run.block1_exact,
     )
     return budget
@@ -724,12 +735,16 @@ def _scaled_staircase(
     rounded = [(2 * payout * budget + step_sum) // (2 * step_sum) for payout in payouts]
     positive = [i for i in run.qualifiers if payouts[i]] if budget else []
     names = run.names
+
+    def by_name(window: list[int]) -> list[int]:
+        return sorted(window, key=names.__getitem__)
+
     run.block2, run.block2_adjust = _distribute(
         run,
         budget,
         rounded,
         positive,
-        lambda chosen: top_indices(chosen.count, chosen.candidates, payouts, 0, names.__getitem__),
+        lambda chosen: top_indices(chosen.count, chosen.candidates, payouts, 0, by_name),
         run.block2_exact,
     )
     run.step_payment = run.block2  # no remainder: the whole amount is the step's
@@ -741,7 +756,7 @@ def _shared_remainder(run: _Run, payouts: list[int], remainder: int) -> None:
     qualifiers = run.qualifiers
     posts = [run.posts[i] for i in qualifiers]
     pops = [run.pops[i] for i in qualifiers]
-    shares = half_up_shares(remainder, posts, pops, lambda j: run.remainder_exact(qualifiers[j]))
+    shares = half_up_shares(remainder, posts, pops, run.remainder_total)
     n = len(run.names)
     rounded = [0] * n
     keys = [0] * n  # 2 * amount * 2**FRACTION_BITS lies in [keys[i], keys[i] + slack]
@@ -756,9 +771,7 @@ def _shared_remainder(run: _Run, payouts: list[int], remainder: int) -> None:
         run.rules.block2,
         rounded,
         positive,
-        lambda chosen: top_indices(
-            chosen.count, chosen.candidates, keys, shares.slack, cmp_to_key(order.compare)
-        ),
+        lambda chosen: top_indices(chosen.count, chosen.candidates, keys, shares.slack, order.sort),
         run.block2_exact,
     )
     # Display split: the step payment rounded (it is whole), at most the block 2 amount;
@@ -771,41 +784,69 @@ def _shared_remainder(run: _Run, payouts: list[int], remainder: int) -> None:
 
 
 class _Block2Order:
-    """Exact comparison of two qualifiers' block 2 amounts ``payout + R * w / S``.
+    """The exact order of qualifiers' block 2 amounts ``payout + R * w / S``: larger amount
+    first, then name.
 
-    Sorted by larger amount first, then name. Equal payouts compare by the weights (exact);
-    otherwise the sign of ``(payout_i - payout_j) * S + R * (w_i - w_j)`` is decided at both
-    ends of the integer interval for ``S``, and by the exact ``S`` only if they disagree.
+    Equal payouts compare by the weights (an exact key of ``w``); otherwise the sign of
+    ``(payout_i - payout_j) * S + R * (w_i - w_j)`` is decided at both ends of the integer
+    interval for ``S``, and by the exact ``S`` only if they disagree (equal amounts).
     """
 
     def __init__(self, run: _Run, payouts: list[int], shares: Shares, qualifiers: list[int]):
         self.run = run
         self.payouts = payouts
         self.shares = shares
-        self.position = {i: j for j, i in enumerate(qualifiers)}
+        self.weight = [0] * len(run.names)
+        for j, i in enumerate(qualifiers):
+            self.weight[i] = shares.weights[j]
+
+    def sort(self, window: list[int]) -> list[int]:
+        """``window`` in the exact order.
+
+        Regions with the same payout and weight have the same amount; there are few such
+        classes even when thousands of regions tie, so the (slow) exact comparison sorts
+        the classes, and each run of equal amounts is sorted by name.
+        """
+        classes: dict[tuple[int, int], list[int]] = {}
+        for i in window:
+            classes.setdefault((self.payouts[i], self.weight[i]), []).append(i)
+        firsts = sorted((members[0] for members in classes.values()), key=cmp_to_key(self.compare))
+        names = self.run.names
+        ordered: list[int] = []
+        tied: list[int] = []
+        for position, first in enumerate(firsts):
+            if position and self.sign(firsts[position - 1], first) != 0:
+                ordered.extend(sorted(tied, key=names.__getitem__))
+                tied = []
+            tied.extend(classes[(self.payouts[first], self.weight[first])])
+        ordered.extend(sorted(tied, key=names.__getitem__))
+        return ordered
 
     def compare(self, i: int, j: int) -> int:
-        sign = self._sign(i, j)
+        """-1 if region ``i`` comes before ``j`` in the exact order, 1 if after, 0 if same."""
+        sign = self.sign(i, j)
         if sign:
             return -sign  # larger amount first
         names = self.run.names
         return (names[i] > names[j]) - (names[i] < names[j])
 
-    def _sign(self, i: int, j: int) -> int:
+    def sign(self, i: int, j: int) -> int:
         """The sign of amount_i - amount_j."""
         run, shares = self.run, self.shares
         step_diff = self.payouts[i] - self.payouts[j]
-        wi, wj = shares.weights[self.position[i]], shares.weights[self.position[j]]
         if step_diff == 0:
+            wi, wj = self.weight[i], self.weight[j]
             return (wi > wj) - (wi < wj)
         pi, qi, pj, qj = run.posts[i], run.pops[i], run.posts[j], run.pops[j]
-        # amount_i - amount_j = step_diff + R * (w_i - w_j) / S; times S * qi * qj > 0:
+        # amount_i - amount_j = step_diff + R * (w_i - w_j) / S; times S * qi * qj > 0 it is
+        # a * S + b, linear in S: decided if it has the same sign at both ends of S's bounds.
         a = step_diff * qi * qj
         b = run.remainder_budget * (pi * qj - pj * qi)
-        ends = [a * bound + (b << shares.bits) for bound in (shares.low, shares.high)]
-        if (ends[0] > 0) == (ends[1] > 0) and ends[0] != 0 and ends[1] != 0:
-            return 1 if ends[0] > 0 else -1
-        exact = run.block2_exact(i) - run.block2_exact(j)
+        low, high = (a * bound + (b << shares.bits) for bound in (shares.low, shares.high))
+        if (low > 0 and high > 0) or (low < 0 and high < 0):
+            return 1 if low > 0 else -1
+        total = run.remainder_total()
+        exact = a * total.numerator + b * total.denominator
         return (exact > 0) - (exact < 0)
 
 

@@ -20,8 +20,8 @@ Both are decided here with Python integers, exactly, without ever computing ``S`
 3. ``floor(a_i + 1/2) = floor((x_i + 2**f) / 2**(f+1))``. If that is the same at both ends
    of the interval, it is the exact rounded value: a proof, not an estimate. Otherwise (an
    exact amount at, or within about ``2**-60`` kr of, a half krona; exact ``.5`` cases do
-   happen with equal rates) the caller's exact ``Fraction`` computation decides that region.
-   The caller computes the exact sum once, lazily, only when some region needs it.
+   happen with equal rates) the exact sum ``S``, computed once and only then, decides that
+   region with integers.
 4. ``W_i`` is an exact order key for ``w_i`` when ``2**k >= max(q)**2``: two different
    fractions ``p/q`` differ by at least ``1 / (q_i * q_j)``, so their ``W`` differ by at
    least one, and equal fractions get equal ``W``. Within a block whose amounts are
@@ -40,7 +40,6 @@ import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 FRACTION_BITS = 64  # f: bits below the krona's half in the scaled amounts
 GUARD_BITS = 64  # extra bits in k beyond what makes the interval for S narrower than a krona
@@ -94,13 +93,14 @@ def half_up_shares(
     budget: int,
     posts: Sequence[int],
     pops: Sequence[int],
-    exact_share: Callable[[int], Fraction],
+    exact_total: Callable[[], Fraction],
 ) -> Shares:
     """Split ``budget`` (> 0) in proportion to ``posts[i] / pops[i]`` (some post > 0, every
     population > 0) and round each share half up, exactly.
 
-    ``exact_share(i)`` must return the exact share of index ``i`` as a Fraction; it is
-    called only for the (rare) indices the integer bounds cannot decide.
+    ``exact_total()`` must return the exact ``sum(posts[i] / pops[i])`` (see
+    :func:`ratio_sum`; the caller caches it); it is called only if the integer bounds leave
+    some index undecided, which then is rounded with that exact sum, in integers.
     """
     n = len(posts)
     p_max, q_max, q_min = max(posts), max(pops), min(pops)
@@ -125,8 +125,13 @@ def half_up_shares(
     rounded = [(x + half) >> shift for x in scaled]
     # Decided iff (x + half) // 2**shift is the same for x = t and x = t + slack.
     undecided = [i for i, x in enumerate(scaled) if (x + half) & mask > limit]
-    for i in undecided:
-        rounded[i] = round_half_up(exact_share(i))
+    if undecided:
+        total = exact_total()
+        num, den = total.numerator, total.denominator
+        for i in undecided:
+            # share = budget * (p / q) / (num / den); floor(share + 1/2) in integers.
+            p, q = posts[i], pops[i]
+            rounded[i] = (2 * budget * p * den + q * num) // (2 * q * num)
     return Shares(k, low, high, weights, scaled, slack, rounded, undecided)
 
 
@@ -135,18 +140,18 @@ def top_indices(
     candidates: list[int],
     key: Sequence[int],
     slack: int,
-    window_key: Callable[[int], Any],
+    order_window: Callable[[list[int]], list[int]],
 ) -> list[int]:
     """The first ``m`` candidates in the exact order (largest exact amount first, ties by
     name), given integer bounds: the true scaled amount of candidate ``i`` lies in
-    ``[key[i], key[i] + slack]``. ``window_key`` must sort any candidates whose bounds
-    overlap in the exact order; with ``slack`` 0 (``key`` exact) those have equal amounts,
-    so the name is enough.
+    ``[key[i], key[i] + slack]``. ``order_window`` must return the candidates it is given in
+    the exact order; with ``slack`` 0 (``key`` exact) they all have equal amounts, so
+    sorting them by name is enough.
 
     Let ``t`` be the ``m``-th largest ``key``. A candidate with ``key > t + slack`` is above
     every candidate with ``key <= t`` (at least ``n - m + 1`` of them), so it is in; one with
     ``key < t - slack`` is below every candidate with ``key >= t`` (at least ``m``), so it is
-    out. Only the rest, the window around ``t``, is sorted by ``window_key``.
+    out. Only the rest, the window around ``t``, is put in the exact order.
     """
     if m <= 0:
         return []
@@ -160,5 +165,4 @@ def top_indices(
     above, below = cut + slack, cut - slack
     sure = [i for i in candidates if key[i] > above]
     window = [i for i in candidates if below <= key[i] <= above]
-    window.sort(key=window_key)
-    return sure + window[: m - len(sure)]
+    return sure + order_window(window)[: m - len(sure)]
