@@ -176,6 +176,7 @@ class Web:
     def shot(self, name: str) -> list[Path]:
         """Full-page screenshots of the page at desktop and phone width."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
         paths = []
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             self.page.set_viewport_size(size)
