@@ -147,6 +147,16 @@ class HistoryFilter(forms.Form):
             self.add_error("date_to", _("Slutdatumet kan inte vara före startdatumet."))
         return data
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Link each error to its field for screen readers (the template renders the message
+        # with the id "<field id>-error").
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+
 
 def _ids(form: HistoryFilter, key: str, pool: list[Any]) -> int | None:
     """A choice's id from the raw GET value, without another query for the model instance."""

@@ -193,7 +193,12 @@ def test_reversed_date_range_is_an_error_and_shows_nothing(client, login, audito
     login(client, auditor)
     response = client.get(reverse(INDEX), {"date_from": "2024-11-05", "date_to": "2024-10-01"})
     assert actions_shown(response) == []
-    assert "Slutdatumet kan inte vara före startdatumet." in response.content.decode()
+    html = response.content.decode()
+    assert '<div class="invalid-feedback d-block" id="id_date_to-error">' in html
+    assert "Slutdatumet kan inte vara före startdatumet." in html
+    date_to = re.search(r'<input[^>]*name="date_to"[^>]*>', html).group(0)
+    assert 'aria-describedby="id_date_to-error"' in date_to
+    assert 'aria-invalid="true"' in date_to
 
 
 def test_history_is_paginated(client, login, auditor, db):
