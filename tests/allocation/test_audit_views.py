@@ -303,3 +303,14 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
     decisions_table = html.split('id="records-decisions"', 1)[1].split("</table>", 1)[0]
     assert all(d.reference in decisions_table for d in decisions.values())
     assert decisions_table.count("Gäller") == 4
+
+
+def test_run_page_query_count_is_constant(client, login, auditor, run, django_assert_num_queries):
+    url = reverse("allocation_read:audit_run", kwargs={"pk": run.pk})
+    login(client, auditor)
+    client.get(url)
+    # 1 session, 2 user, 3 groups, 4 the run with round and requester; the current inputs
+    # (round_inputs): 5 latest versions, 6 regions, 7 baselines, 8 deductions, 9 officer
+    # values; 10-11 memberships (navigation); 12-14 the session saved.
+    with django_assert_num_queries(14):
+        assert client.get(url).status_code == 200
