@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cmp_to_key
+from operator import attrgetter
 from typing import Any
 
 from allocation.exact import (
@@ -463,6 +464,11 @@ _STEPS_ONLY = "steps_only"  # steps paid in full, nothing (or nothing payable) l
 _SHARED = "shared"  # steps in full plus the remainder shared by rate among qualifiers
 
 
+_INPUT_FIELDS = attrgetter(
+    "name", "population", "filled", "started", "deducted", "planned_low", "planned_high"
+)
+
+
 class _Run:
     """One allocation's columns (input order) and its lazily computed exact sums."""
 
@@ -498,36 +504,50 @@ class _Run:
         self._remainder_total: Fraction | None = None
 
     def _read(self) -> None:
-        """Posts, populations and staircase steps; integers only where the plan is whole."""
+        """Posts, populations and staircase steps, in integers.
+
+        increase >= t  <=>  2*posts - low - high >= 2t. With low = a/b, high = c/d that is
+        X / Y >= 2t for X = 2*posts*b*d - a*d - c*b, Y = b*d > 0; with D the common
+        denominator of the doubled thresholds and e = 2t * D (whole numbers), it is
+        floor(X * D / Y) >= e: a bisection over the staircase, as Rules.step_for would find.
+        """
+        inputs = self.inputs
+        if not set(map(type, inputs)) <= {RegionInput}:
+            for position, region in enumerate(inputs):
+                if not isinstance(region, RegionInput):
+                    _check_unique_names(inputs[:position])
+                    raise InputError(f"expected RegionInput, got {region!r}")
         staircase = self.rules.staircase
-        doubled = [math.ceil(2 * step.min_increase) for step in staircase]
-        step_for = self.rules.step_for
+        common = math.lcm(*(step.min_increase.denominator * 2 for step in staircase))
+        edges = [int(2 * step.min_increase * common) for step in staircase]
+        reached_step = (None, *staircase)
         names: list[str] = []
         posts: list[int] = []
         pops: list[int] = []
         steps: list[Step | None] = []
-        for position, region in enumerate(self.inputs):
-            if not isinstance(region, RegionInput):
-                _check_unique_names(self.inputs[:position])
-                raise InputError(f"expected RegionInput, got {region!r}")
-            filled, started = region.filled, region.started
+        add_name, add_posts, add_pop, add_step = (
+            names.append,
+            posts.append,
+            pops.append,
+            steps.append,
+        )
+        for name, pop, filled, started, deducted, low, high in map(_INPUT_FIELDS, inputs):
             reported = (
                 filled if started is None or (filled is not None and filled >= started) else started
             )
-            count = reported - region.deducted
-            low, high = region.planned_low, region.planned_high
-            if low.denominator == 1 and high.denominator == 1:
-                # increase >= t  <=>  2*posts - low - high >= 2t  <=>  ... >= ceil(2t)
-                reached = bisect_right(doubled, 2 * count - low.numerator - high.numerator)
-                step = staircase[reached - 1] if reached else None
+            count = reported - deducted
+            a, b = low.as_integer_ratio()
+            c, d = high.as_integer_ratio()
+            if b == 1 == d:
+                doubled = (2 * count - a - c) * common
             else:
-                step = step_for(count - (low + high) / 2)
-            names.append(region.name)
-            posts.append(count)
-            pops.append(region.population)
-            steps.append(step)
+                doubled = ((2 * count * b * d - a * d - c * b) * common) // (b * d)
+            add_name(name)
+            add_posts(count)
+            add_pop(pop)
+            add_step(reached_step[bisect_right(edges, doubled)])
         if len(set(names)) != len(names):
-            _check_unique_names(self.inputs)
+            _check_unique_names(inputs)
         self.names, self.posts, self.pops, self.steps = names, posts, pops, steps
 
     # Exact figures, computed when read.
