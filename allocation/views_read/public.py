@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from allocation import exports
 from allocation.explain import as_fraction
-from allocation.models import Decision
+from allocation.models import AllocationRun, Decision
 from allocation.selectors import decisions_in_force
 from submissions.models import GrantRound, RoundStatus
 
@@ -27,8 +28,14 @@ class PublicTable:
 
     grant_round: GrantRound
     rows: list[dict[str, Any]]
-    rules: dict[str, Any]
+    run_id: int | None
     totals: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def rules(self) -> dict[str, Any]:
+        """The rules the decisions' run used (read only for the downloads that need them)."""
+        run = AllocationRun.objects.only("snapshot").filter(pk=self.run_id).first()
+        return snapshot_rules(run.snapshot if run else None, self.grant_round)
 
     @property
     def ranked(self) -> list[dict[str, Any]]:
@@ -54,12 +61,6 @@ class PublicTable:
         }
 
 
-def snapshot_regions(snapshot: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
-    """region id -> the run's input for that region."""
-    regions = (snapshot or {}).get("regions") or []
-    return {entry["region_id"]: entry for entry in regions if "region_id" in entry}
-
-
 def snapshot_rules(snapshot: dict[str, Any] | None, grant_round: GrantRound) -> dict[str, Any]:
     """The rules the run used; the round's own settings if the snapshot lacks them."""
     rules = (snapshot or {}).get("rules")
@@ -79,20 +80,19 @@ def _plain(value: Fraction) -> int | str:
 
 
 def decision_row(decision: Decision) -> dict[str, Any]:
-    """One region's line of the list: its inputs (as the run used them) and the amounts of
-    the decision in force."""
+    """One region's line of the list: its inputs (as the run used them, copied into the
+    decision's explanation) and the amounts of the decision in force."""
     e = decision.explanation
-    entry = snapshot_regions(decision.run.snapshot).get(decision.region_id, {})
     return {
-        "region": entry.get("name") or decision.region.short_name,
+        "region": e.get("region_name") or decision.region.short_name,
         "code": decision.region.code,
         "reference": decision.reference,
-        "population": entry.get("population"),
-        "plan_text": e.get("plan_text") or entry.get("plan_text", ""),
+        "population": e.get("population"),
+        "plan_text": e.get("plan_text", ""),
         "planned": as_fraction(e.get("planned")),
         "plan_is_range": bool(e.get("plan_is_range")),
-        "filled": e.get("filled", entry.get("filled")),
-        "started": e.get("started", entry.get("started")),
+        "filled": e.get("filled"),
+        "started": e.get("started"),
         "deducted": e.get("deducted") or 0,
         "posts": e.get("posts"),
         "increase": as_fraction(e.get("increase")) or Fraction(0),
@@ -114,12 +114,15 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def public_table(grant_round: GrantRound) -> PublicTable:
-    """The decided round's list from its decisions in force (one query, run included)."""
-    decisions = list(decisions_in_force(grant_round=grant_round))
+    """The decided round's list from its decisions in force (one query; the runs' large JSON
+    is not loaded)."""
+    decisions = list(
+        decisions_in_force(grant_round=grant_round).defer("run__snapshot", "run__result")
+    )
     rows = [decision_row(decision) for decision in decisions]
-    first_run = decisions[0].run.snapshot if decisions else None
-    rules = snapshot_rules(first_run, grant_round)
-    return PublicTable(grant_round, rows, rules, _totals(rows))
+    originals = [d for d in decisions if d.replaces_id is None] or decisions
+    run_id = originals[0].run_id if originals else None
+    return PublicTable(grant_round, rows, run_id, _totals(rows))
 
 
 def _decided_round(slug: str) -> GrantRound:
