@@ -52,7 +52,7 @@ def region_decisions(request: HttpRequest) -> HttpResponse:
 
 
 def _readable_decision(request: HttpRequest, reference: str) -> Decision:
-    decision = get_object_or_404(_decisions().select_related("run"), reference=reference)
+    decision = get_object_or_404(_decisions(), reference=reference)
     if not may_read_decision(request.user, decision):
         raise Http404
     return decision
