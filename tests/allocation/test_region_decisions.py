@@ -192,3 +192,17 @@ def test_reconsideration_marks_the_replaced_one_and_the_one_in_force(
     assert "Skäl: Regionen visade att en tjänst hade räknats två gånger." in new_text
     assert "Totalt 56 006 183 kr" in new_text
     assert "ändrades beloppen från block 1 11 997 022 kr och block 2 45 009 161 kr" in new_text
+
+
+def test_officer_entered_values_are_shown_with_their_reason(
+    client, login, officer, proxy, other_region
+):
+    grant_round = closed_round(FOUR, submitted_by=officer)
+    reason = "Regionen rättade antalet tillsatta tjänster per e-post den 4 november"
+    decisions = decide(grant_round, officer, overrides={"Blekinge": (57, None, reason)})
+    login(client, proxy)
+    text = text_of(client.get(detail_url(decisions["Blekinge"])))
+    assert "57 tillsatta AT-tjänster och inga påbörjade" in text
+    assert "förts in av handläggaren" in text
+    assert f"Skäl: {reason}." in text
+    assert "57 − 50 = 7" in text
