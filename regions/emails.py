@@ -51,6 +51,10 @@ def application_received(application: ProxyApplication) -> None:
         to=[application.applicant.email],
         context=_application_context(application),
     )
+    _notify_officers(application, resubmitted=False)
+
+
+def _notify_officers(application: ProxyApplication, *, resubmitted: bool) -> None:
     officers = (
         get_user_model()
         .objects.filter(groups__name=OFFICERS_GROUP, is_active=True)
@@ -64,6 +68,7 @@ def application_received(application: ProxyApplication) -> None:
             context={
                 **_application_context(application),
                 "url": absolute_url("regions:review_detail", application.pk),
+                "resubmitted": resubmitted,
             },
         )
 
@@ -74,6 +79,7 @@ def application_resubmitted(application: ProxyApplication) -> None:
         to=[application.applicant.email],
         context=_application_context(application),
     )
+    _notify_officers(application, resubmitted=True)
 
 
 def completion_requested(application: ProxyApplication, message: str) -> None:

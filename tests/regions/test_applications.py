@@ -105,6 +105,10 @@ def test_full_flow_apply_complete_resubmit_approve_replaces_earlier_proxy(
     assert application.documents.count() == 2
     assert application.documents.last().sha256 == hashlib.sha256(new_pdf).hexdigest()
     assert mail.outbox[0].to == [applicant.email]
+    assert mail.outbox[0].subject == "Vi har tagit emot din komplettering (Region Blekinge)"
+    notice = [m for m in mail.outbox if m.to == [officer.email]]
+    assert notice[0].subject == "Komplettering av ombudsansökan: Blekinge"
+    assert f"/handlaggning/ombudsansokningar/{application.pk}/" in notice[0].body
     mail.outbox.clear()
 
     # 4. The officer approves: the applicant becomes the proxy, the earlier one is replaced.
@@ -422,3 +426,10 @@ def test_documents_are_stored_under_media_root_not_static(settings, region):
     path = application.documents.get().file.path
     assert path.startswith(str(settings.MEDIA_ROOT))
     assert not path.startswith(str(settings.STATIC_ROOT))
+
+
+def test_uploaded_documents_are_not_served_from_media_url(client, login, region, settings):
+    application = ProxyApplicationFactory(region=region)
+    login(client, application.applicant)
+    name = application.documents.get().file.name
+    assert client.get(settings.MEDIA_URL + name).status_code == 404
