@@ -89,3 +89,24 @@ def test_password_change_page_is_swedish(client, login):
     response = client.get(reverse("account_change_password"))
     assert response.status_code == 200
     assert "<h1>Byt lösenord</h1>" in response.content.decode()
+
+
+def test_signup_sends_a_swedish_confirmation_mail(client):
+    client.post(
+        reverse("account_signup"),
+        {"email": "ny@region.example.se", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    (message,) = mail.outbox
+    assert message.to == ["ny@region.example.se"]
+    assert message.subject.endswith("Bekräfta din e-postadress")
+    assert "Bekräfta att adressen är din" in message.body
+    link = re.search(r"https?://[^/\s]+(/konto/\S+)", message.body).group(1)
+    page = client.get(link)
+    assert "<h1>Bekräfta e-postadress</h1>" in page.content.decode()
+
+
+def test_reauthentication_page_is_swedish(client, login):
+    login(client, UserFactory())
+    response = client.get(reverse("account_reauthenticate"))
+    assert response.status_code == 200
+    assert "<h1>Bekräfta att det är du</h1>" in response.content.decode()
