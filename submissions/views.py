@@ -73,8 +73,14 @@ def _render_report(
         "form": form if can_write else None,
         "can_submit": is_proxy_of(user, card.region),
         "conflict": conflict,
+        # A refused write with the form gone (deadline passed): still show what they typed.
+        "unsaved": _unsaved(form) if form is not None and form.is_bound and not can_write else None,
     }
     return render(request, "submissions/report.html", context, status=status)
+
+
+def _unsaved(form: ReportForm) -> list[tuple[str, str]]:
+    return [(f.label, f.value() or "") for f in form.visible_fields()]
 
 
 def _initial(card: selectors.ReportCard) -> dict[str, object]:

@@ -431,4 +431,5 @@ def test_submission_at_the_last_second_is_accepted_and_at_midnight_refused(
     assert ReportVersion.objects.count() == 1
     assert Report.objects.get().filled_posts == 90
     assert 'name="action"' not in page  # no form after the deadline
+    assert "Dina uppgifter, som inte sparades" in response.content.decode()  # the input, on screen
     assert "Låst – inskickad version 1" in page
