@@ -110,3 +110,11 @@ def test_reauthentication_page_is_swedish(client, login):
     response = client.get(reverse("account_reauthenticate"))
     assert response.status_code == 200
     assert "<h1>Bekräfta att det är du</h1>" in response.content.decode()
+
+
+def test_email_management_page_is_swedish(client, login):
+    login(client, UserFactory(email="ada@region.example.se"))
+    response = client.get(reverse("account_email"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>E-postadresser</h1>" in html and "ada@region.example.se" in html
