@@ -87,7 +87,7 @@ def _snapshot(application: ProxyApplication) -> dict[str, Any]:
 def _lock(application: ProxyApplication) -> ProxyApplication:
     """Reload under a row lock so that two officers cannot decide the same application at once."""
     return (
-        ProxyApplication.objects.select_for_update()
+        ProxyApplication.objects.select_for_update(of=("self",))
         .select_related("region", "applicant")
         .get(pk=application.pk)
     )
@@ -268,7 +268,7 @@ def proxy_application_approve(
         new_status = _transition(application, "approve", by)
         applicant, region = application.applicant, application.region
         elsewhere = (
-            ProxyAppointment.objects.select_for_update()
+            ProxyAppointment.objects.select_for_update(of=("self",))
             .filter(user=applicant, ended_at__isnull=True)
             .exclude(region=region)
             .select_related("region")
@@ -317,7 +317,7 @@ def _end_active_appointment(
     *, region: Region, by: AbstractBaseUser, now: dt.datetime
 ) -> ProxyAppointment | None:
     current = (
-        ProxyAppointment.objects.select_for_update()
+        ProxyAppointment.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(region=region, ended_at__isnull=True)
         .first()
@@ -361,7 +361,7 @@ def _end_own_colleague_membership(
     *, user: AbstractBaseUser, region: Region, by: AbstractBaseUser, now: dt.datetime
 ) -> None:
     """A colleague who becomes the region's proxy stops being its colleague (kept on record)."""
-    for colleague in Colleague.objects.select_for_update().filter(
+    for colleague in Colleague.objects.select_for_update(of=("self",)).filter(
         user=user, region=region, removed_at__isnull=True
     ):
         colleague.removed_at, colleague.removed_by = now, by
@@ -468,7 +468,7 @@ def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Collea
         raise PermissionDenied
     with transaction.atomic():
         invitation = (
-            ColleagueInvitation.objects.select_for_update()
+            ColleagueInvitation.objects.select_for_update(of=("self",))
             .select_related("region")
             .filter(token=token)
             .first()
@@ -523,7 +523,9 @@ def colleague_invitation_revoke(
 ) -> ColleagueInvitation:
     _require_proxy(by, invitation.region_id)
     with transaction.atomic():
-        invitation = ColleagueInvitation.objects.select_for_update().get(pk=invitation.pk)
+        invitation = ColleagueInvitation.objects.select_for_update(of=("self",)).get(
+            pk=invitation.pk
+        )
         if invitation.accepted_at is not None or invitation.revoked_at is not None:
             raise ValidationError(
                 _("Inbjudan är redan använd eller återkallad."), code="invalid_state"
@@ -547,7 +549,9 @@ def colleague_remove(*, colleague: Colleague, by: AbstractBaseUser) -> Colleague
     _require_proxy(by, colleague.region_id)
     with transaction.atomic():
         colleague = (
-            Colleague.objects.select_for_update().select_related("user").get(pk=colleague.pk)
+            Colleague.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=colleague.pk)
         )
         if colleague.removed_at is not None:
             raise ValidationError(_("Kollegan är redan borttagen."), code="invalid_state")
