@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from allocation.engine import Rules
@@ -211,8 +212,10 @@ def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
 
 
 def rounds_for_user(user: object) -> list[GrantRound]:
-    """Rounds the agency sees (all) or a region sees (published)."""
-    rounds = GrantRound.objects.order_by("-year", "name")
+    """Rounds the agency sees (all) or a region sees (published), with how many regions applied."""
+    rounds = GrantRound.objects.annotate(
+        applied_count=Count("reports", filter=Q(reports__versions__isnull=False), distinct=True)
+    ).order_by("-year", "name")
     if not is_agency_reader(user):
         rounds = rounds.exclude(status=RoundStatus.DRAFT)
     return list(rounds)

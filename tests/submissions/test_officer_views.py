@@ -82,6 +82,17 @@ def test_granting_an_extension_answers_each_role(as_role, grant_round, region, r
     assert DeadlineExtension.objects.exists() == (role == "officer")
 
 
+def test_rounds_list_counts_the_regions_that_applied(
+    client, login, grant_round, region, other_region, auditor
+):
+    submitted(grant_round, region, UserFactory(), number=2)
+    Report = grant_round.reports.model
+    Report.objects.create(round=grant_round, region=other_region, revision=1)  # a draft only
+    login(client, auditor)
+    html = client.get(reverse("submissions:rounds")).content.decode()
+    assert '<td class="num">1</td>' in html
+
+
 def test_officer_grants_an_extension_through_the_round_page(
     client, login, grant_round, region, officer
 ):
