@@ -237,7 +237,9 @@ def test_dashboard_of_a_user_without_region_says_how_to_become_proxy(client, log
     login(client, UserFactory())
     response = client.get(reverse("submissions:dashboard"))
     assert response.status_code == 200
-    assert "inte kopplat till någon region" in response.content.decode()
+    html = response.content.decode()
+    assert "inte kopplat till någon region" in html
+    assert f'href="{reverse("regions:apply")}"' in html
 
 
 def test_dashboard_lists_past_rounds(client, login, region, proxy):
