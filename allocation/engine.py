@@ -484,6 +484,7 @@ class _Run:
         "block1_adjust",
         "block2_mode",
         "remainder_budget",
+        "scale",
         "qualifiers",
         "block2",
         "block2_adjust",
@@ -499,6 +500,7 @@ class _Run:
         self.block1_paid = False
         self.block2_mode = _NOT_PAID
         self.remainder_budget = 0
+        self.scale = Fraction(1)  # of the steps; below 1 only if they exceed block 2
         self.qualifiers: list[int] = []
         self._block1_total: Fraction | None = None
         self._remainder_total: Fraction | None = None
@@ -573,9 +575,7 @@ class _Run:
         step = self.steps[i]
         if step is None or self.block2_mode == _NOT_PAID:
             return Fraction(0)
-        if self.block2_mode == _SCALED:
-            return step.payout * self.steps_scale()
-        return Fraction(step.payout)
+        return step.payout * self.scale
 
     def remainder_total(self) -> Fraction:
         """The exact sum of posts / population over the qualifiers (cached)."""
@@ -595,12 +595,6 @@ class _Run:
     def block2_exact(self, i: int) -> Fraction:
         return self.step_payment_exact(i) + self.remainder_exact(i)
 
-    def steps_scale(self) -> Fraction:
-        if self.block2_mode != _SCALED:
-            return Fraction(1)
-        step_sum = sum(self.steps[j].payout for j in self.qualifiers)  # type: ignore[union-attr]
-        return Fraction(self.rules.block2, step_sum)
-
 
 def allocate(rules: Rules, regions: Sequence[RegionInput]) -> Allocation:
     """Allocate both blocks of ``rules`` among ``regions`` (the participants)."""
@@ -615,7 +609,7 @@ def allocate(rules: Rules, regions: Sequence[RegionInput]) -> Allocation:
         regions=results,
         block1=BlockResult(rules.block1, block1_paid, rules.block1 - block1_paid),
         block2=BlockResult(rules.block2, block2_paid, rules.block2 - block2_paid),
-        steps_scale=run.steps_scale(),
+        steps_scale=run.scale,
         warnings=tuple(warnings),
     )
 
@@ -742,7 +736,7 @@ def _scaled_staircase(
 ) -> int:
     budget = run.rules.block2
     run.block2_mode = _SCALED
-    scale = Fraction(budget, step_sum)
+    run.scale = scale = Fraction(budget, step_sum)
     warnings.append(
         AllocationWarning(
             "steps_exceed_block2",
