@@ -147,6 +147,11 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     expect(events).to_contain_text(officer.email)
     granskare.click(granskare.page.get_by_role("link", name=re.compile(r"^Körning \d+$")).first)
     granskare.expect_text("Körning")
+    granskare.goto("/granskning/")
+    granskare.click("Kontroll av beslut")
+    granskare.click("Inrapporteringar")
+    granskare.click(granskare.page.get_by_role("link", name=grant_round.name))
+    granskare.expect_text("Blekinge")
 
     # --- the public list: totals and the CSV --------------------------------------------------
     public = web("allmänheten")
