@@ -99,6 +99,8 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "preparable": preparable,
         "due": grant_round.status == RoundStatus.OPEN
         and closing.is_due(grant_round, timezone.now()),
+        "deadline_passed": grant_round.status == RoundStatus.OPEN
+        and grant_round.deadline_passed(timezone.now()),
         "closes_at": closing.closes_at(grant_round),
         "preview": current,
         "preview_rows": rows,
@@ -143,13 +145,17 @@ def round_close(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         context = {
             "grant_round": grant_round,
-            "due": closing.is_due(grant_round, timezone.now()),
-            "closes_at": closing.closes_at(grant_round),
+            "deadline_passed": grant_round.deadline_passed(timezone.now()),
+            "active_extensions": closing.active_extensions(grant_round, timezone.now()),
             "can_write": is_officer(request.user),
         }
         return render(request, "allocation/officer/close_confirm.html", context)
     try:
-        closing.round_close(grant_round=grant_round, by=request.user)
+        closing.round_close(
+            grant_round=grant_round,
+            by=request.user,
+            end_extensions=request.POST.get("end_extensions") == "1",
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:

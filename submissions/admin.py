@@ -47,7 +47,15 @@ class RoundBaselineInline(DraftOnlyMixin, admin.TabularInline):
 
 @admin.register(GrantRound)
 class GrantRoundAdmin(DraftOnlyMixin, admin.ModelAdmin):
-    list_display = ["name", "year", "status", "opens_at", "deadline", "block1_budget", "block2_budget"]
+    list_display = [
+        "name",
+        "year",
+        "status",
+        "opens_at",
+        "deadline",
+        "block1_budget",
+        "block2_budget",
+    ]
     list_filter = ["status", "year"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -92,7 +100,14 @@ class ReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportVersion)
 class ReportVersionAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "report", "number", "filled_posts", "started_posts", "submitted_at"]
+    list_display = [
+        "reference",
+        "report",
+        "number",
+        "filled_posts",
+        "started_posts",
+        "submitted_at",
+    ]
     list_filter = ["report__round", "report__region"]
     search_fields = ["reference", "report__region__name"]
     list_select_related = ["report__region", "report__round"]

@@ -35,7 +35,12 @@ def is_due(grant_round: GrantRound, now: dt.datetime) -> bool:
     return grant_round.deadline_passed(now, extended_until=closes_at(grant_round))
 
 
-def _close(grant_round: GrantRound, by: AbstractBaseUser | None, now: dt.datetime) -> GrantRound:
+def _close(
+    grant_round: GrantRound,
+    by: AbstractBaseUser | None,
+    now: dt.datetime,
+    ended_extensions: list[str] | None = None,
+) -> GrantRound:
     with transaction.atomic():
         locked = round_transition(grant_round=grant_round, to=RoundStatus.CLOSED, by=by)
         count = Report.objects.filter(round=locked, locked_at__isnull=True).update(locked_at=now)
@@ -44,31 +49,63 @@ def _close(grant_round: GrantRound, by: AbstractBaseUser | None, now: dt.datetim
             actor=by,
             obj=locked,
             before={"status": RoundStatus.OPEN},
-            after={"status": RoundStatus.CLOSED, "reports_locked": count},
+            after={
+                "status": RoundStatus.CLOSED,
+                "reports_locked": count,
+                "extensions_ended": ended_extensions or [],
+            },
             message="" if by is not None else "closed at the deadline by the scheduled task",
             round_id=locked.pk,
         )
     return locked
 
 
-def round_close(*, grant_round: GrantRound, by: AbstractBaseUser) -> GrantRound:
-    """An officer closes a round by hand, after its deadline (and every extension) only."""
+def active_extensions(grant_round: GrantRound, now: dt.datetime) -> list[DeadlineExtension]:
+    """Each region's latest extension that still runs at `now`, earliest end first."""
+    latest: dict[int, DeadlineExtension] = {}
+    extensions = (
+        DeadlineExtension.objects.filter(round=grant_round)
+        .select_related("region")
+        .order_by("granted_at", "pk")
+    )
+    for extension in extensions:
+        latest[extension.region_id] = extension
+    running = [e for e in latest.values() if not grant_round.deadline_passed(now, e.until)]
+    return sorted(running, key=lambda e: (e.until, e.region.short_name))
+
+
+def round_close(
+    *, grant_round: GrantRound, by: AbstractBaseUser, end_extensions: bool = False
+) -> GrantRound:
+    """An officer closes a round by hand, after its deadline.
+
+    Regions with an extension that still runs would lose it: the officer must say so
+    explicitly (`end_extensions`), and the audit event names them.
+    """
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan stänga en omgång."))
     now = timezone.now()
     if grant_round.status != RoundStatus.OPEN:
         raise ValidationError(_("Omgången är inte öppen."))
-    if not is_due(grant_round, now):
-        from atgrant.templatetags.atgrant_format import sv_datetime
+    from atgrant.templatetags.atgrant_format import sv_datetime
 
+    if not grant_round.deadline_passed(now):
+        raise ValidationError(
+            _("Omgången kan inte stängas före sista dag för inrapportering: %(when)s.")
+            % {"when": sv_datetime(grant_round.deadline)}
+        )
+    running = active_extensions(grant_round, now)
+    if running and not end_extensions:
+        names = ", ".join(f"{e.region.short_name} ({sv_datetime(e.until)})" for e in running)
         raise ValidationError(
             _(
-                "Omgången kan inte stängas före sista dag för inrapportering "
-                "(med förlängningar): %(when)s."
+                "Förlängd svarstid pågår för %(regions)s. Bekräfta att förlängningarna "
+                "avslutas om du vill stänga omgången nu."
             )
-            % {"when": sv_datetime(closes_at(grant_round))}
+            % {"regions": names}
         )
-    return _close(grant_round, by, now)
+    ended = [e.region.short_name for e in running]
+    return _close(grant_round, by, now, ended_extensions=ended)
 
 
 def close_due_rounds(*, now: dt.datetime) -> list[GrantRound]:

@@ -6,6 +6,7 @@ numbers are deterministic (the plan plus a fixed offset per region), several rea
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from django.contrib.auth import get_user_model
@@ -13,7 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from submissions.models import GrantRound, Report, ReportVersion, RoundBaseline, RoundStatus
+from submissions.models import (
+    STOCKHOLM,
+    DeadlineExtension,
+    GrantRound,
+    Report,
+    ReportVersion,
+    RoundBaseline,
+    RoundStatus,
+)
 from submissions.services import next_reference
 
 DEMO_SUBMITTER = "inrapportering@demo.atgrant.se"
@@ -59,7 +68,8 @@ def _submit_demo(
     grant_round: GrantRound, baseline: RoundBaseline, by, *, filled: int, started: int
 ) -> bool:  # noqa: ANN001
     region = baseline.region
-    now = timezone.now()
+    # On time: a week before the deadline (or now, for a round whose deadline is far ahead).
+    now = min(timezone.now(), grant_round.deadline - dt.timedelta(days=7))
     with transaction.atomic():
         report, _ = Report.objects.get_or_create(round=grant_round, region=region)
         if report.versions.exists():
@@ -93,3 +103,50 @@ def _submit_demo(
             region_id=region.pk,
         )
     return True
+
+
+DEMO_EXTENSION_REASON = (
+    "Demo: förlängd svarstid så att regionens ombud kan prova inrapporteringen "
+    "fast sista dag för 2024 har passerat."
+)
+
+
+def create_demo_extensions(*, grant_round: GrantRound, officer, days: int = 14) -> list[str]:  # noqa: ANN001
+    """Extend the deadline for the three demo proxies' regions, so that they can report.
+
+    The 2024 round keeps its real deadline (1 November 2024, long past): the officer can
+    close it by hand at once, and the three regions can still try reporting until then.
+    Idempotent: a region that already has an extension in this round gets no other.
+    """
+    if grant_round.status != RoundStatus.OPEN:
+        return []
+    today = timezone.now().astimezone(STOCKHOLM).date()
+    until = dt.datetime.combine(
+        today + dt.timedelta(days=days), dt.time(23, 59, 59), tzinfo=STOCKHOLM
+    )
+    lines = []
+    baselines = RoundBaseline.objects.filter(
+        round=grant_round, region__short_name__in=LEFT_FOR_PROXIES
+    ).select_related("region")
+    for baseline in baselines.order_by("region__code"):
+        region = baseline.region
+        extension = DeadlineExtension.objects.filter(round=grant_round, region=region).first()
+        if extension is None:
+            extension = DeadlineExtension.objects.create(
+                round=grant_round,
+                region=region,
+                until=until,
+                reason=DEMO_EXTENSION_REASON,
+                granted_by=officer,
+            )
+            audit_record(
+                action="extension.granted",
+                actor=officer,
+                obj=extension,
+                after={"until": extension.until.isoformat(), "reason": extension.reason},
+                message="demo data (load_round_2024 --demo)",
+                round_id=grant_round.pk,
+                region_id=region.pk,
+            )
+        lines.append(f"  extension for {region.short_name} until {extension.until:%Y-%m-%d %H:%M}")
+    return ["Demo deadline extensions (so the demo proxies can report):", *lines]

@@ -91,7 +91,9 @@ class StaircaseStep(models.Model):
     round = models.ForeignKey(
         GrantRound, on_delete=models.CASCADE, related_name="steps", verbose_name=_("omgång")
     )
-    min_increase = models.DecimalField(_("minsta utökning (tjänster)"), max_digits=6, decimal_places=1)
+    min_increase = models.DecimalField(
+        _("minsta utökning (tjänster)"), max_digits=6, decimal_places=1
+    )
     payout = models.BigIntegerField(_("belopp (kr)"))
 
     class Meta:
@@ -100,7 +102,9 @@ class StaircaseStep(models.Model):
         ordering = ["round", "min_increase"]
         constraints = [
             models.UniqueConstraint(fields=["round", "min_increase"], name="step_unique_per_round"),
-            models.CheckConstraint(condition=models.Q(payout__gte=0), name="step_payout_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(payout__gte=0), name="step_payout_non_negative"
+            ),
             models.CheckConstraint(
                 condition=models.Q(min_increase__gt=0), name="step_min_increase_positive"
             ),
@@ -159,7 +163,7 @@ class RoundBaseline(models.Model):
 
 
 class Report(models.Model):
-    """A region's report (inrapportering) for a round; also its application. One per region and round.
+    """A region's report (inrapportering) for a round, also its application: one per region, round.
 
     The row holds the working copy (a draft that colleagues and the proxy edit); every
     submission freezes a ReportVersion, and the latest version is the one that counts.

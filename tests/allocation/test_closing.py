@@ -31,7 +31,11 @@ def test_beat_task_closes_a_due_round_exactly_once():
     closed_events = AuditEvent.objects.filter(action="round.closed", round_id=due.pk)
     assert closed_events.count() == 1
     assert closed_events.get().actor is None
-    assert closed_events.get().after == {"status": "closed", "reports_locked": 3}
+    assert closed_events.get().after == {
+        "status": "closed",
+        "reports_locked": 3,
+        "extensions_ended": [],
+    }
     assert not Report.objects.filter(round=due, locked_at__isnull=True).exists()
     assert set(Report.objects.filter(round=due).values_list("locked_at", flat=True)) == {
         AFTER_DEADLINE
@@ -114,3 +118,50 @@ def test_only_officers_close(auditor, proxy):
     for user in (auditor, proxy):
         with at(AFTER_DEADLINE), pytest.raises(PermissionDenied):
             round_close(grant_round=grant_round, by=user)
+
+
+def _extend(grant_round, region, officer, until):
+    return DeadlineExtension.objects.create(
+        round=grant_round, region=region, until=until, reason="Sjukdom", granted_by=officer
+    )
+
+
+def test_officer_must_confirm_ending_running_extensions(officer, region):
+    grant_round = reported_round(status=RoundStatus.OPEN)
+    _extend(grant_round, region, officer, AFTER_DEADLINE + dt.timedelta(days=3))
+    with at(AFTER_DEADLINE), pytest.raises(ValidationError, match="Förlängd svarstid pågår"):
+        round_close(grant_round=grant_round, by=officer)
+    grant_round.refresh_from_db()
+    assert grant_round.status == RoundStatus.OPEN
+    with at(AFTER_DEADLINE):
+        round_close(grant_round=grant_round, by=officer, end_extensions=True)
+    grant_round.refresh_from_db()
+    assert grant_round.status == RoundStatus.CLOSED
+    event = AuditEvent.objects.get(action="round.closed")
+    assert event.after["extensions_ended"] == [region.short_name]
+
+
+def test_an_ended_extension_needs_no_confirmation(officer, region):
+    grant_round = reported_round(status=RoundStatus.OPEN)
+    _extend(grant_round, region, officer, AFTER_DEADLINE - dt.timedelta(seconds=1))
+    with at(AFTER_DEADLINE):
+        round_close(grant_round=grant_round, by=officer)
+    grant_round.refresh_from_db()
+    assert grant_round.status == RoundStatus.CLOSED
+
+
+def test_close_page_asks_to_confirm_running_extensions(client, login, officer, region):
+    grant_round = reported_round(status=RoundStatus.OPEN)
+    _extend(grant_round, region, officer, AFTER_DEADLINE + dt.timedelta(days=3))
+    login(client, officer)
+    url = f"/handlaggare/fordelning/{grant_round.slug}/stang/"
+    with at(AFTER_DEADLINE):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert 'name="end_extensions"' in page.content.decode()
+        client.post(url)
+        grant_round.refresh_from_db()
+        assert grant_round.status == RoundStatus.OPEN
+        client.post(url, {"end_extensions": "1"})
+    grant_round.refresh_from_db()
+    assert grant_round.status == RoundStatus.CLOSED

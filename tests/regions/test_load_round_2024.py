@@ -66,13 +66,47 @@ def test_loading_twice_changes_nothing():
     assert Region.objects.count() == 21
 
 
-def test_demo_moves_a_new_rounds_deadline_ahead_and_prints_credentials():
+def test_demo_keeps_the_real_deadline_and_extends_it_for_the_demo_proxies():
+    from submissions.models import DeadlineExtension
+
     out = _load("--demo")
     grant_round = GrantRound.objects.get(slug="at-2024")
+    assert grant_round.deadline == dt.datetime(2024, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
     today = dt.datetime.now(tz=STOCKHOLM).date()
-    assert grant_round.deadline.astimezone(STOCKHOLM).date() == today + dt.timedelta(days=14)
+    extensions = DeadlineExtension.objects.filter(round=grant_round)
+    assert sorted(e.region.short_name for e in extensions) == ["Blekinge", "Gotland", "Stockholm"]
+    assert {e.until.astimezone(STOCKHOLM).date() for e in extensions} == {
+        today + dt.timedelta(days=14)
+    }
     assert "handlaggare@demo.atgrant.se" in out
     assert "demo-atgrant-2024" in out
+    _load("--demo")
+    assert DeadlineExtension.objects.filter(round=grant_round).count() == 3
+
+
+def test_demo_proxy_can_report_and_the_officer_can_close(django_user_model):
+    from regions.models import Region
+    from submissions.closing import round_close
+    from submissions.services import ReportData, report_submit
+
+    _load("--demo")
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    proxy = django_user_model.objects.get(username="ombud.blekinge@demo.atgrant.se")
+    officer = django_user_model.objects.get(username="handlaggare@demo.atgrant.se")
+    blekinge = Region.objects.get(short_name="Blekinge")
+    version = report_submit(
+        grant_round=grant_round,
+        region=blekinge,
+        data=ReportData(
+            filled_posts=30, started_posts=31, contact_name="Britt", contact_email="b@x.se"
+        ),
+        revision=0,
+        by=proxy,
+    )
+    assert version.posts == 31
+    round_close(grant_round=grant_round, by=officer, end_extensions=True)
+    grant_round.refresh_from_db()
+    assert grant_round.status == RoundStatus.CLOSED
 
 
 def test_explicit_deadline_is_the_whole_day():

@@ -32,7 +32,14 @@ ROUND_SLUG = "at-2024"
 ROUND_NAME = "Statsbidrag för att öka antalet AT-tjänster 2024"
 BLOCK1 = 63_000_000
 BLOCK2 = 160_000_000
-STAIRCASE = [(2, 3_000_000), (3, 4_500_000), (5, 7_500_000), (7, 10_500_000), (10, 20_000_000), (15, 30_000_000)]
+STAIRCASE = [
+    (2, 3_000_000),
+    (3, 4_500_000),
+    (5, 7_500_000),
+    (7, 10_500_000),
+    (10, 20_000_000),
+    (15, 30_000_000),
+]
 LEGAL_BASIS = (
     "Regeringens beslut den 22 mars 2024 om uppdrag att fördela och betala ut medel för att öka "
     "antalet tjänster för allmäntjänstgöring (S2024), och Socialstyrelsens anvisningar för "
@@ -65,7 +72,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo",
             action="store_true",
-            help="Also create demo users (printed) and, for a new round, a deadline 14 days ahead.",
+            help=(
+                "Also create demo users (printed), reports for most regions, and 14-day "
+                "extensions for the demo proxies' regions."
+            ),
         )
         parser.add_argument(
             "--deadline",
@@ -76,26 +86,35 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         rows = read_rows(DATA_FILE)
         deadline_day: dt.date | None = options["deadline"]  # type: ignore[assignment]
-        if deadline_day is None and options["demo"]:
-            deadline_day = dt.datetime.now(tz=STOCKHOLM).date() + dt.timedelta(days=14)
         with transaction.atomic():
             regions = self._regions(rows)
             grant_round, created = self._round(deadline_day)
             if created or grant_round.status == RoundStatus.DRAFT:
                 self._rules_and_baselines(grant_round, rows, regions)
             elif deadline_day is not None:
-                self.stdout.write(f"Round {grant_round.slug} is {grant_round.status}; deadline kept.")
+                self.stdout.write(
+                    f"Round {grant_round.slug} is {grant_round.status}; deadline kept."
+                )
         self.stdout.write(
             f"Loaded {len(regions)} regions and round {grant_round.slug} "
-            f"({grant_round.get_status_display()}, deadline {grant_round.deadline:%Y-%m-%d %H:%M %Z})."
+            f"({grant_round.get_status_display()}, "
+            f"deadline {grant_round.deadline:%Y-%m-%d %H:%M %Z})."
         )
         if options["demo"]:
             for line in create_demo_users(grant_round=grant_round):
                 self.stdout.write(line)
-            from submissions.demo import create_demo_reports
+            self._demo_reports(grant_round)
 
-            for line in create_demo_reports(grant_round=grant_round):
-                self.stdout.write(line)
+    def _demo_reports(self, grant_round: GrantRound) -> None:
+        from django.contrib.auth import get_user_model
+
+        from submissions.demo import create_demo_extensions, create_demo_reports
+
+        officer = get_user_model().objects.get(username="handlaggare@demo.atgrant.se")
+        for line in create_demo_reports(grant_round=grant_round):
+            self.stdout.write(line)
+        for line in create_demo_extensions(grant_round=grant_round, officer=officer):
+            self.stdout.write(line)
 
     def _regions(self, rows: list[dict[str, str]]) -> dict[str, Region]:
         regions = {}
@@ -124,9 +143,14 @@ class Command(BaseCommand):
                 "legal_basis": LEGAL_BASIS,
             },
         )
-        if not created and deadline_day is not None and grant_round.status in (
-            RoundStatus.DRAFT,
-            RoundStatus.OPEN,
+        if (
+            not created
+            and deadline_day is not None
+            and grant_round.status
+            in (
+                RoundStatus.DRAFT,
+                RoundStatus.OPEN,
+            )
         ):
             grant_round.deadline = deadline
             grant_round.save(update_fields=["deadline"])
