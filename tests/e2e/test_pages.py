@@ -1,0 +1,88 @@
+"""axe on the pages the journeys pass by quickly or not at all, for each role, at desktop and
+at phone width (a table that fits a desktop scrolls on a phone, and must then be reachable by
+keyboard). Also the failed-login page: its error is announced and the fields marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from regions.models import ProxyAppointment, Region
+from submissions.demo import create_demo_reports
+from submissions.models import STOCKHOLM, GrantRound
+from tests.e2e.support import PHONE, totp_for
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+PUBLIC = ["/", "/konto/login/", "/konto/signup/", "/konto/password/reset/", "/fordelningslistor/"]
+PROXY = [
+    "/min-region/",
+    "/inrapportering/at-2024/10/",
+    "/kollegor/",
+    "/ombud/mina-ansokningar/",
+    "/beslut/",
+    "/konto/2fa/",
+    "/konto/email/",
+    "/konto/password/change/",
+]
+OFFICER = [
+    "/handlaggning/ombudsansokningar/?status=alla",
+    "/handlaggare/inrapporteringar/",
+    "/handlaggare/inrapporteringar/at-2024/",
+    "/handlaggare/fordelning/",
+    "/handlaggare/fordelning/at-2024/",
+    "/beslut/",
+    "/granskning/",
+    "/granskning/kontroll/",
+    "/konto/2fa/",
+]
+
+
+@pytest.fixture
+def open_round_with_reports(transactional_db):
+    deadline = dt.datetime.now(tz=STOCKHOLM).date() + dt.timedelta(days=14)
+    call_command("load_round_2024", deadline=deadline, verbosity=0)
+    create_demo_reports(grant_round=GrantRound.objects.get(slug="at-2024"))
+
+
+def tour(person, paths: list[str]) -> None:
+    for path in paths:
+        response = person.goto(path)
+        assert response.status == 200, f"{path}: {response.status}"
+    person.page.set_viewport_size(PHONE)
+    for path in paths:
+        person.goto(path)
+
+
+def test_every_page_of_each_role_at_desktop_and_phone_width(web, open_round_with_reports, officer):
+    public = web("allmänheten")
+    tour(public, PUBLIC)
+
+    proxy = UserFactory(email="ombud@blekinge.example.se")
+    ProxyAppointment.objects.create(region=Region.objects.get(code="10"), user=proxy)
+    ombud = web("ombud")
+    ombud.login(proxy, PASSWORD)
+    tour(ombud, PROXY)
+
+    handlaggare = web("handläggare")
+    handlaggare.login(officer, PASSWORD, totp_secret=totp_for(officer))
+    tour(handlaggare, OFFICER)
+
+    ombud.axe.assert_clean()
+
+
+def test_failed_login_is_announced_and_marked(web, transactional_db):
+    UserFactory(email="ombud@blekinge.example.se")
+    person = web("fel lösenord")
+    person.goto("/konto/login/")
+    person.page.locator("#id_login").fill("ombud@blekinge.example.se")
+    person.page.locator("#id_password").fill("fel-lösenord")
+    person.click(person.page.get_by_role("button", name="Logga in").last)
+    assert person.path == "/konto/login/"
+    alert = person.page.locator("main [role=alert], main [aria-live]")
+    expect(alert.first).to_contain_text("lösenord")
+    person.axe.assert_clean()
