@@ -88,3 +88,42 @@ def test_apply_complete_and_approve(web, regions_loaded, officer, tmp_path):
     sam.expect_text("Du är ombud för Region Blekinge")
 
     sam.axe.assert_clean()
+
+
+def age_session(person, seconds: int) -> None:
+    """Move the browser session's recorded authentications `seconds` into the past."""
+    from importlib import import_module
+
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+    from django.conf import settings
+
+    cookie = next(
+        c for c in person.page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    )
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=cookie["value"])
+    records = session[AUTHENTICATION_METHODS_SESSION_KEY]
+    for record in records:
+        record["at"] -= seconds
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session.save()
+
+
+def test_approval_after_an_old_login_asks_for_the_password_and_resumes(
+    web, regions_loaded, officer
+):
+    from tests.regions.factories import ProxyApplicationFactory
+
+    application = ProxyApplicationFactory(region__code="10", full_name="Sam Sökande")
+    handlaggare = web("handläggare")
+    handlaggare.login(officer, PASSWORD, totp_secret=totp_for(officer))
+    handlaggare.goto(f"/handlaggning/ombudsansokningar/{application.pk}/")
+    age_session(handlaggare, 16 * 60)
+
+    handlaggare.click("Bevilja ansökan")
+    assert "reauthenticate" in handlaggare.path, handlaggare.path
+    assert handlaggare.h1() == "Bekräfta att det är du"
+    handlaggare.page.locator("#id_password").fill(PASSWORD)
+    handlaggare.click(handlaggare.page.locator("main form button[type=submit]").first)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    handlaggare.axe.assert_clean()
