@@ -18,6 +18,24 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Every role fixture sets a password; the production hasher takes most of a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """allauth's rate limits live in the cache; the locmem backend keeps them between tests.
+
+    Only the in-process cache is cleared: with REDIS_URL set the cache shares Redis with the
+    Celery broker, and flushing it would drop the worker's queue bindings.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        backend.clear()
+    yield
 
 
 @pytest.fixture
