@@ -36,8 +36,9 @@ format: $(STAMP)
 
 # Recompile the translation catalogues (needs GNU gettext); the compiled .mo files are committed.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var \
+		--ignore=artifacts --ignore=node_modules --ignore='tests/*'
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
