@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format e2e messages clean
+.PHONY: run demo-code test lint format e2e messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_round_2024 --demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The current second-factor code of the demo officer and auditor (demo secret only).
+demo-code: $(STAMP)
+	@$(BIN)/python manage.py demo_totp
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

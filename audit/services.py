@@ -23,9 +23,42 @@ def audit_record(
     ip_address: str | None = None,
 ) -> AuditEvent:
     """Append one audit event. `actor` None means the system (a scheduled task)."""
+    event = audit_event(
+        action=action,
+        actor=actor,
+        obj=obj,
+        before=before,
+        after=after,
+        message=message,
+        round_id=round_id,
+        region_id=region_id,
+        ip_address=ip_address,
+    )
+    event.save()
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append events built by `audit_event` in one INSERT (a service writing one per region)."""
+    return AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def audit_event(
+    *,
+    action: str,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    round_id: int | None = None,
+    region_id: int | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """An unsaved audit event (for `audit_record_many`); `audit_record` saves one at once."""
     real_actor = actor if actor is not None and actor.is_authenticated else None
     label = getattr(real_actor, "email", "") or (str(real_actor) if real_actor else "system")
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=real_actor,
         actor_label=label[:254],
         action=action,

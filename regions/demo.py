@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from regions.roles import AUDITORS_GROUP, OFFICERS_GROUP
 from submissions.models import GrantRound
 
+# Demo only: the officer's and auditor's TOTP secret (base32), printed by load_round_2024 --demo.
+DEMO_TOTP_SECRET = "ATGRANTDEMOSECRETATGRANTDEMO2345"  # noqa: S105
 DEMO_PASSWORD = "demo-atgrant-2024"  # noqa: S105 - printed demo credential, never for production
 
 
@@ -48,10 +50,15 @@ def create_demo_users(*, grant_round: GrantRound) -> list[str]:
     officer.user_permissions.set(_officer_admin_permissions())
     auditor = _user("revisor@demo.atgrant.se", first="Rolf", last="Revisor")
     auditor.groups.add(auditors)
+    for agency_user in (officer, auditor):
+        _demo_totp(agency_user)
     lines = [
         f"Demo users (demo only, password for all: {DEMO_PASSWORD}):",
         "  officer  handlaggare@demo.atgrant.se",
         "  auditor  revisor@demo.atgrant.se",
+        "  Officers and auditors sign in with a second factor: the demo TOTP secret is",
+        f"  {DEMO_TOTP_SECRET} (add it to an authenticator app), or run",
+        "  `make demo-code` (python manage.py demo_totp) for the current code.",
     ]
     lines += create_demo_region_people(officer=officer)
     return lines
@@ -119,3 +126,12 @@ def _officer_admin_permissions() -> list:
             content_type__app_label__in=["regions", "submissions", "allocation", "audit"]
         )
     )
+
+
+def _demo_totp(user: object) -> None:
+    """Give a demo agency user the printed demo TOTP secret (agency users must use MFA)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)

@@ -61,7 +61,10 @@ class ProxyApplication(models.Model):
         verbose_name=_("sökande"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="proxy_applications", verbose_name=_("region")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="proxy_applications",
+        verbose_name=_("region"),
     )
     full_name = models.CharField(_("namn"), max_length=200)
     title = models.CharField(_("roll i regionen"), max_length=200)
@@ -168,10 +171,13 @@ class ApplicationEvent(models.Model):
 
 
 class ProxyAppointment(models.Model):
-    """A region's proxy. Exactly one active (ended_at null) per region; earlier ones stay on record."""
+    """A region's proxy: exactly one active (ended_at null) per region; earlier ones are kept."""
 
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="proxy_appointments", verbose_name=_("region")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="proxy_appointments",
+        verbose_name=_("region"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -197,7 +203,9 @@ class ProxyAppointment(models.Model):
         verbose_name=_("beviljad av"),
     )
     ended_at = models.DateTimeField(_("upphörde"), null=True, blank=True)
-    ended_reason = models.CharField(_("skäl till att uppdraget upphörde"), max_length=200, blank=True)
+    ended_reason = models.CharField(
+        _("skäl till att uppdraget upphörde"), max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = _("ombud")

@@ -175,3 +175,26 @@ def test_demo_users_log_in_with_the_demo_password(client):
     )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_demo_officer_logs_in_with_password_and_the_printed_demo_code(client):
+    from django.urls import reverse
+
+    from regions.demo import DEMO_PASSWORD
+
+    out = _load("--demo")
+    assert "ATGRANTDEMOSECRETATGRANTDEMO2345" in out
+    response = client.post(
+        reverse("account_login"),
+        {"login": "handlaggare@demo.atgrant.se", "password": DEMO_PASSWORD},
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    code_out = StringIO()
+    call_command("demo_totp", stdout=code_out)
+    code = code_out.getvalue().split()[0]
+    assert len(code) == 6 and code.isdigit()
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+    # Past the MFA requirement: the officer's pages open.
+    assert client.get(reverse("allocation:rounds")).status_code == 200
