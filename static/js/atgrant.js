@@ -24,6 +24,15 @@
   // Tables wider than the screen scroll inside .table-responsive: such a box must be reachable
   // and scrollable by keyboard (WCAG 2.1.1), so it becomes a focusable region named after the
   // table's caption. Boxes that do not scroll stay out of the tab order.
+  // Tables without such a box get one, so a wide table never makes the whole page scroll
+  // sideways on a phone (WCAG 1.4.10).
+  document.querySelectorAll("main table.table").forEach(function (table) {
+    if (table.closest(".table-responsive")) { return; }
+    const box = document.createElement("div");
+    box.className = "table-responsive";
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
   function update() {
     document.querySelectorAll(".table-responsive").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) {

@@ -168,9 +168,34 @@ class Web:
         )
         where = f"{self.name} {self.path}"
         self.axe.add(where, result)
+        self._check_reflow(where)
         for report in self.csp_reports:
             self.axe.findings.append(Finding(where, "csp", "serious", report, []))
         self.csp_reports.clear()
+
+    def _check_reflow(self, where: str) -> None:
+        """WCAG 1.4.10: the page must not scroll sideways (only a wide table inside its own
+        scrolling box may)."""
+        wider = self.page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                if (document.documentElement.scrollWidth <= width) { return []; }
+                const out = [];
+                for (const el of document.body.querySelectorAll("*")) {
+                    if (el.closest(".table-responsive")) { continue; }
+                    const box = el.getBoundingClientRect();
+                    if (box.right > width + 1 && box.width > 0) {
+                        out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+                                 (el.className && typeof el.className === "string"
+                                  ? "." + el.className.trim().split(/\\s+/).join(".") : ""));
+                    }
+                }
+                return out.slice(-5);
+            }"""
+        )
+        if wider:
+            message = f"the page scrolls sideways at {self.page.viewport_size['width']} px"
+            self.axe.findings.append(Finding(where, "reflow", "serious", message, wider))
 
     # --- screenshots -------------------------------------------------------------------------
     def shot(self, name: str) -> list[Path]:
@@ -180,6 +205,11 @@ class Web:
         paths = []
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             self.page.set_viewport_size(size)
+            # Let resize observers (the chart) lay the page out again first.
+            self.page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            )
+            self._check_reflow(f"{self.name} {self.path} ({label})")
             path = SCREENSHOTS / f"{name}-{label}.png"
             self.page.screenshot(path=str(path), full_page=True)
             paths.append(path)

@@ -90,7 +90,7 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     page.locator("#id_deduction-posts").fill("2")
     page.locator("#id_deduction-reason").fill("Två tjänster fick bidrag i 2023 års omgång.")
     handlaggare.click("Spara avräkningen")
-    deductions = handlaggare.page.locator("#deductions-heading + table")
+    deductions = handlaggare.page.locator("section[aria-labelledby=deductions-heading] table")
     expect(deductions).to_contain_text("Två tjänster fick bidrag i 2023 års omgång.")
 
     # --- run (Celery eager; the page polls until the run is done) ---------------------------
