@@ -15,6 +15,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", views.start, name="start"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("konto/", include("allauth.urls")),

@@ -1,12 +1,27 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from regions.roles import is_auditor, is_officer, region_ids_of
 from submissions.models import GrantRound, RoundStatus
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: the grant in short, open rounds, and each role's way in."""
+    """The start page: the grant in short, the rounds, and the way in for each kind of visitor."""
     rounds = GrantRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year")
     return render(request, "pages/home.html", {"rounds": rounds})
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a login lands: each role's own start page."""
+    user = request.user
+    if is_officer(user):
+        return redirect("submissions:rounds")
+    if is_auditor(user):
+        return redirect("allocation_read:audit_index")
+    if region_ids_of(user):
+        return redirect("submissions:dashboard")
+    return redirect("home")

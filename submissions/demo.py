@@ -148,5 +148,6 @@ def create_demo_extensions(*, grant_round: GrantRound, officer, days: int = 14) 
                 round_id=grant_round.pk,
                 region_id=region.pk,
             )
-        lines.append(f"  extension for {region.short_name} until {extension.until:%Y-%m-%d %H:%M}")
+        until_local = extension.until.astimezone(STOCKHOLM)
+        lines.append(f"  extension for {region.short_name} until {until_local:%Y-%m-%d %H:%M}")
     return ["Demo deadline extensions (so the demo proxies can report):", *lines]

@@ -38,7 +38,7 @@ def test_login_by_email_and_password(client):
         reverse("account_login"), {"login": "ada@region.example.se", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("start")
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
