@@ -29,7 +29,8 @@ from allocation.models import (
 )
 from allocation.selectors import latest_versions
 from allocation.snapshot import SnapshotError, build_snapshot, compute, snapshot_differences
-from audit.services import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_event, audit_record, audit_record_many
 from regions.models import Region
 from regions.roles import is_officer
 from submissions.models import GrantRound, RoundStatus
@@ -428,6 +429,10 @@ def explanation_for(run: AllocationRun, region_id: int) -> dict[str, Any]:
     """A region's decision explanation, from its run's result and snapshot (JSON-safe)."""
     result = next(r for r in run.result_regions() if r["region_id"] == region_id)
     source = next(r for r in run.snapshot["regions"] if r["region_id"] == region_id)
+    return _explanation(run, result, source)
+
+
+def _explanation(run: AllocationRun, result: dict[str, Any], source: dict[str, Any]) -> dict:
     block2_paid = run.result["block2"]["paid"] > 0
     return {
         "region_name": result["name"],
@@ -518,7 +523,9 @@ def decisions_issue(
         locked = _lock_round(run.round)
         run = AllocationRun.objects.select_for_update().get(pk=run.pk)
         _check_issuable(locked, run)
-        regions = Region.objects.in_bulk([r["region_id"] for r in run.result_regions()])
+        results = run.result_regions()
+        regions = Region.objects.in_bulk([r["region_id"] for r in results])
+        sources = {r["region_id"]: r for r in run.snapshot["regions"]}
         decisions = [
             Decision(
                 round=locked,
@@ -528,12 +535,12 @@ def decisions_issue(
                 block1=r["block1"],
                 block2=r["block2"],
                 total=r["total"],
-                explanation=explanation_for(run, r["region_id"]),
+                explanation=_explanation(run, r, sources[r["region_id"]]),
                 decided_at=now,
                 decision_date=decision_date,
                 decided_by=by,
             )
-            for r in run.result_regions()
+            for r in results
         ]
         links = _chain_decisions(decisions)
         Decision.objects.bulk_create(decisions)
@@ -542,8 +549,9 @@ def decisions_issue(
         ChainLink.objects.bulk_create(links)
         AllocationRun.objects.filter(pk=run.pk).update(issued_at=now)
         round_transition(grant_round=locked, to=RoundStatus.DECIDED, by=by)
-        for decision in decisions:
-            _audit_decision(decision, by, action="allocation.decision_issued")
+        audit_record_many(
+            [_decision_event(d, by, action="allocation.decision_issued") for d in decisions]
+        )
         audit_record(
             action="allocation.decisions_issued",
             actor=by,
@@ -560,10 +568,10 @@ def decisions_issue(
     return decisions
 
 
-def _audit_decision(
+def _decision_event(
     decision: Decision, by: AbstractBaseUser, *, action: str, before: dict | None = None
-) -> None:
-    audit_record(
+) -> AuditEvent:
+    return audit_event(
         action=action,
         actor=by,
         obj=decision,
@@ -636,11 +644,11 @@ def decision_reconsider(
         new.save()
         link.decision = new
         link.save()
-        _audit_decision(
+        _decision_event(
             new,
             by,
             action="allocation.decision_reconsidered",
             before={"reference": old.reference, "block1": old.block1, "block2": old.block2},
-        )
+        ).save()
         _notify([new.pk])
     return new
