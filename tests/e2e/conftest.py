@@ -38,8 +38,10 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API refuses to start while another
+    # instance runs, and other parts of the suite start their own for a test.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
