@@ -3,9 +3,15 @@
 JSON conventions (snapshot, result and decision explanations):
 
 * kronor and post counts are JSON integers;
-* every exact rational (plan bounds, planned, increase, rate, exact amounts, thresholds,
-  the steps' scale) is the text of a ``fractions.Fraction``: ``"173/2"``, or ``"86"`` when
-  it is whole. ``Fraction(text)`` reads it back exactly; there is never a float.
+* every exact rational with a small denominator (plan bounds, planned, increase, rate,
+  thresholds, the steps' scale) is the text of a ``fractions.Fraction``: ``"173/2"``, or
+  ``"86"`` when it is whole. ``Fraction(text)`` reads it back exactly; there is never a float;
+* the exact amounts before rounding (``block1_exact``, ``step_payment_exact``,
+  ``remainder_exact``, ``block2_exact``) are decimal text rounded half up to
+  ``AMOUNT_DECIMALS`` places (``"18615938.123457"``): their denominator is the sum of every
+  region's rate, which has thousands of digits with a few thousand regions (past Python's
+  int-to-text limit). The whole-krona amounts are exact, and so is everything needed to
+  recompute the exact amounts from the snapshot.
 
 A snapshot holds everything a run used, so that ``compute(snapshot)`` gives the same result
 later, whatever happened to the reports since (verify_decisions relies on it).
@@ -38,6 +44,20 @@ def frac(value: Fraction | Decimal | int) -> str:
     if isinstance(value, Decimal):
         value = Fraction(value)
     return str(Fraction(value))
+
+
+AMOUNT_DECIMALS = 6
+
+
+def amount_text(value: Fraction) -> str:
+    """An exact amount of kronor as decimal text, half up to AMOUNT_DECIMALS places."""
+    value = Fraction(value)
+    scale = 10**AMOUNT_DECIMALS
+    # floor(value * scale + 1/2) in integers: no gcd of huge numbers, no text of them.
+    scaled = (2 * value.numerator * scale + value.denominator) // (2 * value.denominator)
+    sign = "-" if scaled < 0 else ""
+    whole, part = divmod(abs(scaled), scale)
+    return f"{sign}{whole}.{part:0{AMOUNT_DECIMALS}d}"
 
 
 def rules_of(grant_round: GrantRound) -> engine.Rules:
@@ -146,17 +166,17 @@ def _result_region(res: engine.RegionResult, source: dict[str, Any]) -> dict[str
         "planned_is_range": res.planned_is_range,
         "increase": frac(res.increase),
         "rate": frac(res.rate),
-        "block1_exact": frac(res.block1_exact),
+        "block1_exact": amount_text(res.block1_exact),
         "block1": res.block1,
         "block1_rounding": res.block1_rounding,
         "qualifies": res.qualifies,
         "step_min_increase": frac(res.step.min_increase) if res.step else None,
         "step_payout": res.step.payout if res.step else None,
-        "step_payment_exact": frac(res.step_payment_exact),
+        "step_payment_exact": amount_text(res.step_payment_exact),
         "step_payment": res.step_payment,
-        "remainder_exact": frac(res.remainder_exact),
+        "remainder_exact": amount_text(res.remainder_exact),
         "remainder": res.remainder,
-        "block2_exact": frac(res.block2_exact),
+        "block2_exact": amount_text(res.block2_exact),
         "block2": res.block2,
         "block2_rounding": res.block2_rounding,
         "total": res.total,
