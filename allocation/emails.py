@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
@@ -33,6 +33,11 @@ def send_decision_emails(*, decision_ids: list[int]) -> int:
             region__in={d.region_id for d in decisions}, ended_at__isnull=True
         ).select_related("user")
     }
+    with get_connection() as connection:  # one SMTP session for all the messages, not one each
+        return _send_each(decisions, proxies, connection)
+
+
+def _send_each(decisions, proxies, connection) -> int:  # noqa: ANN001
     sent = 0
     for decision in decisions:
         proxy = proxies.get(decision.region_id)
@@ -46,8 +51,8 @@ def send_decision_emails(*, decision_ids: list[int]) -> int:
         }
         subject = render_to_string("allocation/officer/email/decision_subject.txt", context)
         body = render_to_string("allocation/officer/email/decision_message.txt", context)
-        EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[proxy.email]).send(
-            fail_silently=False
-        )
+        EmailMultiAlternatives(
+            subject=" ".join(subject.split()), body=body, to=[proxy.email], connection=connection
+        ).send(fail_silently=False)
         sent += 1
     return sent

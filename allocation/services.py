@@ -593,9 +593,9 @@ def _decision_event(
 
 
 def _notify(decision_ids: list[int]) -> None:
-    from allocation.emails import send_decision_emails
+    from allocation.tasks import send_decision_emails
 
-    transaction.on_commit(lambda: send_decision_emails(decision_ids=decision_ids))
+    transaction.on_commit(lambda: send_decision_emails.delay(decision_ids))
 
 
 def decision_reconsider(
