@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 PO_PATH = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
@@ -222,6 +223,15 @@ def test_the_catalogue_has_every_msgid_of_the_source(tmp_path, settings, monkeyp
 
 
 # --- The interface in English -----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """LocaleMiddleware activates the request's language in this thread and leaves it active:
+    without this, gettext outside a request in later tests would answer in English."""
+    yield
+    translation.deactivate()
+
 
 HOME_SV = "Prestationsbaserat statsbidrag för fler AT-tjänster"
 HOME_EN = "Performance-based state grant for more AT posts"
