@@ -215,7 +215,7 @@ def report_submit(
     """Submit the report: write `data` and freeze it as the next ReportVersion (the receipt).
 
     Only the region's proxy; until the deadline; refused if the report changed since `revision`.
-    Sends the receipt by e-mail once the transaction has committed.
+    Queues the receipt e-mail (a Celery task: the PDF is slow) once the transaction committed.
     """
     if not is_proxy_of(by, region):
         raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
@@ -249,9 +249,9 @@ def report_submit(
             round_id=grant_round.pk,
             region_id=region.pk,
         )
-    from submissions.emails import send_receipt
+    from submissions.tasks import send_receipt
 
-    send_receipt(version=version)
+    send_receipt.delay(version.pk)
     return version
 
 
