@@ -37,7 +37,14 @@ PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 SECRET = "bench-only-secret-key-not-used-anywhere-else-0123456789abcdef"  # noqa: S105
 SEED = 20241101
 
-STEPS = [(2, 3_000_000), (3, 4_500_000), (5, 7_500_000), (7, 10_500_000), (10, 20_000_000), (15, 30_000_000)]
+STEPS = [
+    (2, 3_000_000),
+    (3, 4_500_000),
+    (5, 7_500_000),
+    (7, 10_500_000),
+    (10, 20_000_000),
+    (15, 30_000_000),
+]
 
 
 def bench_env(database_url: str) -> dict[str, str]:
@@ -234,14 +241,20 @@ def generate(n: int, *, history: int = 10, seed: int = SEED) -> World:
     User = get_user_model()
     world.proxies = User.objects.bulk_create(
         [
-            User(username=f"ombud{i}@bench.example.se", email=f"ombud{i}@bench.example.se",
-                 password=password_hash)
+            User(
+                username=f"ombud{i}@bench.example.se",
+                email=f"ombud{i}@bench.example.se",
+                password=password_hash,
+            )
             for i in range(n)
         ],
         batch_size=1000,
     )
     ProxyAppointment.objects.bulk_create(
-        [ProxyAppointment(region=r, user=u) for r, u in zip(world.regions, world.proxies, strict=True)],
+        [
+            ProxyAppointment(region=r, user=u)
+            for r, u in zip(world.regions, world.proxies, strict=True)
+        ],
         batch_size=1000,
     )
     for year in range(2024 - history, 2024):

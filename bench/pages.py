@@ -34,7 +34,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -220,9 +219,7 @@ def main(argv: list[str] | None = None) -> list[list[object]]:
                     f" ({100 * ratio:.0f} %); p95 < 100 ms: "
                     f"{'yes' if t['p95_ms'] < 100 else 'NO'} ({t['p95_ms']:.0f} ms)"
                 )
-    same = {
-        page: len({results[n]["queries"][page] for n in results}) == 1 for page in PAGES
-    }
+    same = {page: len({results[n]["queries"][page] for n in results}) == 1 for page in PAGES}
     print(f"\n## Pages ({args.history} decided rounds of history; wrk, {USERS} connections, "
           f"{args.seconds} s a page, gunicorn {args.workers} workers)\n")  # fmt: skip
     print(common.machine())
