@@ -1,0 +1,106 @@
+"""Query counts that must not grow with the number of regions or rounds (issue 7).
+
+The bench (bench/run_scale.py, bench/pages.py) measures the same on PostgreSQL with 21 and
+2 000 regions; these pin the counts on the test database with the same synthetic data
+(bench.common.generate: regions, proxies, an officer and an auditor, decided rounds of
+history closed, run and issued through the services, and the open 2024 round with every
+region's submitted report).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.common import generate
+
+SIZES = [(3, 1), (30, 3)]  # (regions, decided rounds of history)
+
+
+def _queries(call) -> list[str]:  # noqa: ANN001
+    with CaptureQueriesContext(connection) as ctx:
+        call()
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize(("regions", "history"), SIZES)
+def test_whole_run_query_counts_do_not_grow(db, regions, history):
+    from allocation.services import (
+        allocation_run_execute,
+        allocation_run_request,
+        decisions_issue,
+    )
+    from allocation.snapshot import preview
+    from submissions.closing import round_close
+
+    world = generate(regions, history=history)
+    officer, grant_round = world.officer, world.current
+    counts = {}
+    counts["close"] = len(_queries(lambda: round_close(grant_round=grant_round, by=officer)))
+    counts["preview"] = len(_queries(lambda: preview(grant_round)))
+    runs = []
+    counts["request"] = len(
+        _queries(lambda: runs.append(allocation_run_request(grant_round=grant_round, by=officer)))
+    )
+    counts["execute"] = len(
+        _queries(lambda: runs.append(allocation_run_execute(run_id=runs[0].pk)))
+    )
+    issued = []
+    counts["issue"] = len(_queries(lambda: issued.extend(decisions_issue(run=runs[1], by=officer))))
+    assert len(issued) == regions
+    assert counts == PINNED_RUN
+
+
+# close (10): the extensions; savepoint, the round locked, its status moved, the transition's
+#   audit event, release; the reports locked in one UPDATE, the audit event; the outer release.
+# preview (7): versions, regions, baselines, deductions, overrides, steps, regions not reporting.
+# request (14): savepoint, the round locked, active runs?, the snapshot check (the 7 above),
+#   the last number, the run, its audit event, release.
+# execute (25): the claim (UPDATE), the run, its audit event; savepoint, the run locked, the
+#   round, the round locked, the snapshot (7), the chain head, the run's columns, the run
+#   saved, its chain link; the round's move (savepoint, lock, UPDATE, audit, release); the
+#   run's audit event; release.
+# issue (27): savepoint, the round and the run locked, decisions already?, the latest done
+#   run, an active run?, the snapshot compared (7), the regions in bulk, the chain head; ONE
+#   INSERT each of the decisions and their chain links; the run's issued_at; the round's move
+#   (5 as above); ONE INSERT of the decisions' audit events; the run's round (its label),
+#   the issue's audit event; release.
+PINNED_RUN = {"close": 10, "preview": 7, "request": 14, "execute": 25, "issue": 27}
+
+
+def _pages(world):  # noqa: ANN001, ANN202
+    return {
+        "dashboard": (world.proxies[0], reverse("submissions:dashboard")),
+        "round_reports": (
+            world.officer,
+            reverse("submissions:round_reports", args=[world.current.slug]),
+        ),
+        "audit_index": (world.auditor, reverse("allocation_read:audit_index")),
+        "public_list": (
+            None,
+            reverse("allocation_read:public_list", args=[world.history[-1].slug]),
+        ),
+    }
+
+
+@pytest.mark.parametrize(("regions", "history"), SIZES)
+def test_page_query_counts_do_not_grow(client, login, db, regions, history):
+    world = generate(regions, history=history)
+    counts = {}
+    for page, (user, url) in _pages(world).items():
+        client.logout()
+        if user is not None:
+            login(client, user)
+        assert client.get(url).status_code == 200
+        counts[page] = len(_queries(lambda url=url: client.get(url)))
+    assert counts == PINNED_PAGES
+
+
+# Each as in the page's own test (queries named there): the dashboard 15
+# (tests/submissions/test_officer_views.py), the officer's report table 14 (ibid.), the
+# auditor's history 14 (tests/allocation/test_audit_views.py), the public list 2 (the round,
+# the decisions in force with region, run and round; tests/allocation/test_public_list.py).
+# The logged-in pages' counts include the session saved on every request (3).
+PINNED_PAGES = {"dashboard": 15, "round_reports": 14, "audit_index": 14, "public_list": 2}
