@@ -191,27 +191,25 @@ def proxy_application_submit(
     return application
 
 
-def proxy_application_request_completion(
-    *, application: ProxyApplication, by: AbstractBaseUser, message: str
+def _officer_answer(
+    application: ProxyApplication,
+    by: AbstractBaseUser,
+    *,
+    action: str,
+    kind: str,
+    audit_action: str,
+    message: str,
 ) -> ProxyApplication:
-    """The officer asks the applicant for more (komplettering); the applicant sees `message`."""
-    message = message.strip()
-    if not message:
-        raise ValidationError(_("Skriv vad som ska kompletteras."), code="message")
+    """An officer's answer that the applicant reads: the move, its event, the audit, the mail."""
     with transaction.atomic():
         application = _lock(application)
         before = _snapshot(application)
-        application.status = _transition(application, "request_completion", by)
+        application.status = _transition(application, action, by)
         application.officer_message = message
         application.save(update_fields=["status", "officer_message", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=application,
-            kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
-            message=message,
-            by=by,
-        )
+        ApplicationEvent.objects.create(application=application, kind=kind, message=message, by=by)
         audit_record(
-            action="proxy_application.completion_requested",
+            action=audit_action,
             actor=by,
             obj=application,
             before=before,
@@ -219,7 +217,25 @@ def proxy_application_request_completion(
             message=message,
             region_id=application.region_id,
         )
-        emails.completion_requested(application, message)
+    return application
+
+
+def proxy_application_request_completion(
+    *, application: ProxyApplication, by: AbstractBaseUser, message: str
+) -> ProxyApplication:
+    """The officer asks the applicant for more (komplettering); the applicant sees `message`."""
+    message = message.strip()
+    if not message:
+        raise ValidationError(_("Skriv vad som ska kompletteras."), code="message")
+    application = _officer_answer(
+        application,
+        by,
+        action="request_completion",
+        kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
+        audit_action="proxy_application.completion_requested",
+        message=message,
+    )
+    emails.completion_requested(application, message)
     return application
 
 
@@ -384,25 +400,15 @@ def proxy_application_reject(
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Ange skälet till avslaget."), code="reason")
-    with transaction.atomic():
-        application = _lock(application)
-        before = _snapshot(application)
-        application.status = _transition(application, "reject", by)
-        application.officer_message = reason
-        application.save(update_fields=["status", "officer_message", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=application, kind=ApplicationEvent.Kind.REJECTED, message=reason, by=by
-        )
-        audit_record(
-            action="proxy_application.rejected",
-            actor=by,
-            obj=application,
-            before=before,
-            after=_snapshot(application),
-            message=reason,
-            region_id=application.region_id,
-        )
-        emails.application_rejected(application, reason)
+    application = _officer_answer(
+        application,
+        by,
+        action="reject",
+        kind=ApplicationEvent.Kind.REJECTED,
+        audit_action="proxy_application.rejected",
+        message=reason,
+    )
+    emails.application_rejected(application, reason)
     return application
 
 
