@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from allocation import exports
@@ -134,10 +136,31 @@ def public_lists(request: HttpRequest) -> HttpResponse:
     return render(request, "allocation/public/lists.html", {"rounds": rounds})
 
 
+def _list_key(grant_round: GrantRound) -> str:
+    """Changes with every new decision (a reconsideration) and with the round's own values.
+
+    The latest decision's chain hash, not its id: ids start again in a new database, a
+    cache (Redis) may outlive it.
+    """
+    latest = (
+        Decision.objects.filter(round=grant_round)
+        .order_by("-pk")
+        .values_list("chain_hash", flat=True)
+        .first()
+    )
+    values = (grant_round.pk, grant_round.name, grant_round.block1_budget,
+              grant_round.block2_budget, latest)  # fmt: skip
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
 def public_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The list's body is a cached fragment: the table is only read and rendered on a miss."""
     grant_round = _decided_round(slug)
-    table = public_table(grant_round)
-    context = {"grant_round": grant_round, "table": table, "chart_data": table.chart_data()}
+    context = {
+        "grant_round": grant_round,
+        "table": SimpleLazyObject(lambda: public_table(grant_round)),
+        "list_key": _list_key(grant_round),
+    }
     return render(request, "allocation/public/list.html", context)
 
 

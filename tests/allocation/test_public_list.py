@@ -147,7 +147,8 @@ def test_no_qualifier_round_shows_block2_as_zero(client, officer, region, other_
 
 def test_query_count_does_not_grow_with_regions(client, decisions, django_assert_num_queries):
     client.get(list_url())
-    # 1 the round (decided), 2 the decisions in force with region, run and round joined.
+    # 1 the round (decided), 2 the latest decision's chain hash (the key of the cached body;
+    # on a miss, 3 the decisions in force with region, run and round joined).
     with django_assert_num_queries(2):
         assert client.get(list_url()).status_code == 200
 

@@ -101,6 +101,25 @@ def test_page_query_counts_do_not_grow(client, login, db, regions, history):
 # Each as in the page's own test (queries named there): the dashboard 15
 # (tests/submissions/test_officer_views.py), the officer's report table 14 (ibid.), the
 # auditor's history 14 (tests/allocation/test_audit_views.py), the public list 2 (the round,
-# the decisions in force with region, run and round; tests/allocation/test_public_list.py).
+# the latest decision's chain hash: the key of the cached body, a hit after the first request).
 # The logged-in pages' counts include the session saved on every request (3).
 PINNED_PAGES = {"dashboard": 15, "round_reports": 14, "audit_index": 14, "public_list": 2}
+
+
+def test_cached_public_list_follows_a_reconsideration(client, db):
+    """The public list's body is cached; a reconsideration (a new decision) must show at once."""
+    from allocation.selectors import decisions_in_force
+    from allocation.services import decision_reconsider
+
+    world = generate(3, history=1)
+    grant_round = world.history[-1]
+    url = reverse("allocation_read:public_list", args=[grant_round.slug])
+    before = client.get(url).content.decode()
+    assert "†" not in before
+    assert "†" not in client.get(url).content.decode()  # the cached body
+    decision = decisions_in_force(grant_round=grant_round).first()
+    decision_reconsider(
+        decision=decision, by=world.officer, block1=decision.block1, block2=0, reason="Test"
+    )
+    after = client.get(url).content.decode()
+    assert f"{decision.region.short_name} †" in after
