@@ -101,22 +101,30 @@ def main(argv: list[str] | None = None) -> list[list[object]]:
     }
     rows = []
     for n, figures in results.items():
-        total = sum(s for s, _ in figures.values())
+        total = sum(figures[s][0] for s in STEPS)
         rows.append(
             [f"{n:,}".replace(",", " ")]
             + [f"{figures[s][0]:.2f} s / {figures[s][1]} q" for s in STEPS]
-            + [f"{total:.2f} s", f"{sum(q for _, q in figures.values())} q"]
+            + [f"{total:.2f} s", f"{sum(figures[s][1] for s in STEPS)} q"]
+            + [f"{figures['e-mails'][0]:.2f} s / {figures['e-mails'][1]} q"]
         )
     counts = {n: [results[n][s][1] for s in STEPS] for n in results}
     same = len({tuple(c) for c in counts.values()}) == 1
     largest = max(results)
-    total_largest = sum(s for s, _ in results[largest].values())
+    total_largest = sum(results[largest][s][0] for s in STEPS)
     print("\n## Whole run (close, preview, run, issue) on PostgreSQL\n")
     print(common.machine())
     print()
     print(
         common.table(
-            ["regions", *[f"{s} (s / queries)" for s in STEPS], "total s", "total queries"], rows
+            [
+                "regions",
+                *[f"{s} (s / queries)" for s in STEPS],
+                "total s",
+                "total queries",
+                "e-mails, worker (s / queries)",
+            ],
+            rows,
         )
     )
     print()
