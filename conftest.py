@@ -23,18 +23,24 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_local_cache():
-    """allauth's rate limits live in the cache; the locmem backend keeps them between tests.
+def _fresh_cache():
+    """allauth's rate limits live in the cache and must not carry over from test to test.
 
-    Only the in-process cache is cleared: with REDIS_URL set the cache shares Redis with the
-    Celery broker, and flushing it would drop the worker's queue bindings.
+    The in-process cache is cleared. With REDIS_URL set the cache shares Redis with the Celery
+    broker, and flushing it would drop the worker's queue bindings: only allauth's rate-limit
+    keys are deleted there.
     """
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
+    from django.core.cache.backends.redis import RedisCache
 
     backend = caches["default"]
     if isinstance(backend, LocMemCache):
         backend.clear()
+    elif isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        for key in client.scan_iter(match="*allauth:rl:*"):
+            client.delete(key)
     yield
 
 
