@@ -40,7 +40,7 @@ def audit_record(
 
 def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
     """Append events built by `audit_event` in one INSERT (a service writing one per region)."""
-    return AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return AuditEvent.objects.bulk_create(events)
 
 
 def audit_event(
