@@ -256,8 +256,10 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    runs = AllocationRun.objects.select_related("round", "requested_by").order_by(
-        "-requested_at", "-pk"
+    runs = (
+        AllocationRun.objects.select_related("round", "requested_by")
+        .defer("snapshot", "result")  # megabytes of JSON per run at 2 000 regions; not shown
+        .order_by("-requested_at", "-pk")
     )
     round_id = _ids(form, "round", rounds)
     if round_id:
