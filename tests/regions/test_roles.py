@@ -43,3 +43,11 @@ def test_login_helper_records_a_recent_authentication(client, officer, login):
     login(client, officer)
     assert client.get("/").status_code == 200
     assert client.session["account_authentication_methods"][0]["method"] == "password"
+
+
+def test_the_role_groups_exist_without_the_demo():
+    from django.contrib.auth.models import Group
+
+    from regions.roles import AUDITORS_GROUP, OFFICERS_GROUP
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {OFFICERS_GROUP, AUDITORS_GROUP}
