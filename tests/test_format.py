@@ -61,3 +61,19 @@ def test_filters_load_in_templates():
         Context({"a": 1000, "b": Decimal("86.5")})
     )
     assert out == f"1{NB}000{NB}kr 86,5"
+
+
+def test_dates_follow_the_active_language():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from atgrant.templatetags.atgrant_format import STOCKHOLM, sv_date, sv_datetime
+
+    when = dt.datetime(2024, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+    with translation.override("sv"):
+        assert sv_datetime(when) == "1 november 2024 kl. 23:59"
+        assert sv_date(when) == "1 november 2024"
+    with translation.override("en"):
+        assert sv_datetime(when) == "1 November 2024 at 23:59"
+        assert sv_date(when.date()) == "1 November 2024"

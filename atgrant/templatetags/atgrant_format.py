@@ -12,26 +12,15 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django import template
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NBSP = "\u00a0"
 MINUS = "\u2212"
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+# Month names come from Django's catalogue: Swedish (lower case) by default, English when chosen.
 
 
 def _group(digits: str) -> str:
@@ -106,7 +95,12 @@ def sv_datetime(value: dt.datetime | None) -> str:
     if not isinstance(value, dt.datetime):
         return ""
     local = value.astimezone(STOCKHOLM) if value.tzinfo else value
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} kl. {local:%H:%M}"
+    return _("%(day)s %(month)s %(year)s kl. %(time)s") % {
+        "day": local.day,
+        "month": MONTHS[local.month],
+        "year": local.year,
+        "time": f"{local:%H:%M}",
+    }
 
 
 @register.filter
@@ -116,4 +110,8 @@ def sv_date(value: dt.date | None) -> str:
         value = value.astimezone(STOCKHOLM) if value.tzinfo else value
     if not isinstance(value, dt.date):
         return ""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return _("%(day)s %(month)s %(year)s") % {
+        "day": value.day,
+        "month": MONTHS[value.month],
+        "year": value.year,
+    }
