@@ -6,6 +6,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit event through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("Audit events are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events are never deleted.")
+
+
 class AuditEvent(models.Model):
     """One write of the application: who did what to which object, and the values before and after.
 
@@ -33,6 +45,9 @@ class AuditEvent(models.Model):
     message = models.TextField(_("beskrivning"), blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
 
+    # On PostgreSQL a trigger refuses UPDATE and DELETE too (allocation's migrations).
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("granskningshändelse")
         verbose_name_plural = _("granskningshändelser")
@@ -40,3 +55,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events are never deleted.")
