@@ -166,77 +166,87 @@ def round_close(request: HttpRequest, slug: str) -> HttpResponse:
 # --- deductions and officer-entered values ----------------------------------------------------
 
 
-@agency_only
-@require_POST
-def deduction_set(request: HttpRequest, slug: str) -> HttpResponse:
+def _set_preparation(
+    request: HttpRequest,
+    slug: str,
+    *,
+    form_class: type,
+    service: Callable,
+    done: str,
+    form_key: str,
+) -> HttpResponse:
+    """Save a deduction or an officer-entered value: the form's fields are the service's."""
     grant_round = _round(slug)
-    form = DeductionForm(request.POST, regions=_participants(grant_round))
+    form = form_class(request.POST, regions=_participants(grant_round))
     if form.is_valid():
         try:
-            services.deduction_set(
-                grant_round=grant_round,
-                region=form.cleaned_data["region"],
-                posts=form.cleaned_data["posts"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
+            service(grant_round=grant_round, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Avräkningen är sparad."))
+            messages.success(request, done)
             return _round_redirect(grant_round)
-    return _render_round(request, grant_round, deduction_form=form, status=400)
+    return _render_round(request, grant_round, status=400, **{form_key: form})
+
+
+def _remove_preparation(
+    request: HttpRequest, slug: str, code: str, *, service: Callable, done: str
+) -> HttpResponse:
+    grant_round = _round(slug)
+    region = get_object_or_404(Region, code=code)
+    try:
+        service(grant_round=grant_round, region=region, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, done)
+    return _round_redirect(grant_round)
+
+
+@agency_only
+@require_POST
+def deduction_set(request: HttpRequest, slug: str) -> HttpResponse:
+    return _set_preparation(
+        request,
+        slug,
+        form_class=DeductionForm,
+        service=services.deduction_set,
+        done=_("Avräkningen är sparad."),
+        form_key="deduction_form",
+    )
 
 
 @agency_only
 @require_POST
 def deduction_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    grant_round = _round(slug)
-    region = get_object_or_404(Region, code=code)
-    try:
-        services.deduction_remove(grant_round=grant_round, region=region, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Avräkningen är borttagen."))
-    return _round_redirect(grant_round)
+    return _remove_preparation(
+        request, slug, code, service=services.deduction_remove, done=_("Avräkningen är borttagen.")
+    )
 
 
 @agency_only
 @require_POST
 def override_set(request: HttpRequest, slug: str) -> HttpResponse:
-    grant_round = _round(slug)
-    form = OverrideForm(request.POST, regions=_participants(grant_round))
-    if form.is_valid():
-        try:
-            services.override_set(
-                grant_round=grant_round,
-                region=form.cleaned_data["region"],
-                filled_posts=form.cleaned_data["filled_posts"],
-                started_posts=form.cleaned_data["started_posts"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Handläggarens värde är sparat."))
-            return _round_redirect(grant_round)
-    return _render_round(request, grant_round, override_form=form, status=400)
+    return _set_preparation(
+        request,
+        slug,
+        form_class=OverrideForm,
+        service=services.override_set,
+        done=_("Handläggarens värde är sparat."),
+        form_key="override_form",
+    )
 
 
 @agency_only
 @require_POST
 def override_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    grant_round = _round(slug)
-    region = get_object_or_404(Region, code=code)
-    try:
-        services.override_remove(grant_round=grant_round, region=region, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Handläggarens värde är borttaget."))
-    return _round_redirect(grant_round)
+    return _remove_preparation(
+        request,
+        slug,
+        code,
+        service=services.override_remove,
+        done=_("Handläggarens värde är borttaget."),
+    )
 
 
 # --- runs ------------------------------------------------------------------------------------
