@@ -76,7 +76,9 @@ def login_as(client, user) -> None:
         AUTHENTICATION_METHODS_SESSION_KEY,
     )
     from allauth.mfa.models import Authenticator
+    from django.utils import timezone
 
+    from atgrant.sessions import RENEWED_AT_KEY
     from regions.roles import is_agency_reader
 
     client.force_login(user)
@@ -90,6 +92,8 @@ def login_as(client, user) -> None:
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = records
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    # A login's response saves the session with the time of its renewal (atgrant.sessions).
+    session[RENEWED_AT_KEY] = timezone.now().timestamp()
     session.save()
 
 

@@ -69,7 +69,8 @@ MIDDLEWARE = [
     "atgrant.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing an unchanged session at most once a minute (atgrant/sessions.py).
+    "atgrant.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -181,9 +182,14 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # No start-up banner: it would stand first on every command's stderr (allocate_csv's summary).
 AXES_VERBOSE = False
 
-# Sessions end after 30 minutes without activity.
+# Sessions end after 30 minutes without activity: atgrant.sessions.SessionMiddleware renews
+# an unchanged session at most every SESSION_REFRESH_SECONDS (so it ends 29-30 minutes after
+# the last request), instead of a database write on every request. Read from the cache (Redis
+# in production), written to the cache and the database.
+SESSION_ENGINE = "atgrant.sessions"  # Django's cached_db, see atgrant/sessions.py
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

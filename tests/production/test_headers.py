@@ -68,7 +68,10 @@ def test_production_defaults_for_hsts_and_cookies():
     assert django_settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert django_settings.CSRF_COOKIE_SAMESITE == "Lax"
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewed at most once a minute by atgrant.sessions (tests/production/test_sessions.py).
+    assert django_settings.SESSION_ENGINE == "atgrant.sessions"
+    assert django_settings.SESSION_REFRESH_SECONDS == 60
+    assert "atgrant.sessions.SessionMiddleware" in django_settings.MIDDLEWARE
     if os.environ.get("DATABASE_URL") and not os.environ.get("DEBUG"):  # production-like run
         assert django_settings.SECURE_HSTS_SECONDS >= 31536000
         assert django_settings.SESSION_COOKIE_SECURE and django_settings.CSRF_COOKIE_SECURE
