@@ -40,20 +40,37 @@ def _memberships(user: object) -> tuple[set[int], set[int]]:
     """(regions the user is active proxy of, regions the user is an active colleague of), cached."""
     cache = getattr(user, "_atgrant_regions", None)
     if cache is None:
-        from regions.models import Colleague, ProxyAppointment
-
-        proxy = set(
-            ProxyAppointment.objects.filter(user=user, ended_at__isnull=True).values_list(
-                "region_id", flat=True
-            )
+        regions = regions_of(user)
+        cache = (
+            {r.pk for r in regions if r.as_proxy},  # type: ignore[attr-defined]
+            {r.pk for r in regions if r.as_colleague},  # type: ignore[attr-defined]
         )
-        colleague = set(
-            Colleague.objects.filter(user=user, removed_at__isnull=True).values_list(
-                "region_id", flat=True
-            )
-        )
-        cache = (proxy, colleague)
         user._atgrant_regions = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def regions_of(user: object) -> list:
+    """The regions the user acts for, by name, each with ``as_proxy`` and ``as_colleague``:
+    one query, cached on the user for the request (the roles above are read from it)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = getattr(user, "_atgrant_region_list", None)
+    if cache is None:
+        from django.db.models import Exists, OuterRef, Q
+
+        from regions.models import Colleague, ProxyAppointment, Region
+
+        proxy = ProxyAppointment.objects.filter(user=user, ended_at__isnull=True)
+        colleague = Colleague.objects.filter(user=user, removed_at__isnull=True)
+        cache = list(
+            Region.objects.filter(
+                Q(pk__in=proxy.values("region_id")) | Q(pk__in=colleague.values("region_id"))
+            ).annotate(
+                as_proxy=Exists(proxy.filter(region=OuterRef("pk"))),
+                as_colleague=Exists(colleague.filter(region=OuterRef("pk"))),
+            )
+        )
+        user._atgrant_region_list = cache  # type: ignore[attr-defined]
     return cache
 
 
@@ -81,7 +98,7 @@ is_member_of = is_proxy_of | is_colleague_of
 
 def forget_memberships(user: object) -> None:
     """Drop the per-request caches after a service changed the user's roles."""
-    for attr in ("_atgrant_regions", "_atgrant_groups"):
+    for attr in ("_atgrant_regions", "_atgrant_region_list", "_atgrant_groups"):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from allocation.engine import Rules
 from regions.models import Region
-from regions.roles import is_agency_reader, region_ids_of
+from regions.roles import is_agency_reader, regions_of
 from submissions.deadlines import effective_deadline, write_refusal
 from submissions.forecast import Forecast, compute_forecast, rules_for_round
 from submissions.models import (
@@ -61,8 +61,13 @@ class ReportCard:
     report: Report | None
     versions: list[ReportVersion]  # newest first
     extension: DeadlineExtension | None
-    rules: Rules
+    steps: list[StaircaseStep]  # the round's staircase
     now: dt.datetime
+
+    @cached_property
+    def rules(self) -> Rules:
+        """The round's rules, built only for a card that shows a forecast."""
+        return rules_for_round(self.grant_round, self.steps)
 
     @property
     def latest_version(self) -> ReportVersion | None:
@@ -149,7 +154,6 @@ def report_cards(
         steps[s.round_id].append(s)
     cards = []
     for grant_round in rounds:
-        rules = rules_for_round(grant_round, steps[grant_round.pk])
         for region in regions:
             key = (grant_round.pk, region.pk)
             report = reports.get(key)
@@ -163,7 +167,7 @@ def report_cards(
                     report=report,
                     versions=versions.get(report.pk, []) if report else [],
                     extension=extensions.get(key),
-                    rules=rules,
+                    steps=steps[grant_round.pk],
                     now=now,
                 )
             )
@@ -195,10 +199,9 @@ class RegionDashboard:
 
 def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
     """The regions the user acts for, each with its open and past rounds' reports."""
-    ids = region_ids_of(user)  # queries: the user's proxy and colleague memberships (cached)
-    if not ids:
+    regions = regions_of(user)  # query: the user's regions and roles (cached on the user)
+    if not regions:
         return []
-    regions = list(Region.objects.filter(pk__in=ids))  # query: the user's regions
     # query: the published rounds (a draft round is not shown to regions)
     rounds = list(GrantRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year", "name"))
     boards = {r.pk: RegionDashboard(region=r) for r in regions}
