@@ -27,6 +27,7 @@ from allocation.models import (
     PostsOverride,
     RunStatus,
 )
+from allocation.public_cache import forget_list_key_on_commit
 from allocation.selectors import latest_versions
 from allocation.snapshot import SnapshotError, build_snapshot, compute, snapshot_differences
 from audit.models import AuditEvent
@@ -565,6 +566,7 @@ def decisions_issue(
             round_id=locked.pk,
         )
         _notify([d.pk for d in decisions])
+        forget_list_key_on_commit(locked.slug)
     return decisions
 
 
@@ -651,4 +653,5 @@ def decision_reconsider(
             before={"reference": old.reference, "block1": old.block1, "block2": old.block2},
         ).save()
         _notify([new.pk])
+        forget_list_key_on_commit(locked.slug)
     return new

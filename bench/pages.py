@@ -20,9 +20,10 @@ bare view /bench/bare/ (bench/urls.py). Queries: Django's test client in the ben
 Throughput: gunicorn (bench.settings, DEBUG off, 3 sync workers, 127.0.0.1 only, a free
 port) and wrk (2 threads, 20 connections, loopback only); logged-in pages use 20 sessions
 (one per simulated user; the dashboard: 20 different proxies), made through the ORM with the
-authentication records a real login with TOTP leaves (bench.common.session_cookie). Every
-session is saved on every request (SESSION_SAVE_EVERY_REQUEST, the 30-minute inactivity
-expiry): 3 queries of each logged-in page's count.
+authentication records a real login with TOTP leaves (bench.common.session_cookie). Sessions
+are read from the cache (each gunicorn worker's local memory here, Redis in production) and
+renewed at most once a minute (atgrant.sessions), so the query counts hold no session query.
+The public list's visitors get the whole page from the cache (atgrant.pagecache).
 """
 
 from __future__ import annotations

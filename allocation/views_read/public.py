@@ -8,6 +8,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
@@ -16,7 +17,9 @@ from django.utils.translation import gettext as _
 from allocation import exports
 from allocation.explain import as_fraction
 from allocation.models import AllocationRun, Decision
+from allocation.public_cache import remember_list_key, remembered_list_key
 from allocation.selectors import decisions_in_force
+from atgrant.pagecache import anonymous_page, cached_page, page_key
 from submissions.models import GrantRound, RoundStatus
 
 AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
@@ -128,7 +131,13 @@ def public_table(grant_round: GrantRound) -> PublicTable:
 
 
 def _decided_round(slug: str) -> GrantRound:
-    return get_object_or_404(GrantRound, slug=slug, status=RoundStatus.DECIDED)
+    """The decided round, with its latest decision's chain hash as ``latest_chain`` (one query)."""
+    latest = Decision.objects.filter(round=OuterRef("pk")).order_by("-pk").values("chain_hash")
+    return get_object_or_404(
+        GrantRound.objects.annotate(latest_chain=Subquery(latest[:1])),
+        slug=slug,
+        status=RoundStatus.DECIDED,
+    )
 
 
 def public_lists(request: HttpRequest) -> HttpResponse:
@@ -142,26 +151,34 @@ def _list_key(grant_round: GrantRound) -> str:
     The latest decision's chain hash, not its id: ids start again in a new database, a
     cache (Redis) may outlive it.
     """
-    latest = (
-        Decision.objects.filter(round=grant_round)
-        .order_by("-pk")
-        .values_list("chain_hash", flat=True)
-        .first()
-    )
-    values = (grant_round.pk, grant_round.name, grant_round.block1_budget,
-              grant_round.block2_budget, latest)  # fmt: skip
+    values = (grant_round.pk, grant_round.slug, grant_round.name, grant_round.block1_budget,
+              grant_round.block2_budget, grant_round.latest_chain)  # fmt: skip
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
 def public_list(request: HttpRequest, slug: str) -> HttpResponse:
-    """The list's body is a cached fragment: the table is only read and rendered on a miss."""
+    """A visitor who is not logged in gets the whole page from the cache (atgrant.pagecache),
+    found by the key remembered for the slug (allocation.public_cache): no query. Otherwise
+    one query finds the round and its key; the list's body is a cached fragment too. The
+    table is only read and rendered on a miss."""
+    known = remembered_list_key(slug)
+    if known is not None:
+        page = cached_page(request, page_key("public_list", known))
+        if page is not None:
+            return page
     grant_round = _decided_round(slug)
-    context = {
-        "grant_round": grant_round,
-        "table": SimpleLazyObject(lambda: public_table(grant_round)),
-        "list_key": _list_key(grant_round),
-    }
-    return render(request, "allocation/public/list.html", context)
+    list_key = _list_key(grant_round)
+    remember_list_key(slug, list_key)
+
+    def render_page() -> HttpResponse:
+        context = {
+            "grant_round": grant_round,
+            "table": SimpleLazyObject(lambda: public_table(grant_round)),
+            "list_key": list_key,
+        }
+        return render(request, "allocation/public/list.html", context)
+
+    return anonymous_page(request, page_key("public_list", list_key), render_page)
 
 
 def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:

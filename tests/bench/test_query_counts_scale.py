@@ -118,8 +118,9 @@ def test_cached_public_list_follows_a_reconsideration(client, db):
     assert "†" not in before
     assert "†" not in client.get(url).content.decode()  # the cached body
     decision = decisions_in_force(grant_round=grant_round).first()
-    decision_reconsider(
-        decision=decision, by=world.officer, block1=decision.block1, block2=0, reason="Test"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_reconsider(
+            decision=decision, by=world.officer, block1=decision.block1, block2=0, reason="Test"
+        )
     after = client.get(url).content.decode()
     assert f"{decision.region.short_name} †" in after
