@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from regions.models import Region
+from regions.fields import RegionField
 from submissions.models import STOCKHOLM
 from submissions.services import MAX_POSTS, ReportData
 
@@ -85,9 +85,8 @@ class ReportForm(forms.Form):
 class ExtensionForm(forms.Form):
     """An officer's extension for one region: a last day (whole day, Swedish time) and a reason."""
 
-    region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.order_by("short_name"), to_field_name="code"
-    )
+    # Typed, not chosen from a <select>: the page stays small with any number of regions.
+    region = RegionField(label=_("Region"))
     until_date = forms.DateField(
         label=_("Förlängd till och med"),
         widget=forms.DateInput(attrs={"type": "date"}),

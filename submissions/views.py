@@ -14,10 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atgrant.pagination import page_number, page_of
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
 from submissions import selectors, services
@@ -233,9 +235,13 @@ def rounds_overview(request: HttpRequest) -> HttpResponse:
 def _render_round_reports(
     request: HttpRequest, grant_round: GrantRound, form: ExtensionForm | None = None
 ) -> HttpResponse:
+    # queries: the regions' count and this page of them (50 a page, by name)
+    page = page_of(request, Region.objects.order_by("short_name"))
     context = {
         "grant_round": grant_round,
-        "rows": selectors.round_report_rows(grant_round),
+        "page": page,
+        "rows": selectors.round_report_rows(grant_round, regions=page.object_list),
+        "applied": selectors.regions_applied(grant_round),  # the whole round, not the page
         "form": form or ExtensionForm(),
         "can_extend": is_officer(request.user)
         and grant_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
@@ -325,4 +331,7 @@ def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.short_name},
     )
-    return redirect("submissions:round_reports", slug=slug)
+    # Back to the page of the table the form was sent from (its action carries ?page=).
+    url = reverse("submissions:round_reports", kwargs={"slug": slug})
+    number = page_number(request)
+    return redirect(f"{url}?page={number}" if number else url)

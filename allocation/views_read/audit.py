@@ -11,8 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -26,11 +25,11 @@ from allocation.selectors import (
     round_inputs,
 )
 from allocation.views_read.access import agency_reader_required
+from atgrant.pagination import page_of
 from audit.models import AuditEvent
+from regions.fields import RegionField
 from regions.models import Region
 from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, ReportVersion
-
-PAGE_SIZE = 50
 
 ACTION_LABELS = {
     "round.status": _("Omgångens status ändrad"),
@@ -102,9 +101,10 @@ class HistoryFilter(forms.Form):
     round = forms.ModelChoiceField(
         label=_("Omgång"), queryset=GrantRound.objects.none(), required=False
     )
-    region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.none(), required=False
-    )
+    # Typed (code or name), not a <select>: with 2 000 regions a select of them all would
+    # make the page heavy; a datalist suggests them while they are few (regions/fields.py).
+    # The label says what to type: the row of filters has no room for a help text.
+    region = RegionField(label=_("Region (namn eller länskod)"), required=False, help_text="")
     type = forms.ChoiceField(label=_("Typ"), required=False)
     action = forms.ChoiceField(label=_("Händelse"), required=False)
     actor = forms.CharField(label=_("Utförd av (e-post)"), required=False, max_length=254)
@@ -119,16 +119,13 @@ class HistoryFilter(forms.Form):
         self,
         *args: Any,
         rounds: list[GrantRound],
-        regions: list[Region],
         actions: list[str],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # The lists are fetched once by the view and reused for the names in the table.
+        # The rounds are fetched once by the view and reused for the names in the table.
         self.fields["round"].queryset = GrantRound.objects.filter(pk__in=[r.pk for r in rounds])
         self.fields["round"].choices = [("", _("Alla"))] + [(r.pk, r.name) for r in rounds]
-        self.fields["region"].queryset = Region.objects.filter(pk__in=[r.pk for r in regions])
-        self.fields["region"].choices = [("", _("Alla"))] + [(r.pk, r.short_name) for r in regions]
         self.fields["type"].choices = [("", _("Alla"))] + [
             (key, label) for key, (label, _q) in TYPE_FILTERS.items()
         ]
@@ -157,23 +154,20 @@ class HistoryFilter(forms.Form):
                     {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
                 )
 
-
-def _ids(form: HistoryFilter, key: str, pool: list[Any]) -> int | None:
-    """A choice's id from the raw GET value, without another query for the model instance."""
-    value = form.data.get(key, "")
-    return int(value) if str(value).isdigit() and int(value) in {o.pk for o in pool} else None
+    def chosen(self, name: str) -> Any:
+        """A valid filter's value (a round, a region...), or None."""
+        return self.cleaned_data.get(name) if self.is_valid() else None
 
 
-def filter_events(form: HistoryFilter, rounds: list[GrantRound], regions: list[Region]) -> QuerySet:
+def filter_events(form: HistoryFilter) -> QuerySet:
     events = AuditEvent.objects.all()
     if not form.is_valid():
         return events.none()
     data = form.cleaned_data
-    round_id, region_id = _ids(form, "round", rounds), _ids(form, "region", regions)
-    if round_id:
-        events = events.filter(round_id=round_id)
-    if region_id:
-        events = events.filter(region_id=region_id)
+    if data.get("round"):
+        events = events.filter(round_id=data["round"].pk)
+    if data.get("region"):
+        events = events.filter(region_id=data["region"].pk)
     if data.get("type"):
         events = events.filter(TYPE_FILTERS[data["type"]][1])
     if data.get("action"):
@@ -233,62 +227,79 @@ def _link(event: AuditEvent) -> str:
 @agency_reader_required
 def audit_index(request: HttpRequest) -> HttpResponse:
     rounds = list(GrantRound.objects.order_by("-year", "name"))
-    regions = list(Region.objects.order_by("short_name"))
     actions = list(
         AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
     )
-    form = HistoryFilter(request.GET, rounds=rounds, regions=regions, actions=actions)
-    page = Paginator(filter_events(form, rounds, regions), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    form = HistoryFilter(request.GET, rounds=rounds, actions=actions)
+    # The region's name joined to each event (a subquery: no list of every region).
+    events = filter_events(form).annotate(
+        region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("short_name"))
     )
+    page = page_of(request, events)
     round_names = {r.pk: r.name for r in rounds}
-    region_names = {r.pk: r.short_name for r in regions}
     rows = [
         EventRow(
             event=event,
             label=action_label(event.action),
             round_name=round_names.get(event.round_id, ""),
-            region_name=region_names.get(event.region_id, ""),
+            region_name=event.region_name or "",
             changes=_changes(event),
             link=_link(event),
         )
         for event in page.object_list
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
+    grant_round, region = form.chosen("round"), form.chosen("region")
     runs = (
         AllocationRun.objects.select_related("round", "requested_by")
         .defer("snapshot", "result")  # megabytes of JSON per run at 2 000 regions; not shown
         .order_by("-requested_at", "-pk")
     )
-    round_id = _ids(form, "round", rounds)
-    if round_id:
-        runs = runs.filter(round_id=round_id)
+    if grant_round:
+        runs = runs.filter(round=grant_round)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
-        "runs": runs,
-        "records": round_records(next(r for r in rounds if r.pk == round_id)) if round_id else None,
+        "runs": page_of(request, runs, param="runs_page"),
+        "records": round_records(request, grant_round, region) if grant_round else None,
     }
     return render(request, "allocation/audit/index.html", context)
 
 
-def round_records(grant_round: GrantRound) -> dict[str, Any]:
+def round_records(
+    request: HttpRequest, grant_round: GrantRound, region: Region | None = None
+) -> dict[str, Any]:
     """The chosen round's rows themselves: versions, extensions, deductions, officer values,
-    decisions (one query each)."""
+    decisions (one query each), for one page of regions (50, by name) or the chosen region."""
+    regions = Region.objects.order_by("short_name")
+    if region is not None:
+        regions = regions.filter(pk=region.pk)
+    # queries: the regions' count and this page of them
+    page = page_of(request, regions, param="records_page")
+    ids = [r.pk for r in page.object_list]
     return {
         "grant_round": grant_round,
+        "page": page,
         "versions": ReportVersion.objects.filter(report__round=grant_round)
+        .filter(report__region_id__in=ids)
         .select_related("report__region", "submitted_by")
         .order_by("report__region__short_name", "number"),
-        "extensions": DeadlineExtension.objects.filter(round=grant_round)
+        "extensions": DeadlineExtension.objects.filter(round=grant_round, region_id__in=ids)
         .select_related("region", "granted_by")
         .order_by("region__short_name", "granted_at"),
-        "deductions": deductions_of_round(grant_round=grant_round),
-        "overrides": overrides_of_round(grant_round=grant_round),
-        "decisions": decisions_of_round(grant_round=grant_round),
+        "deductions": deductions_of_round(grant_round=grant_round).filter(region_id__in=ids),
+        "overrides": overrides_of_round(grant_round=grant_round).filter(region_id__in=ids),
+        "decisions": decisions_of_round(grant_round=grant_round)
+        .filter(region_id__in=ids)
+        # Not shown, and heavy: the run's snapshot and result (megabytes at 2 000 regions,
+        # decoded once per decision row) and each decision's calculation.
+        .defer(
+            "run__snapshot",
+            "run__result",
+            "explanation",
+            "replaces__explanation",
+            "replaced_by__explanation",
+        ),
     }
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from allocation.models import AllocationRun
 from audit.models import AuditEvent
 from audit.services import audit_record
+from bench.common import generate
 from submissions.models import Report
 from tests.allocation.read_factories import (
     FAST_HASHERS,
@@ -171,6 +172,8 @@ def history(officer, auditor, region, other_region):
         ),
         ({"round": "first"}, ["report.deadline_extended", "report.submitted"]),
         ({"region": "region"}, ["allocation.deduction_set", "report.submitted"]),
+        ({"region": "blekinge"}, ["allocation.deduction_set", "report.submitted"]),
+        ({"round": "first", "region": "Blekinge"}, ["report.submitted"]),
         ({"type": "extension"}, ["report.deadline_extended"]),
         ({"type": "report"}, ["report.submitted"]),
         ({"type": "deduction"}, ["allocation.deduction_set"]),
@@ -181,7 +184,7 @@ def history(officer, auditor, region, other_region):
     ],
 )
 def test_filters(client, login, auditor, history, region, params, expected):
-    names = {"first": history.first.pk, "region": region.pk}
+    names = {"first": history.first.pk, "region": region.code}
     query = {k: names.get(v, v) for k, v in params.items()}
     login(client, auditor)
     response = client.get(reverse(INDEX), query)
@@ -212,21 +215,124 @@ def test_history_is_paginated(client, login, auditor, db):
     assert "Sida 2 av 2" in second.content.decode()
 
 
+def _nav(html: str, label: str) -> str:
+    return html.split(f'<nav aria-label="{label}">', 1)[1].split("</nav>", 1)[0]
+
+
+@pytest.fixture
+def regional_events(auditor, region, other_region):
+    """60 events of Blekinge, 5 of Gotland, an hour apart."""
+    start = at(2024, 9, 1)
+    for hour in range(60):
+        event(
+            "report.draft_saved",
+            start + dt.timedelta(hours=hour),
+            actor=auditor,
+            region_id=region.pk,
+        )
+    for hour in range(5):
+        event(
+            "report.draft_saved",
+            start + dt.timedelta(hours=hour),
+            actor=auditor,
+            region_id=other_region.pk,
+        )
+
+
+def test_the_pager_keeps_the_filter(client, login, auditor, regional_events):
+    login(client, auditor)
+    query = {"region": "Blekinge", "action": "report.draft_saved"}
+    html = client.get(reverse(INDEX), query).content.decode()
+    nav = _nav(html, "Sidor i historiken")
+    assert nav.count('aria-current="page"') == 1
+    assert (
+        f'href="{reverse(INDEX)}?region=Blekinge&amp;action=report.draft_saved&amp;page=2'
+        '#audit-events" rel="next">Nästa</a>'
+    ) in nav
+    second = client.get(reverse(INDEX), {**query, "page": 2})
+    rows = second.content.decode().split('id="audit-events"', 1)[1].split("</table>", 1)[0]
+    assert len(actions_shown(second)) == 10  # the filter holds on page 2: Blekinge's last 10
+    assert "Gotland" not in rows
+    assert 'value="Blekinge"' in re.search(r'<input[^>]*name="region"[^>]*>', html).group(0)
+
+
+@pytest.mark.parametrize(("page", "shown"), [("abc", 50), ("-1", 15), ("999", 15), ("2", 15)])
+def test_a_bad_page_number_shows_the_first_or_last_page(
+    client, login, auditor, regional_events, page, shown
+):
+    login(client, auditor)
+    response = client.get(reverse(INDEX), {"action": "report.draft_saved", "page": page})
+    assert response.status_code == 200
+    assert len(actions_shown(response)) == shown
+
+
+def test_an_unknown_region_is_an_error_in_swedish(client, login, auditor, regional_events):
+    login(client, auditor)
+    response = client.get(reverse(INDEX), {"region": "Atlantis"})
+    assert response.status_code == 200
+    assert actions_shown(response) == []
+    html = response.content.decode()
+    assert '<label class="form-label" for="id_region">Region (namn eller länskod)</label>' in html
+    error = '<div class="invalid-feedback d-block" id="id_region-error">'
+    assert f"{error}Det finns ingen region med koden eller namnet ”Atlantis”.</div>" in html
+    field = re.search(r'<input[^>]*name="region"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_region-error"' in field
+
+
+def test_the_region_filter_is_a_text_input_with_suggestions(
+    client, login, auditor, region, other_region, monkeypatch
+):
+    login(client, auditor)
+    html = client.get(reverse(INDEX)).content.decode()
+    assert 'name="region"' not in "".join(re.findall(r"<select[^>]*>", html))
+    field = re.search(r'<input type="text" name="region"[^>]*>', html).group(0)
+    assert 'list="id_region-list"' in field
+    assert '<option value="Blekinge">10</option>' in html
+    monkeypatch.setattr("regions.fields.SUGGESTIONS_MAX", 1)  # more regions than suggested
+    html = client.get(reverse(INDEX)).content.decode()
+    assert "<datalist" not in html
+    assert re.search(r'<input type="text" name="region"[^>]*>', html)
+
+
+def test_the_runs_are_paged_and_keep_the_round_filter(client, login, auditor, officer, db):
+    grant_round = GrantRoundFactory(slug="runs")
+    AllocationRun.objects.bulk_create(
+        AllocationRun(
+            round=grant_round,
+            number=n,
+            status="failed",
+            requested_by=officer,
+            requested_at=at(2024, 11, 1) + dt.timedelta(minutes=n),
+        )
+        for n in range(1, 56)
+    )
+    login(client, auditor)
+    query = {"round": grant_round.pk}
+    html = client.get(reverse(INDEX), query).content.decode()
+    runs = html.split('id="audit-runs"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"Körning (\d+)</a>", runs) == [str(n) for n in range(55, 5, -1)]
+    nav = _nav(html, "Sidor i körningarna")
+    assert f"?round={grant_round.pk}&amp;runs_page=2#audit-runs" in nav
+    second = client.get(reverse(INDEX), {**query, "runs_page": 2}).content.decode()
+    runs = second.split('id="audit-runs"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"Körning (\d+)</a>", runs) == ["5", "4", "3", "2", "1"]
+
+
 def test_history_query_count_is_constant(
     client, login, auditor, history, django_assert_num_queries
 ):
     login(client, auditor)
     client.get(reverse(INDEX))
-    # 1 session, 2 user, 3 groups (is_agency_reader), 4 rounds, 5 regions (the filter's
-    # choices and the names in the table), 6 distinct actions (choices), 7 count, 8 the page
-    # of events, 9-10 memberships (the navigation's region links), 11 the runs with round
-    # and requester, 12-14 the session saved on every request (savepoint, update, release).
-    with django_assert_num_queries(14):
+    # 1 user, 2 groups (is_agency_reader), 3 rounds (the filter's choices and the names in
+    # the table), 4 distinct actions (choices), 5 count, 6 the page of events (each with its
+    # region's name, a subquery), 7 the runs' count (none here: no page of them to fetch),
+    # 8 the navigation's regions (memberships), 9 the region filter's suggestions.
+    with django_assert_num_queries(9):
         client.get(reverse(INDEX))
-    for hour in range(30):
+    for hour in range(60):
         event("report.draft_saved", at(2024, 9, 1) + dt.timedelta(hours=hour), actor=auditor)
-    with django_assert_num_queries(14):  # 30 more events, no more queries
-        client.get(reverse(INDEX))
+    with django_assert_num_queries(9):  # 60 more events, two pages: no more queries
+        client.get(reverse(INDEX), {"page": 2})
 
 
 # --- a run ----------------------------------------------------------------------------------
@@ -290,10 +396,11 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
     login(client, auditor)
     url = reverse(INDEX)
     client.get(url, {"round": grant_round.pk})
-    # The 14 of the history, plus 15 the chosen round checked by the form, and the round's
-    # 16 versions, 17 extensions, 18 deductions, 19 officer values and 20 decisions (each
-    # with its people and region joined).
-    with django_assert_num_queries(20):
+    # The 9 of the history, plus 10 the chosen round checked by the form, 11 the page of its
+    # runs, 12 the regions' count and 13 the page of regions whose rows are shown, and the
+    # round's 14 versions, 15 extensions, 16 deductions, 17 officer values and 18 decisions
+    # of those regions (each with its people and region joined).
+    with django_assert_num_queries(18):
         response = client.get(url, {"round": grant_round.pk})
     html = response.content.decode()
     versions = html.split('id="records-versions"', 1)[1].split("</table>", 1)[0]
@@ -305,12 +412,55 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
     assert decisions_table.count("Gäller") == 4
 
 
+def _cells(html: str, table: str) -> list[str]:
+    """The region column of one of the round's record tables."""
+    body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr><(?:td|th scope=\"row\")>(Syntet \d+)<", body)
+
+
+def test_the_rounds_records_are_paged_by_region(client, login, db):
+    world = generate(60, history=1)
+    grant_round = world.history[-1]
+    names = [f"Syntet {i:04d}" for i in range(60)]
+    login(client, world.auditor)
+    query = {"round": grant_round.pk}
+    html = client.get(reverse(INDEX), query).content.decode()
+    assert _cells(html, "records-versions") == names[:50]
+    assert _cells(html, "records-decisions") == names[:50]
+    assert "Regionerna 1–50 av 60, i bokstavsordning." in html
+    nav = _nav(html, "Sidor i omgångens poster")
+    assert f"?round={grant_round.pk}&amp;records_page=2#records" in nav
+    second = client.get(reverse(INDEX), {**query, "records_page": 2}).content.decode()
+    assert _cells(second, "records-versions") == names[50:]
+    assert _cells(second, "records-decisions") == names[50:]
+    # The region filter narrows the records too: one region, no pager.
+    one = client.get(reverse(INDEX), {**query, "region": "Syntet 0055"}).content.decode()
+    assert _cells(one, "records-versions") == _cells(one, "records-decisions") == [names[55]]
+    assert "Sidor i omgångens poster" not in one
+
+
+@pytest.mark.parametrize("regions", [3, 60])
+def test_a_rounds_records_take_the_same_queries_whatever_the_regions(
+    client, login, db, django_assert_num_queries, regions
+):
+    world = generate(regions, history=1)
+    login(client, world.auditor)
+    url = reverse(INDEX)
+    query = {"round": world.history[-1].pk}
+    client.get(url, query)
+    # As in test_choosing_a_round_shows_its_rows_with_constant_queries: 18 (the round has a
+    # run); 60 regions: two pages of records, the same queries on each.
+    for page in (1, 2):
+        with django_assert_num_queries(18):
+            assert client.get(url, {**query, "records_page": page}).status_code == 200
+
+
 def test_run_page_query_count_is_constant(client, login, auditor, run, django_assert_num_queries):
     url = reverse("allocation_read:audit_run", kwargs={"pk": run.pk})
     login(client, auditor)
     client.get(url)
-    # 1 session, 2 user, 3 groups, 4 the run with round and requester; the current inputs
-    # (round_inputs): 5 latest versions, 6 regions, 7 baselines, 8 deductions, 9 officer
-    # values; 10-11 memberships (navigation); 12-14 the session saved.
-    with django_assert_num_queries(14):
+    # 1 user, 2 groups, 3 the run with round and requester; the current inputs
+    # (round_inputs): 4 latest versions, 5 regions, 6 baselines, 7 deductions, 8 officer
+    # values; 9 the user's regions (navigation). The session: from the cache.
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
