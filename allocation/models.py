@@ -181,7 +181,8 @@ class AllocationRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.round.name} – körning {self.number}"
+        values = {"round": self.round.name, "number": self.number}
+        return _("%(round)s – körning %(number)s") % values
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding and self.pk is not None:

@@ -287,8 +287,10 @@ def test_choosing_english_in_the_footer_switches_the_interface(client, db):
     body = client.get(response["Location"]).content.decode()
     assert LOGIN_EN in body
     assert LOGIN_SV not in body
-    # The selector now offers the way back, in English.
+    # The selector now offers the way back, in English; each language in its own name.
     assert "Change language" in body
+    assert '<option value="sv" lang="sv">Svenska</option>' in body
+    assert '<option value="en" lang="en" selected>English</option>' in body
 
     client.post(reverse("set_language"), {"language": "sv", "next": "/"})
     body = client.get(reverse("home")).content.decode()
@@ -308,3 +310,20 @@ def test_a_proxys_page_and_a_service_error_in_english(client, proxy, login):
     body = response.content.decode()
     assert "You cannot invite yourself." in body
     assert "Du kan inte bjuda in dig själv." not in body
+
+
+def test_the_language_choices_are_in_their_own_names_in_swedish_too(client, db):
+    body = client.get(reverse("home")).content.decode()
+    assert '<option value="sv" lang="sv" selected>Svenska</option>' in body
+    assert '<option value="en" lang="en">English</option>' in body
+    assert "Engelska</option>" not in body
+
+
+def test_a_runs_name_follows_the_language(db):
+    from allocation.models import AllocationRun
+    from submissions.models import GrantRound
+
+    run = AllocationRun(round=GrantRound(name="AT-bidraget 2024"), number=2)
+    assert str(run) == "AT-bidraget 2024 – körning 2"
+    with translation.override("en"):
+        assert str(run) == "AT-bidraget 2024 – run 2"

@@ -251,6 +251,17 @@ def test_dashboard_lists_past_rounds(client, login, region, proxy):
     assert "Låst – inskickad version 1" in html
 
 
+def test_dashboard_links_the_account_pages_with_two_factor_first(client, login, region, proxy):
+    login(client, proxy)
+    html = client.get(reverse("submissions:dashboard")).content.decode()
+    account = html[html.index('id="account-heading"') :]
+    links = [reverse("mfa_index"), reverse("account_email"), reverse("account_change_password")]
+    positions = [account.index(f'href="{link}"') for link in links]
+    assert positions == sorted(positions)
+    assert "tvåstegsverifiering" in account
+    assert client.get(links[0]).status_code == 200  # the proxy may open it
+
+
 # --- draft, review, confirm, receipt -------------------------------------------------------
 
 
