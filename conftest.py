@@ -24,23 +24,29 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """allauth's rate limits live in the cache and must not carry over from test to test.
+    """allauth's rate limits and atgrant's cached pages live in the cache and must not carry
+    over from test to test (each test has a database of its own).
 
-    The in-process cache is cleared. With REDIS_URL set the cache shares Redis with the Celery
-    broker, and flushing it would drop the worker's queue bindings: only allauth's rate-limit
-    keys are deleted there.
+    The in-process cache is cleared, and the pages each process keeps in memory. With
+    REDIS_URL set the cache shares Redis with the Celery broker, and flushing it would drop the
+    worker's queue bindings: only allauth's rate-limit keys, atgrant's keys and the template
+    fragments are deleted there.
     """
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
     from django.core.cache.backends.redis import RedisCache
+
+    from atgrant import pagecache
 
     backend = caches["default"]
     if isinstance(backend, LocMemCache):
         backend.clear()
     elif isinstance(backend, RedisCache):
         client = backend._cache.get_client(write=True)
-        for key in client.scan_iter(match="*allauth:rl:*"):
-            client.delete(key)
+        for pattern in ("*allauth:rl:*", "*:atgrant:*", "*:template.cache.*"):
+            for key in client.scan_iter(match=pattern):
+                client.delete(key)
+    pagecache.forget_local_pages()
     yield
 
 
