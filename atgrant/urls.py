@@ -13,15 +13,17 @@ admin.site.index_title = _("Administration")
 # The admin logs in through allauth's form: the same lockout, second factor and audit.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# Django tries the patterns in order; no two of these overlap, so the most requested pages
+# (the public lists, the region's pages) come first and allauth's and the admin's many last.
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("healthz", health.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
-    path("konto/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("regions.urls")),
-    path("", include("submissions.urls")),
-    path("", include("allocation.urls")),
     path("", include("allocation.urls_read")),
+    path("", include("submissions.urls")),
+    path("", include("regions.urls")),
+    path("", include("allocation.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
 ]
