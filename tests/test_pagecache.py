@@ -40,8 +40,12 @@ def _tokens(response: HttpResponse) -> list[str]:
 def test_a_second_visitor_gets_the_stored_page_with_a_token_of_their_own():
     render = Renderer()
     first, second = _get(), _get()
-    page_1 = pagecache.anonymous_page(first, "k1", lambda: render(first))
-    page_2 = pagecache.anonymous_page(second, "k1", lambda: render(second))
+    page_1 = pagecache.anonymous_page(
+        first, pagecache.page_key("test", "k1"), lambda: render(first)
+    )
+    page_2 = pagecache.anonymous_page(
+        second, pagecache.page_key("test", "k1"), lambda: render(second)
+    )
     assert render.calls == 1
     assert "Ö 1" in page_2.content.decode()
     tokens = _tokens(page_2)
@@ -66,10 +70,14 @@ def test_a_second_visitor_gets_the_stored_page_with_a_token_of_their_own():
 )
 def test_only_plain_visits_are_stored_or_served(request_):
     render = Renderer()
-    pagecache.anonymous_page(_get(), "k2", lambda: render(None))  # stored
+    pagecache.anonymous_page(
+        _get(), pagecache.page_key("test", "k2"), lambda: render(None)
+    )  # stored
     for _ in range(2):
         request = request_()
-        pagecache.anonymous_page(request, "k2", lambda request=request: render(request))
+        pagecache.anonymous_page(
+            request, pagecache.page_key("test", "k2"), lambda request=request: render(request)
+        )
     assert render.calls == 3
 
 
@@ -77,10 +85,10 @@ def test_another_key_or_language_is_another_page():
     from django.utils import translation
 
     render = Renderer()
-    pagecache.anonymous_page(_get(), "k3", lambda: render(None))
-    pagecache.anonymous_page(_get(), "k4", lambda: render(None))
+    pagecache.anonymous_page(_get(), pagecache.page_key("test", "k3"), lambda: render(None))
+    pagecache.anonymous_page(_get(), pagecache.page_key("test", "k4"), lambda: render(None))
     with translation.override("en"):
-        pagecache.anonymous_page(_get(), "k3", lambda: render(None))
+        pagecache.anonymous_page(_get(), pagecache.page_key("test", "k3"), lambda: render(None))
     assert render.calls == 3
 
 
@@ -91,20 +99,28 @@ def test_an_error_page_is_not_stored():
         calls.append(1)
         return HttpResponse("saknas", status=404)
 
-    pagecache.anonymous_page(_get(), "k5", missing)
-    pagecache.anonymous_page(_get(), "k5", missing)
+    pagecache.anonymous_page(_get(), pagecache.page_key("test", "k5"), missing)
+    pagecache.anonymous_page(_get(), pagecache.page_key("test", "k5"), missing)
     assert len(calls) == 2
 
 
 def test_the_process_keeps_the_latest_pages_itself(monkeypatch):
     monkeypatch.setattr(pagecache, "LOCAL_PAGES", 2)
     render = Renderer()
-    for key in ("a", "b"):
+    a, b, c = (pagecache.page_key("test", name) for name in "abc")
+
+    def forget_shared(*keys: str) -> None:
+        """The shared cache lost them (or another process stored them). Not cache.clear():
+        on Redis the cache shares its database with the Celery broker."""
+        for key in keys:
+            cache.delete(f"{key}:sv")
+
+    for key in (a, b):
         pagecache.anonymous_page(_get(), key, lambda: render(None))
-    cache.clear()  # the shared cache lost them (or another process stored them)
-    pagecache.anonymous_page(_get(), "a", lambda: render(None))
+    forget_shared(a, b)
+    pagecache.anonymous_page(_get(), a, lambda: render(None))
     assert render.calls == 2  # from this process's memory
-    pagecache.anonymous_page(_get(), "c", lambda: render(None))  # pushes out "b"
-    cache.clear()
-    pagecache.anonymous_page(_get(), "b", lambda: render(None))
+    pagecache.anonymous_page(_get(), c, lambda: render(None))  # pushes out b, the oldest served
+    forget_shared(c)
+    pagecache.anonymous_page(_get(), b, lambda: render(None))
     assert render.calls == 4
