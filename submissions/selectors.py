@@ -124,9 +124,17 @@ class ReportCard:
 
 
 def report_cards(
-    *, rounds: Iterable[GrantRound], regions: Iterable[Region], now: dt.datetime
+    *,
+    rounds: Iterable[GrantRound],
+    regions: Iterable[Region],
+    now: dt.datetime,
+    people: bool = True,
 ) -> list[ReportCard]:
-    """Cards for every (round, region) pair, in 5 queries (none if either list is empty)."""
+    """Cards for every (round, region) pair, in 6 queries (none if either list is empty).
+
+    ``people``: with who last edited each report, submitted each version and granted each
+    extension (the report page shows them; the dashboard does not and leaves out the joins).
+    """
     rounds, regions = list(rounds), list(regions)
     if not rounds or not regions:
         return []
@@ -134,20 +142,20 @@ def report_cards(
     pair = {"round_id__in": round_ids, "region_id__in": region_ids}
     # query: baselines (plan and population) of these regions in these rounds
     baselines = {(b.round_id, b.region_id): b for b in RoundBaseline.objects.filter(**pair)}
-    # query: the reports (working copies) with their last editor
+    # query: the reports (working copies), with their last editor
+    reports_qs = Report.objects.filter(**pair)
     reports = {
         (r.round_id, r.region_id): r
-        for r in Report.objects.filter(**pair).select_related("updated_by")
+        for r in (reports_qs.select_related("updated_by") if people else reports_qs)
     }
     # query: every submitted version of those reports, newest first, with the submitter
     versions: dict[int, list[ReportVersion]] = defaultdict(list)
-    for v in (
-        ReportVersion.objects.filter(report__in=[r.pk for r in reports.values()])
-        .select_related("submitted_by")
-        .order_by("report_id", "-number")
-    ):
+    versions_qs = ReportVersion.objects.filter(report__in=[r.pk for r in reports.values()])
+    if people:
+        versions_qs = versions_qs.select_related("submitted_by")
+    for v in versions_qs.order_by("report_id", "-number"):
         versions[v.report_id].append(v)
-    extensions = _latest_extensions(**pair)
+    extensions = _latest_extensions(people=people, **pair)
     # query: the staircases of these rounds
     steps: dict[int, list[StaircaseStep]] = defaultdict(list)
     for s in StaircaseStep.objects.filter(round_id__in=round_ids).order_by("min_increase"):
@@ -174,14 +182,15 @@ def report_cards(
     return cards
 
 
-def _latest_extensions(**filters: object) -> dict[tuple[int, int], DeadlineExtension]:
-    # query: extensions, oldest first so the latest per (round, region) wins
+def _latest_extensions(
+    *, people: bool = True, **filters: object
+) -> dict[tuple[int, int], DeadlineExtension]:
+    # query: extensions (with who granted them), oldest first so the latest per pair wins
     latest = {}
-    for e in (
-        DeadlineExtension.objects.filter(**filters)
-        .select_related("granted_by")
-        .order_by("granted_at", "pk")
-    ):
+    extensions = DeadlineExtension.objects.filter(**filters)
+    if people:
+        extensions = extensions.select_related("granted_by")
+    for e in extensions.order_by("granted_at", "pk"):
         latest[(e.round_id, e.region_id)] = e
     return latest
 
@@ -205,7 +214,7 @@ def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
     # query: the published rounds (a draft round is not shown to regions)
     rounds = list(GrantRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year", "name"))
     boards = {r.pk: RegionDashboard(region=r) for r in regions}
-    for card in report_cards(rounds=rounds, regions=regions, now=now):
+    for card in report_cards(rounds=rounds, regions=regions, now=now, people=False):
         board = boards[card.region.pk]
         if card.grant_round.status == RoundStatus.OPEN:
             board.open_cards.append(card)
