@@ -73,6 +73,12 @@ class GrantRound(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def status_label(self) -> str:
+        """The status in the active language. Django's get_status_display translates every
+        choice of the field to find one, which shows in a list of rounds."""
+        return str(RoundStatus(self.status).label)
+
+    @property
     def total_budget(self) -> int:
         return self.block1_budget + self.block2_budget
 

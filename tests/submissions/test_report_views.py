@@ -6,6 +6,7 @@ import io
 
 import pypdf
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -249,6 +250,9 @@ def test_dashboard_lists_past_rounds(client, login, region, proxy):
     html = client.get(reverse("submissions:dashboard")).content.decode()
     assert "Tidigare omgångar" in html
     assert "Låst – inskickad version 1" in html
+    assert "<td>Stängd</td>" in html  # the round's status
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "<td>Closed</td>" in client.get(reverse("submissions:dashboard")).content.decode()
 
 
 def test_dashboard_links_the_account_pages_with_two_factor_first(client, login, region, proxy):
