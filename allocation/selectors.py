@@ -75,9 +75,10 @@ def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
     """The current inputs of every region that submitted a report, by region short name."""
     versions = latest_versions(grant_round=grant_round)
     regions = Region.objects.filter(pk__in=versions).order_by("short_name")
-    baselines = {b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round)}
-    deductions = {d.region_id: d for d in Deduction.objects.filter(round=grant_round)}
-    overrides = {o.region_id: o for o in PostsOverride.objects.filter(round=grant_round)}
+    # (no ordering: into dicts; the models' default ordering would join the regions)
+    baselines = {b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round).order_by()}
+    deductions = {d.region_id: d for d in Deduction.objects.filter(round=grant_round).order_by()}
+    overrides = {o.region_id: o for o in PostsOverride.objects.filter(round=grant_round).order_by()}
     rows = []
     for region in regions:
         version = versions[region.pk]

@@ -141,9 +141,12 @@ def report_cards(
     round_ids, region_ids = [r.pk for r in rounds], [r.pk for r in regions]
     pair = {"round_id__in": round_ids, "region_id__in": region_ids}
     # query: baselines (plan and population) of these regions in these rounds
-    baselines = {(b.round_id, b.region_id): b for b in RoundBaseline.objects.filter(**pair)}
+    # (no ordering: the rows go into dicts; the models' default ordering joins two tables)
+    baselines = {
+        (b.round_id, b.region_id): b for b in RoundBaseline.objects.filter(**pair).order_by()
+    }
     # query: the reports (working copies), with their last editor
-    reports_qs = Report.objects.filter(**pair)
+    reports_qs = Report.objects.filter(**pair).order_by()
     reports = {
         (r.round_id, r.region_id): r
         for r in (reports_qs.select_related("updated_by") if people else reports_qs)
@@ -261,7 +264,7 @@ def round_report_rows(
         regions = list(regions)  # the page's regions (its query, if not run yet)
         scope = {"region_id__in": [r.pk for r in regions]}
     # query: the round's reports
-    reports = {r.region_id: r for r in Report.objects.filter(round=grant_round, **scope)}
+    reports = {r.region_id: r for r in Report.objects.filter(round=grant_round, **scope).order_by()}
     # query: the round's versions, oldest first so the latest per report is kept
     latest: dict[int, ReportVersion] = {}
     counts: dict[int, int] = defaultdict(int)
