@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in order, then one table of the targets.
 
-    .venv/bin/python -m bench.all            # about 10 minutes on 2 cores
+    .venv/bin/python -m bench.all            # about 3-4 minutes on 2 quiet cores
     .venv/bin/python -m bench.all --quick    # smaller: a smoke run of the same scripts
 
 engine_scale runs in its own process (its table as it prints it); run_scale, pages and
