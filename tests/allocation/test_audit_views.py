@@ -223,20 +223,14 @@ def _nav(html: str, label: str) -> str:
 def regional_events(auditor, region, other_region):
     """60 events of Blekinge, 5 of Gotland, an hour apart."""
     start = at(2024, 9, 1)
-    for hour in range(60):
-        event(
-            "report.draft_saved",
-            start + dt.timedelta(hours=hour),
-            actor=auditor,
-            region_id=region.pk,
-        )
-    for hour in range(5):
-        event(
-            "report.draft_saved",
-            start + dt.timedelta(hours=hour),
-            actor=auditor,
-            region_id=other_region.pk,
-        )
+    for where, count in ((region, 60), (other_region, 5)):
+        for hour in range(count):
+            event(
+                "report.draft_saved",
+                start + dt.timedelta(hours=hour),
+                actor=auditor,
+                region_id=where.pk,
+            )
 
 
 def test_the_pager_keeps_the_filter(client, login, auditor, regional_events):
