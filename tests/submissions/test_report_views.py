@@ -255,6 +255,31 @@ def test_dashboard_lists_past_rounds(client, login, region, proxy):
     assert "<td>Closed</td>" in client.get(reverse("submissions:dashboard")).content.decode()
 
 
+def test_dashboard_past_rounds_come_from_the_cache_until_a_round_moves_on(
+    client, login, region, proxy, django_assert_num_queries
+):
+    from submissions.models import GrantRound, RoundStatus
+
+    old = round_2024(slug="at-2023", closed=True)
+    submitted(old, region, proxy)
+    login(client, proxy)
+    url = reverse("submissions:dashboard")
+    first = client.get(url).content.decode()
+    # No open round: the user, groups, regions and rounds; the past lines from the cache.
+    with django_assert_num_queries(4):
+        second = client.get(url).content.decode()
+    def main(html: str) -> str:  # the page without the layout (its forms' CSRF tokens vary)
+        return html[html.index("<main") : html.index("</main>")]
+
+    assert main(second) == main(first)
+    assert "<td>Stängd</td>" in second and "Låst – inskickad version 1" in second
+    # A round that moves on (allocated, decided) is another line: read and rendered again.
+    GrantRound.objects.filter(pk=old.pk).update(status=RoundStatus.DECIDED)
+    third = client.get(url).content.decode()
+    assert "<td>Beslutad</td>" in third and "<td>Stängd</td>" not in third
+    assert "Låst – inskickad version 1" in third
+
+
 def test_dashboard_links_the_account_pages_with_two_factor_first(client, login, region, proxy):
     login(client, proxy)
     html = client.get(reverse("submissions:dashboard")).content.decode()
