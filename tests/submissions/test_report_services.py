@@ -17,10 +17,13 @@ from submissions.services import (
     report_save_draft,
     report_submit,
 )
+from tests.allocation.factories import eager_celery  # noqa: F401 - a fixture
 from tests.factories import GrantRoundFactory
 from tests.submissions.factories import BEFORE_DEADLINE, LAST_SECOND, NEXT_DAY, frozen, round_2024
 
-pytestmark = pytest.mark.django_db
+# The receipt is a Celery task: in-process here, whatever ran before (on Redis, CI's
+# second run, these failed when run alone: no worker, no e-mail).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 DATA = ReportData(
     filled_posts=90,

@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from submissions.models import Report, ReportVersion
+from tests.allocation.factories import eager_celery  # noqa: F401 - a fixture
 from tests.factories import UserFactory
 from tests.submissions.factories import (
     BEFORE_DEADLINE,
@@ -22,7 +23,9 @@ from tests.submissions.factories import (
     submitted,
 )
 
-pytestmark = pytest.mark.django_db
+# The receipt is a Celery task: in-process here, whatever ran before (on Redis, CI's
+# second run, these failed when run alone: no worker, no e-mail).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 ROLES = ["anonymous", "proxy", "other_proxy", "colleague", "officer", "auditor"]
 
@@ -268,6 +271,7 @@ def test_dashboard_past_rounds_come_from_the_cache_until_a_round_moves_on(
     # No open round: the user, groups, regions and rounds; the past lines from the cache.
     with django_assert_num_queries(4):
         second = client.get(url).content.decode()
+
     def main(html: str) -> str:  # the page without the layout (its forms' CSRF tokens vary)
         return html[html.index("<main") : html.index("</main>")]
 
