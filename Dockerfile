@@ -29,7 +29,7 @@ COPY submissions ./submissions
 COPY allocation ./allocation
 RUN pip install ".[sentry]"
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
