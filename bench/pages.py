@@ -15,8 +15,10 @@ proxies, 10 decided rounds (each closed, run and issued through the services) an
 (submissions:dashboard), the officer's report table of the 2024 round
 (submissions:round_reports), the auditor's history (allocation_read:audit_index) and the
 public list of the latest decided round (allocation_read:public_list, anonymous), and the
-bare view /bench/bare/ (bench/urls.py). Queries: Django's test client in the bench process
-(the second request of each page, so that caches warmed by the first do not count).
+bare view /bench/bare/ (bench/urls.py), also requested with the proxies' sessions (the cost
+of being logged in, which every page but the public list pays). Queries: Django's test
+client in the bench process (the second request of each page, so that caches warmed by the
+first do not count).
 Throughput: gunicorn (bench.settings, DEBUG off, 3 sync workers, 127.0.0.1 only, a free
 port) and wrk (2 threads, 20 connections, loopback only); logged-in pages use 20 sessions
 (one per simulated user; the dashboard: 20 different proxies), made through the ORM with the
@@ -41,7 +43,7 @@ import urllib.request
 
 from bench import common
 
-PAGES = ("bare", "dashboard", "round_reports", "audit_index", "public_list")
+PAGES = ("bare", "bare_logged_in", "dashboard", "round_reports", "audit_index", "public_list")
 USERS = 20
 
 
@@ -58,6 +60,9 @@ def _urls(world) -> dict[str, tuple[str, list[str]]]:  # noqa: ANN001
     proxies = world.proxies[:USERS]
     return {
         "bare": ("/bench/bare/", []),
+        # The same view for the dashboard's proxies: what being logged in costs any page
+        # (the session, the user, the second-factor check of the user's groups).
+        "bare_logged_in": ("/bench/bare/", [common.session_cookie(p) for p in proxies]),
         "dashboard": (
             reverse("submissions:dashboard"),
             [common.session_cookie(p) for p in proxies],
