@@ -225,8 +225,9 @@ class RegionDashboard:
     """A region's open rounds' cards, and its past rounds (closed, allocated or decided).
 
     A past round's line can no longer change but with the round's status (and name, address):
-    its report is locked, its versions are frozen and no round goes back to open. So ``past_key`` names it for a cached
-    fragment, and ``past_cards`` are read only when the fragment is not in the cache.
+    its report is locked, its versions are frozen and no round goes back to open. So
+    ``past_key`` names it for a cached fragment, and ``past_cards`` are read only when the
+    fragment is not in the cache.
     """
 
     region: Region
