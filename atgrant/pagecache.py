@@ -29,6 +29,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
+from atgrant.release import release
+
 PLACEHOLDER = "\x00atgrant-csrf-token\x00"
 TIMEOUT = 24 * 3600
 LOCAL_PAGES = 16
@@ -48,7 +50,9 @@ def cacheable(request: HttpRequest) -> bool:
 
 
 def page_key(name: str, *parts: Hashable) -> str:
-    digest = hashlib.sha256(repr((name, *parts)).encode()).hexdigest()
+    """The key of a page: its name and parts, and this deployment's templates and static
+    files (atgrant.release): a new deployment renders its pages anew."""
+    digest = hashlib.sha256(repr((name, release(), *parts)).encode()).hexdigest()
     return f"atgrant:page:{name}:{digest}"
 
 
