@@ -8,13 +8,13 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atgrant.pagination import page_of
 from atgrant.security import sensitive_action
 from regions import selectors, services
 from regions.forms import (
@@ -168,9 +168,8 @@ QUEUE_PAGE_SIZE = 50
 def review_list(request: HttpRequest) -> HttpResponse:
     filter_form = QueueFilterForm(request.GET or None)
     status = filter_form.status_filter()
-    page = Paginator(selectors.application_queue(status=status), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("sida")
-    )
+    queue = selectors.application_queue(status=status)
+    page = page_of(request, queue, param="sida", per_page=QUEUE_PAGE_SIZE)
     context = {"filter_form": filter_form, "page": page, "status": status}
     return render(request, "regions/review_list.html", context)
 

@@ -76,3 +76,19 @@ def test_applicants_list_query_count_is_constant(client, login, count, django_as
     with django_assert_num_queries(REQUEST + NAV + 3):
         response = client.get(reverse("regions:application_list"))
     assert response.status_code == 200
+
+
+def test_the_queue_is_paged_with_the_shared_pager_keeping_the_filter(client, login, auditor):
+    for _ in range(52):
+        ProxyApplicationFactory(region=RegionFactory(), completion_requested=True)
+    login(client, auditor)
+    url = reverse("regions:review_list")
+    first = client.get(url + "?status=alla")
+    assert len(first.context["page"].object_list) == 50
+    html = first.content.decode()
+    pager = html.split('<nav aria-label="Sidor">', 1)[1].split("</nav>", 1)[0]
+    assert 'aria-current="page"' in pager
+    assert 'href="/handlaggning/ombudsansokningar/?status=alla&amp;sida=2"' in pager
+    second = client.get(url + "?status=alla&sida=2")
+    assert len(second.context["page"].object_list) == 2
+    assert client.get(url + "?status=alla&sida=x").context["page"].number == 1
