@@ -56,6 +56,10 @@ def page_key(name: str, *parts: Hashable) -> str:
     return f"atgrant:page:{name}:{digest}"
 
 
+def _language_key(key: str) -> str:
+    return f"{key}:{get_language()}"
+
+
 def _remember_locally(key: str, parts: tuple[bytes, ...]) -> None:
     with _local_lock:
         _local[key] = parts
@@ -88,7 +92,7 @@ def cached_page(request: HttpRequest, key: str) -> HttpResponse | None:
     """The page stored under ``key`` for the active language, with this visitor's token."""
     if not cacheable(request):
         return None
-    parts = _stored(f"{key}:{get_language()}")
+    parts = _stored(_language_key(key))
     if parts is None:
         return None
     return HttpResponse(get_token(request).encode().join(parts))
@@ -113,7 +117,6 @@ def anonymous_page(
         html = response.content.decode()
         stored = _TOKEN_FIELD.sub(rf"\g<1>{PLACEHOLDER}\g<2>", html)
         parts = tuple(part.encode() for part in stored.split(PLACEHOLDER))
-        full_key = f"{key}:{get_language()}"
-        cache.set(full_key, parts, TIMEOUT)
-        _remember_locally(full_key, parts)
+        cache.set(_language_key(key), parts, TIMEOUT)
+        _remember_locally(_language_key(key), parts)
     return response

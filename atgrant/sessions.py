@@ -29,7 +29,7 @@ RENEWED_AT_KEY = "_atgrant_renewed_at"
 
 
 def _renewed_at(data: Any) -> float | None:
-    value = data.get(RENEWED_AT_KEY) if hasattr(data, "get") else None
+    value = data.get(RENEWED_AT_KEY)
     return value if isinstance(value, int | float) else None
 
 
@@ -48,7 +48,7 @@ class SessionStore(CachedDbSessionStore):
 class SessionMiddleware(DjangoSessionMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
-        if session is not None and not _empty(session):
+        if session is not None and not session.is_empty():
             now = timezone.now().timestamp()
             renewed = _renewed_at(session)
             refresh = getattr(settings, "SESSION_REFRESH_SECONDS", 60)
@@ -56,10 +56,3 @@ class SessionMiddleware(DjangoSessionMiddleware):
             if session.modified or renewed is None or not 0 <= now - renewed < refresh:
                 session[RENEWED_AT_KEY] = now  # modified: saved below, with a new expiry
         return super().process_response(request, response)
-
-
-def _empty(session: object) -> bool:
-    try:
-        return session.is_empty()  # type: ignore[attr-defined]
-    except AttributeError:
-        return True

@@ -131,7 +131,7 @@ def report_cards(
     now: dt.datetime,
     people: bool = True,
 ) -> list[ReportCard]:
-    """Cards for every (round, region) pair, in 6 queries (none if either list is empty).
+    """Cards for every (round, region) pair, in 5 queries (none if either list is empty).
 
     ``people``: with who last edited each report, submitted each version and granted each
     extension (the report page shows them; the dashboard does not and leaves out the joins).

@@ -19,7 +19,7 @@ from allocation.explain import as_fraction
 from allocation.models import AllocationRun, Decision
 from allocation.public_cache import remember_list_key, remembered_list_key
 from allocation.selectors import decisions_in_force
-from atgrant.pagecache import anonymous_page, cached_page, page_key
+from atgrant.pagecache import anonymous_page, cacheable, cached_page, page_key
 from submissions.models import GrantRound, RoundStatus
 
 AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
@@ -161,7 +161,7 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
     found by the key remembered for the slug (allocation.public_cache): no query. Otherwise
     one query finds the round and its key; the list's body is a cached fragment too. The
     table is only read and rendered on a miss."""
-    known = remembered_list_key(slug)
+    known = remembered_list_key(slug) if cacheable(request) else None
     if known is not None:
         page = cached_page(request, page_key("public_list", known))
         if page is not None:
