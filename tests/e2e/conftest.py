@@ -97,3 +97,26 @@ def web(browser, live_server, request):
     for context in contexts:
         context.close()
     log.write_report()
+
+
+@pytest.fixture
+def open_round(transactional_db):
+    """The 21 regions and the 2024 round, open, its deadline two weeks ahead (the real clock)."""
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from submissions.models import STOCKHOLM, GrantRound
+
+    deadline = dt.datetime.now(tz=STOCKHOLM).date() + dt.timedelta(days=14)
+    call_command("load_round_2024", deadline=deadline, verbosity=0)
+    return GrantRound.objects.get(slug="at-2024")
+
+
+@pytest.fixture
+def open_round_with_reports(open_round):
+    """The open 2024 round with the demo's reports (18 regions have submitted)."""
+    from submissions.demo import create_demo_reports
+
+    create_demo_reports(grant_round=open_round)
+    return open_round

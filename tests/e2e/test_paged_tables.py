@@ -4,15 +4,11 @@ width."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from regions.models import Region
-from submissions.demo import create_demo_reports
-from submissions.models import STOCKHOLM, GrantRound
+from submissions.models import GrantRound
 from tests.e2e.support import PHONE, totp_for
 from tests.factories import PASSWORD
 
@@ -22,11 +18,8 @@ TABLE = "/handlaggare/inrapporteringar/at-2024/"
 
 
 @pytest.fixture
-def many_regions(transactional_db):
+def many_regions(open_round_with_reports):
     """The 21 regions and their 2024 round, and 60 more (codes 26-85, "Testlän 00"-"59")."""
-    deadline = dt.datetime.now(tz=STOCKHOLM).date() + dt.timedelta(days=14)
-    call_command("load_round_2024", deadline=deadline, verbosity=0)
-    create_demo_reports(grant_round=GrantRound.objects.get(slug="at-2024"))
     Region.objects.bulk_create(
         Region(code=f"{26 + i}", name=f"Region Testlän {i:02d}", short_name=f"Testlän {i:02d}")
         for i in range(60)

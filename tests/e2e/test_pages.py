@@ -4,15 +4,10 @@ keyboard). Also the failed-login page: its error is announced and the fields mar
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from regions.models import ProxyAppointment, Region
-from submissions.demo import create_demo_reports
-from submissions.models import STOCKHOLM, GrantRound
 from tests.e2e.support import PHONE, totp_for
 from tests.factories import PASSWORD, UserFactory
 
@@ -40,13 +35,6 @@ OFFICER = [
     "/granskning/kontroll/",
     "/konto/2fa/",
 ]
-
-
-@pytest.fixture
-def open_round_with_reports(transactional_db):
-    deadline = dt.datetime.now(tz=STOCKHOLM).date() + dt.timedelta(days=14)
-    call_command("load_round_2024", deadline=deadline, verbosity=0)
-    create_demo_reports(grant_round=GrantRound.objects.get(slug="at-2024"))
 
 
 def tour(person, paths: list[str]) -> None:

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from regions.models import Colleague, ProxyAppointment, Region
@@ -19,14 +18,6 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.e2e
 
 REPORT = "/inrapportering/at-2024/{code}/"
-
-
-@pytest.fixture
-def open_round(transactional_db):
-    """The 2024 round, open, with its deadline two weeks ahead (the clock is the real one)."""
-    deadline = dt.datetime.now(tz=STOCKHOLM).date() + dt.timedelta(days=14)
-    call_command("load_round_2024", deadline=deadline, verbosity=0)
-    return GrantRound.objects.get(slug="at-2024")
 
 
 def appoint(short_name: str, email: str):  # noqa: ANN201
