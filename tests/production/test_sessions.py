@@ -101,24 +101,34 @@ def _session_writes(queries) -> list[str]:  # noqa: ANN001
     return [q["sql"] for q in queries if "django_session" in q["sql"] and "SELECT" not in q["sql"]]
 
 
-def test_an_unchanged_session_is_renewed_at_most_once_a_minute(client):
+def _logged_in_at(client) -> dt.datetime:  # noqa: ANN001
+    """A proxy logged in on ``client``, and a first page seen (the session renewed), now."""
+    start = timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=start):
+        client.force_login(UserFactory(email="ombud@example.se"))
+        client.get(reverse("home"))
+    return start
+
+
+def _home_at(client, moment: dt.datetime):  # noqa: ANN001, ANN202
+    """The start page at ``moment``: (response, the session's writes while serving it)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    user = UserFactory(email="ombud@example.se")
-    start = timezone.now()
-    with mock.patch("django.utils.timezone.now", return_value=start):
-        client.force_login(user)
-        client.get(reverse("home"))
+    with (
+        mock.patch("django.utils.timezone.now", return_value=moment),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        response = client.get(reverse("home"))
+    return response, _session_writes(queries)
+
+
+def test_an_unchanged_session_is_renewed_at_most_once_a_minute(client):
+    start = _logged_in_at(client)
     for seconds, renewed in ((30, False), (59, False), (61, True), (90, False), (122, True)):
-        moment = start + dt.timedelta(seconds=seconds)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=moment),
-            CaptureQueriesContext(connection) as queries,
-        ):
-            response = client.get(reverse("home"))
+        response, writes = _home_at(client, start + dt.timedelta(seconds=seconds))
         assert response.wsgi_request.user.is_authenticated
-        assert bool(_session_writes(queries)) is renewed, seconds
+        assert bool(writes) is renewed, seconds
         # The cookie (and its new expiry) is sent only with a renewal.
         assert ("sessionid" in response.cookies) is renewed, seconds
 
@@ -126,16 +136,11 @@ def test_an_unchanged_session_is_renewed_at_most_once_a_minute(client):
 def test_inactivity_counts_from_the_last_renewal(client):
     """Requests within the minute after a renewal do not push the end further: the session
     ends 30 minutes after the renewal, at most a minute before 30 minutes of inactivity."""
-    user = UserFactory(email="ombud@example.se")
-    start = timezone.now()
-    with mock.patch("django.utils.timezone.now", return_value=start):
-        client.force_login(user)
-        client.get(reverse("home"))  # renewed at `start`
-    with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(seconds=40)):
-        assert client.get(reverse("home")).wsgi_request.user.is_authenticated
-    later = start + dt.timedelta(minutes=30, seconds=1)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
+    start = _logged_in_at(client)  # renewed at `start`
+    response, _writes = _home_at(client, start + dt.timedelta(seconds=40))
+    assert response.wsgi_request.user.is_authenticated
+    response, _writes = _home_at(client, start + dt.timedelta(minutes=30, seconds=1))
+    assert not response.wsgi_request.user.is_authenticated
 
 
 def test_a_cached_session_past_its_age_is_refused_by_the_store():
@@ -162,19 +167,9 @@ def test_a_cached_session_past_its_age_is_refused_by_the_store():
 
 def test_a_renewal_time_in_the_future_renews_the_session(client):
     """The clock was set back: the session is renewed rather than left to expire."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    user = UserFactory(email="ombud@example.se")
-    start = timezone.now()
-    with mock.patch("django.utils.timezone.now", return_value=start):
-        client.force_login(user)
-        client.get(reverse("home"))
-    earlier = start - dt.timedelta(hours=1)
-    with (
-        mock.patch("django.utils.timezone.now", return_value=earlier),
-        CaptureQueriesContext(connection) as queries,
-    ):
-        assert client.get(reverse("home")).wsgi_request.user.is_authenticated
+    earlier = _logged_in_at(client) - dt.timedelta(hours=1)
+    response, writes = _home_at(client, earlier)
+    assert response.wsgi_request.user.is_authenticated
+    assert writes
+    with mock.patch("django.utils.timezone.now", return_value=earlier):
         assert client.session["_atgrant_renewed_at"] == earlier.timestamp()
-    assert _session_writes(queries)
