@@ -3,9 +3,10 @@
 The public list's whole page is cached for visitors (atgrant.pagecache) under a key that
 changes with every decision (views_read.public._list_key): finding that key is the page's
 one query. The key is also remembered here by the round's slug for KEY_TTL seconds, so a
-visitor's request needs no query at all. A new decision of the round (issuing,
-reconsidering) forgets it once committed; a change of the round's name or budgets shows
-within KEY_TTL seconds.
+visitor's request needs no query at all. Only a decided round's key is remembered (the list
+of any other is a 404), so the one new decision it can have is a reconsideration, which
+forgets the key once committed; a change of the round's name or budgets shows within KEY_TTL
+seconds.
 """
 
 from __future__ import annotations

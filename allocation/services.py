@@ -566,7 +566,6 @@ def decisions_issue(
             round_id=locked.pk,
         )
         _notify([d.pk for d in decisions])
-        forget_list_key_on_commit(locked.slug)
     return decisions
 
 
