@@ -10,12 +10,14 @@ import rules
 
 OFFICERS_GROUP = "Handläggare"
 AUDITORS_GROUP = "Revisorer"
+AGENCY_GROUPS = (OFFICERS_GROUP, AUDITORS_GROUP)
 
 
 def _in_group(user: object, name: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    # Cached on the user object: templates and views ask many times per request.
+    # Cached on the user object: templates and views ask many times per request. The user of
+    # a request comes with it (atgrant.auth.load_user); any other user asks once.
     cache = getattr(user, "_atgrant_groups", None)
     if cache is None:
         cache = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]

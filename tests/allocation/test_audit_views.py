@@ -317,15 +317,15 @@ def test_history_query_count_is_constant(
 ):
     login(client, auditor)
     client.get(reverse(INDEX))
-    # 1 user, 2 groups (is_agency_reader), 3 rounds (the filter's choices and the names in
-    # the table), 4 distinct actions (choices), 5 count, 6 the page of events (each with its
-    # region's name, a subquery), 7 the runs' count (none here: no page of them to fetch),
-    # 8 the navigation's regions (memberships), 9 the region filter's suggestions.
-    with django_assert_num_queries(9):
+    # 1 user with their groups (atgrant.auth), 2 rounds (the filter's choices and the names
+    # in the table), 3 distinct actions (choices), 4 count, 5 the page of events (each with
+    # its region's name, a subquery), 6 the runs' count (none here: no page of them to
+    # fetch), 7 the navigation's regions (memberships), 8 the region filter's suggestions.
+    with django_assert_num_queries(8):
         client.get(reverse(INDEX))
     for hour in range(60):
         event("report.draft_saved", at(2024, 9, 1) + dt.timedelta(hours=hour), actor=auditor)
-    with django_assert_num_queries(9):  # 60 more events, two pages: no more queries
+    with django_assert_num_queries(8):  # 60 more events, two pages: no more queries
         client.get(reverse(INDEX), {"page": 2})
 
 
@@ -390,11 +390,11 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
     login(client, auditor)
     url = reverse(INDEX)
     client.get(url, {"round": grant_round.pk})
-    # The 9 of the history, plus 10 the chosen round checked by the form, 11 the page of its
-    # runs, 12 the regions' count and 13 the page of regions whose rows are shown, and the
-    # round's 14 versions, 15 extensions, 16 deductions, 17 officer values and 18 decisions
+    # The 8 of the history, plus 9 the chosen round checked by the form, 10 the page of its
+    # runs, 11 the regions' count and 12 the page of regions whose rows are shown, and the
+    # round's 13 versions, 14 extensions, 15 deductions, 16 officer values and 17 decisions
     # of those regions (each with its people and region joined).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = client.get(url, {"round": grant_round.pk})
     html = response.content.decode()
     versions = html.split('id="records-versions"', 1)[1].split("</table>", 1)[0]
@@ -442,10 +442,10 @@ def test_a_rounds_records_take_the_same_queries_whatever_the_regions(
     url = reverse(INDEX)
     query = {"round": world.history[-1].pk}
     client.get(url, query)
-    # As in test_choosing_a_round_shows_its_rows_with_constant_queries: 18 (the round has a
+    # As in test_choosing_a_round_shows_its_rows_with_constant_queries: 17 (the round has a
     # run); 60 regions: two pages of records, the same queries on each.
     for page in (1, 2):
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(17):
             assert client.get(url, {**query, "records_page": page}).status_code == 200
 
 
@@ -453,8 +453,8 @@ def test_run_page_query_count_is_constant(client, login, auditor, run, django_as
     url = reverse("allocation_read:audit_run", kwargs={"pk": run.pk})
     login(client, auditor)
     client.get(url)
-    # 1 user, 2 groups, 3 the run with round and requester; the current inputs
-    # (round_inputs): 4 latest versions, 5 regions, 6 baselines, 7 deductions, 8 officer
-    # values; 9 the user's regions (navigation). The session: from the cache.
-    with django_assert_num_queries(9):
+    # 1 user with their groups, 2 the run with round and requester; the current inputs
+    # (round_inputs): 3 latest versions, 4 regions, 5 baselines, 6 deductions, 7 officer
+    # values; 8 the user's regions (navigation). The session: from the cache.
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200

@@ -98,9 +98,10 @@ def test_rounds_list_query_count(client, login, officer, django_assert_num_queri
     reported_round()
     login(client, officer)
     client.get(reverse("allocation:rounds"))  # warm the caches of the login session
-    # 1 user, 2 user's groups (officer check), 3 the user's regions (navigation), 4 the
-    # rounds. The session: from the cache, renewed at most once a minute (atgrant.sessions).
-    with django_assert_num_queries(4):
+    # 1 user with their groups (officer check; atgrant.auth), 2 the user's regions
+    # (navigation), 3 the rounds. The session: from the cache, renewed at most once a minute
+    # (atgrant.sessions).
+    with django_assert_num_queries(3):
         response = client.get(reverse("allocation:rounds"))
     assert response.status_code == 200
     assert "AT-bidraget" in response.content.decode()

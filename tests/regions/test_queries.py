@@ -14,11 +14,12 @@ from tests.regions.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Every logged-in page: the user. The session comes from the cache and is saved at most once a
-# minute (atgrant.sessions); not in these requests, made right after the login.
+# Every logged-in page: the user, with their agency groups (atgrant.auth). The session comes
+# from the cache and is saved at most once a minute (atgrant.sessions); not in these
+# requests, made right after the login.
 REQUEST = 1
-# The navigation (cached per request): the user's groups; the user's regions with their roles.
-NAV = 2
+# The navigation (cached per request): the user's regions with their roles.
+NAV = 1
 
 
 @pytest.mark.parametrize("count", [2, 12])
