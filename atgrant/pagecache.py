@@ -17,6 +17,7 @@ fetches nor decodes a page (at 2 000 regions the allocation list is about 1 MB).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import threading
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from atgrant.release import release
@@ -72,6 +74,7 @@ def forget_local_pages() -> None:
     """Empty this process's memory of pages (the tests: a new database for each)."""
     with _local_lock:
         _local.clear()
+        _personal.clear()
 
 
 def _stored(key: str) -> tuple[bytes, ...] | None:
@@ -107,16 +110,78 @@ def anonymous_page(
     if page is not None:
         return page
     response = render()
-    if (
-        cacheable(request)
-        and response.status_code == 200
-        and not response.streaming
-        and response.get("Content-Type", "") == "text/html; charset=utf-8"
-        and not response.cookies  # nothing personal was set while rendering
-    ):
-        html = response.content.decode()
-        stored = _TOKEN_FIELD.sub(rf"\g<1>{PLACEHOLDER}\g<2>", html)
-        parts = tuple(part.encode() for part in stored.split(PLACEHOLDER))
+    if cacheable(request) and _storable(response):
+        parts = _parts(response)
         cache.set(_language_key(key), parts, TIMEOUT)
         _remember_locally(_language_key(key), parts)
+    return response
+
+
+def _storable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and response.get("Content-Type", "") == "text/html; charset=utf-8"
+        and not response.cookies  # nothing was set for this visitor while rendering
+    )
+
+
+def _parts(response: HttpResponse) -> tuple[bytes, ...]:
+    """The page as the encoded bytes around its CSRF tokens."""
+    stored = _TOKEN_FIELD.sub(rf"\g<1>{PLACEHOLDER}\g<2>", response.content.decode())
+    return tuple(part.encode() for part in stored.split(PLACEHOLDER))
+
+
+# --- a logged-in user's own pages -----------------------------------------------------------
+
+PERSONAL_PAGES = 512
+_personal: OrderedDict[tuple[Hashable, ...], tuple[str, dt.datetime | None, tuple[bytes, ...]]]
+_personal = OrderedDict()
+_MESSAGE_SESSION_KEY = "_messages"  # django.contrib.messages' SessionStorage
+
+
+def _personal_cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and not request.COOKIES.get(_MESSAGE_COOKIE)
+        and request.user.is_authenticated
+        and _MESSAGE_SESSION_KEY not in request.session
+    )
+
+
+def personal_page(
+    request: HttpRequest,
+    name: str,
+    version: str | None,
+    render: Callable[[], tuple[HttpResponse, dt.datetime | None]],
+) -> HttpResponse:
+    """The logged-in user's page ``name``, from this process's memory while ``version`` is
+    the one it was rendered at and its time has not run out, else ``render()``: the response
+    and until when it holds as far as time goes (None: while the version holds).
+
+    ``version`` must change whenever anything the page shows does, and be read *before* the
+    page is rendered (submissions.freshness). None renders without keeping anything. Kept
+    only in this process (no shared cache to invalidate, nothing outlives a deployment): each
+    web process renders each user's page once per change. Only the plain case: GET or HEAD
+    without a query string, no message waiting; the page gets the request's CSRF token.
+    """
+    if version is None or not _personal_cacheable(request):
+        return render()[0]
+    key = (name, request.user.pk, get_language())
+    with _local_lock:
+        entry = _personal.get(key)
+        if entry is not None:
+            _personal.move_to_end(key)
+    if entry is not None:
+        stored_version, until, parts = entry
+        if stored_version == version and (until is None or timezone.now() < until):
+            return HttpResponse(get_token(request).encode().join(parts))
+    response, until = render()
+    if _storable(response):
+        with _local_lock:
+            _personal[key] = (version, until, _parts(response))
+            _personal.move_to_end(key)
+            while len(_personal) > PERSONAL_PAGES:
+                _personal.popitem(last=False)
     return response

@@ -263,6 +263,27 @@ def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
     return list(boards.values())
 
 
+def dashboard_stable_until(boards: list[RegionDashboard], now: dt.datetime) -> dt.datetime | None:
+    """Until when the dashboard rendered at ``now`` says the same, as far as time goes (None:
+    for ever, its data unchanged).
+
+    What changes with time alone is an open card's time left (whole minutes to its deadline,
+    time_left_text) and, a second after the deadline, its state. With m whole minutes left at
+    ``now`` the text holds while more than 60·m seconds are left: until the deadline minus m
+    minutes (so never past the deadline itself). Once a whole second past it, a card says
+    "passed" and stays locked.
+    """
+    until = None
+    for board in boards:
+        for card in board.open_cards:
+            seconds = int((card.deadline - now).total_seconds())
+            if seconds < 0:
+                continue
+            changes = card.deadline - dt.timedelta(minutes=seconds // 60)
+            until = changes if until is None else min(until, changes)
+    return until
+
+
 def rounds_for_user(user: object) -> list[GrantRound]:
     """Rounds the agency sees (all) or a region sees (published), with how many regions applied."""
     rounds = GrantRound.objects.annotate(
