@@ -1,4 +1,5 @@
-"""Whole public pages from the cache, for visitors who are not logged in.
+"""Whole pages without rendering a template: public pages from the cache for visitors who
+are not logged in, and a logged-in user's own pages from the process's memory.
 
 A public page whose content changes only with its data (the allocation list of a decided
 round) is rendered once per key and language and then served from the cache (Redis in
@@ -13,6 +14,11 @@ rendered as usual. The caller's key must change whenever the page's data does: a
 always names the same page, so besides the shared cache each process keeps the few latest
 pages in its own memory (LOCAL_PAGES), as the encoded bytes around the token: a hit neither
 fetches nor decodes a page (at 2 000 regions the allocation list is about 1 MB).
+
+A logged-in user's page (the region dashboard) is kept in the process's memory only, with
+the version of the user's data it was rendered at (``personal_page``; the version is read
+with the user, submissions.freshness): nothing to invalidate across processes, and nothing
+that outlives a deployment.
 """
 
 from __future__ import annotations

@@ -54,15 +54,18 @@ COUNTERS = "submissions_changecounter"
 
 def version_columns(user_id: str) -> str:
     """Two SELECT columns giving the version of the user whose id is the SQL ``user_id``."""
-    regions = (
-        f"SELECT 'region:' || region_id FROM {ProxyAppointment._meta.db_table} "
+    # The scopes as a set the counters are looked up by (their primary key), not a filter
+    # on every counter: there are as many as regions and users.
+    scopes = (
+        "SELECT 'all' "
+        f"UNION ALL SELECT 'region:' || region_id FROM {ProxyAppointment._meta.db_table} "
         f"WHERE user_id = {user_id} AND ended_at IS NULL "
-        f"UNION SELECT 'region:' || region_id FROM {Colleague._meta.db_table} "
+        f"UNION ALL SELECT 'region:' || region_id FROM {Colleague._meta.db_table} "
         f"WHERE user_id = {user_id} AND removed_at IS NULL"
     )
     return (
         f"(SELECT changes FROM {COUNTERS} WHERE scope = 'user:' || {user_id}), "
-        f"(SELECT SUM(changes) FROM {COUNTERS} WHERE scope = 'all' OR scope IN ({regions}))"
+        f"(SELECT SUM(changes) FROM {COUNTERS} WHERE scope IN ({scopes}))"
     )
 
 
