@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = [["engine: amounts identical to the Fraction reference", "", engine.returncode == 0]]
     sizes = ["--sizes", "21", "300"] if args.quick else []
     verdicts += run_scale.main(sizes)
-    verdicts += pages.main([*sizes, "--history", "2", "--seconds", "3"] if args.quick else [])
+    verdicts += pages.main(
+        [*sizes, "--history", "2", "--seconds", "3", "--rounds", "1"] if args.quick else []
+    )
     verdicts += deadline_rush.main(["--times", "20"] if args.quick else [])
     print(f"\n## Targets ({time.perf_counter() - started:.0f} s in all)\n")
     print(

@@ -1,13 +1,14 @@
--- wrk script of bench/pages.py: each request carries one of the sessions in BENCH_COOKIES
--- (comma-separated session keys, one per simulated user); at the end one JSON line.
+-- wrk script of bench/pages.py: each request carries the cookies of one of the simulated
+-- users in BENCH_COOKIES (comma-separated Cookie headers, one per user); at the end one JSON
+-- line.
 local cookies = {}
-for key in string.gmatch(os.getenv("BENCH_COOKIES") or "", "[^,]+") do
-  table.insert(cookies, key)
+for header in string.gmatch(os.getenv("BENCH_COOKIES") or "", "[^,]+") do
+  table.insert(cookies, header)
 end
 
 request = function()
   if #cookies > 0 then
-    wrk.headers["Cookie"] = "sessionid=" .. cookies[math.random(#cookies)]
+    wrk.headers["Cookie"] = cookies[math.random(#cookies)]
   end
   return wrk.format()
 end
