@@ -56,3 +56,28 @@ def test_settings_require_a_secret_key_when_debug_is_off():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_postgresql_database_url_uses_atgrant_db():
+    """Django's PostgreSQL backend with the health check at most once a second (atgrant.db;
+    tests/production/test_db_health_check.py)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'], settings.ATGRANT_DB_HEALTH_CHECK_SECONDS)"
+    )
+    base = {"DJANGO_SETTINGS_MODULE": "atgrant.settings", "SECRET_KEY": "x" * 50, "PATH": ""}
+    outputs = []
+    for extra in ({}, {"DB_HEALTH_CHECK_SECONDS": "0"}):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**base, "DATABASE_URL": "postgres://u@h:5432/d", **extra},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout.split())
+    assert outputs == [["atgrant.db", "1"], ["atgrant.db", "0"]]
