@@ -33,7 +33,7 @@ e2e: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -m e2e tests/e2e
 
 # Benchmarks (issue 7; README, "Benchmarks"): the engine, the whole run, pages under gunicorn
-# and the deadline rush, then one table of the targets. About 4 minutes; needs the local
+# and the deadline rush, then one table of the targets. About 8 minutes; needs the local
 # PostgreSQL (127.0.0.1:5432, user postgres) and wrk. Not part of CI.
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
