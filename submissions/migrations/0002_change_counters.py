@@ -111,19 +111,25 @@ def _sqlite_trigger(table: str, event: str) -> str:
     )
 
 
-def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION, params=None)
-    elif vendor != "sqlite":
-        return
+def _drop_triggers(schema_editor, vendor: str) -> None:
     for table in SCOPES:
         for event in EVENTS:
             schema_editor.execute(
                 f"DROP TRIGGER IF EXISTS {_name(table, event)}"
                 + (f" ON {table}" if vendor == "postgresql" else "")
             )
-            trigger = _pg_trigger if vendor == "postgresql" else _sqlite_trigger
+
+
+def create(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        return
+    _drop_triggers(schema_editor, vendor)
+    if vendor == "postgresql":
+        schema_editor.execute(PG_FUNCTION, params=None)
+    trigger = _pg_trigger if vendor == "postgresql" else _sqlite_trigger
+    for table in SCOPES:
+        for event in EVENTS:
             schema_editor.execute(trigger(table, event), params=None)
 
 
@@ -131,12 +137,7 @@ def drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor not in ("postgresql", "sqlite"):
         return
-    for table in SCOPES:
-        for event in EVENTS:
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {_name(table, event)}"
-                + (f" ON {table}" if vendor == "postgresql" else "")
-            )
+    _drop_triggers(schema_editor, vendor)
     if vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS atgrant_count_changes()")
 

@@ -63,6 +63,18 @@ def version(user) -> str:
     return load_user(user.pk)._atgrant_version
 
 
+def extend(grant_round, region, officer, *, day: int = 8):
+    """An officer's extension of the region's deadline to `day` November."""
+    with frozen(BEFORE_DEADLINE):
+        deadline_extension_grant(
+            grant_round=grant_round,
+            region=region,
+            until=dt.datetime(2024, 11, day, tzinfo=STOCKHOLM),
+            reason="Sjukdom",
+            by=officer,
+        )
+
+
 def rendered(response) -> bool:
     return bool(response.templates)
 
@@ -89,14 +101,7 @@ def test_the_dashboard_reads_only_tables_whose_writes_are_counted(
     past = round_2024(slug="at-2023", closed=True)
     submitted(past, region, proxy)
     submitted(grant_round, region, proxy)
-    with frozen(BEFORE_DEADLINE):
-        deadline_extension_grant(
-            grant_round=grant_round,
-            region=region,
-            until=dt.datetime(2024, 11, 8, tzinfo=STOCKHOLM),
-            reason="Sjukdom",
-            by=officer,
-        )
+    extend(grant_round, region, officer)
     Colleague.objects.create(region=region, user=UserFactory())
     login(client, proxy)
     client.get(reverse("home"))
@@ -148,16 +153,7 @@ WRITES = {
         {"proxy"},
     ),
     "version submitted": (lambda w: submitted(w.round, w.region, w.proxy), {"proxy"}),
-    "extension granted": (
-        lambda w: deadline_extension_grant(
-            grant_round=w.round,
-            region=w.region,
-            until=dt.datetime(2024, 11, 8, tzinfo=STOCKHOLM),
-            reason="x",
-            by=w.officer,
-        ),
-        {"proxy"},
-    ),
+    "extension granted": (lambda w: extend(w.round, w.region, w.officer), {"proxy"}),
     "baseline changed": (
         lambda w: RoundBaseline.objects.filter(region=w.region).update(plan_text="85"),
         {"proxy"},
@@ -213,14 +209,7 @@ def test_a_write_changes_the_version_of_those_whose_dashboard_shows_it(
     world.round, world.region, world.other_region = grant_round, region, other_region
     world.proxy, world.officer = proxy, officer
     Group.objects.get_or_create(name=OFFICERS_GROUP)
-    with frozen(BEFORE_DEADLINE):
-        deadline_extension_grant(
-            grant_round=grant_round,
-            region=region,
-            until=dt.datetime(2024, 11, 5, tzinfo=STOCKHOLM),
-            reason="x",
-            by=officer,
-        )
+    extend(grant_round, region, officer, day=5)
     before = {"proxy": version(proxy), "other": version(other_proxy)}
     action, concerned = WRITES[write]
     with frozen(BEFORE_DEADLINE):
