@@ -218,6 +218,14 @@ def test_a_write_changes_the_version_of_those_whose_dashboard_shows_it(
     assert {who for who in before if before[who] != after[who]} == concerned
 
 
+def test_a_user_read_otherwise_gets_the_same_version(grant_round, region, proxy):
+    """A user not read by atgrant.auth (a service's `by`, a test's object): asked on demand."""
+    submitted(grant_round, region, proxy)
+    assert not hasattr(proxy, "_atgrant_version")
+    assert freshness.user_version(proxy) == version(proxy)
+    assert version(proxy) != "0:0"
+
+
 def test_a_write_rolled_back_changes_nothing(grant_round, region, proxy):
     from django.db import transaction
 
