@@ -42,19 +42,56 @@ from atgrant.release import release
 PLACEHOLDER = "\x00atgrant-csrf-token\x00"
 TIMEOUT = 24 * 3600
 LOCAL_PAGES = 16
-_local: OrderedDict[str, tuple[bytes, ...]] = OrderedDict()
-_local_lock = threading.Lock()
+PERSONAL_PAGES = 512
 _TOKEN_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _MESSAGE_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+_MESSAGE_SESSION_KEY = "_messages"  # django.contrib.messages' SessionStorage
 
 
-def cacheable(request: HttpRequest) -> bool:
+class _Memory:
+    """This process's memory of the latest pages: at most ``size``, the least recently
+    served forgotten first. Shared by the threads of a process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            value = self._pages.get(key)
+            if value is not None:
+                self._pages.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self._lock:
+            self._pages[key] = value
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+_local = _Memory(LOCAL_PAGES)  # public pages, as the encoded bytes around the token
+_personal = _Memory(PERSONAL_PAGES)  # users' pages: (version, until, bytes around the token)
+
+
+def _plain(request: HttpRequest) -> bool:
+    """GET or HEAD, no query string, no message waiting in a cookie."""
     return (
         request.method in ("GET", "HEAD")
         and not request.META.get("QUERY_STRING")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and _MESSAGE_COOKIE not in request.COOKIES
+        and not request.COOKIES.get(_MESSAGE_COOKIE)
     )
+
+
+def cacheable(request: HttpRequest) -> bool:
+    """A plain request without a session: nobody logged in, no message in a session."""
+    return _plain(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
 def page_key(name: str, *parts: Hashable) -> str:
@@ -68,32 +105,20 @@ def _language_key(key: str) -> str:
     return f"{key}:{get_language()}"
 
 
-def _remember_locally(key: str, parts: tuple[bytes, ...]) -> None:
-    with _local_lock:
-        _local[key] = parts
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_PAGES:
-            _local.popitem(last=False)
-
-
 def forget_local_pages() -> None:
     """Empty this process's memory of pages (the tests: a new database for each)."""
-    with _local_lock:
-        _local.clear()
-        _personal.clear()
+    _local.clear()
+    _personal.clear()
 
 
 def _stored(key: str) -> tuple[bytes, ...] | None:
-    with _local_lock:
-        parts = _local.get(key)
-        if parts is not None:
-            _local.move_to_end(key)  # the least recently served go first
+    parts = _local.get(key)
     if parts is not None:
         return parts
     parts = cache.get(key)
     if not (isinstance(parts, tuple) and all(isinstance(p, bytes) for p in parts)):
         return None
-    _remember_locally(key, parts)
+    _local.put(key, parts)
     return parts
 
 
@@ -119,7 +144,7 @@ def anonymous_page(
     if cacheable(request) and _storable(response):
         parts = _parts(response)
         cache.set(_language_key(key), parts, TIMEOUT)
-        _remember_locally(_language_key(key), parts)
+        _local.put(_language_key(key), parts)
     return response
 
 
@@ -140,17 +165,11 @@ def _parts(response: HttpResponse) -> tuple[bytes, ...]:
 
 # --- a logged-in user's own pages -----------------------------------------------------------
 
-PERSONAL_PAGES = 512
-_personal: OrderedDict[tuple[Hashable, ...], tuple[str, dt.datetime | None, tuple[bytes, ...]]]
-_personal = OrderedDict()
-_MESSAGE_SESSION_KEY = "_messages"  # django.contrib.messages' SessionStorage
-
 
 def _personal_cacheable(request: HttpRequest) -> bool:
+    """A plain request of a logged-in user, no message waiting in the session."""
     return (
-        request.method in ("GET", "HEAD")
-        and not request.META.get("QUERY_STRING")
-        and not request.COOKIES.get(_MESSAGE_COOKIE)
+        _plain(request)
         and request.user.is_authenticated
         and _MESSAGE_SESSION_KEY not in request.session
     )
@@ -175,19 +194,12 @@ def personal_page(
     if version is None or not _personal_cacheable(request):
         return render()[0]
     key = (name, request.user.pk, get_language())
-    with _local_lock:
-        entry = _personal.get(key)
-        if entry is not None:
-            _personal.move_to_end(key)
+    entry = _personal.get(key)
     if entry is not None:
         stored_version, until, parts = entry
         if stored_version == version and (until is None or timezone.now() < until):
             return HttpResponse(get_token(request).encode().join(parts))
     response, until = render()
     if _storable(response):
-        with _local_lock:
-            _personal[key] = (version, until, _parts(response))
-            _personal.move_to_end(key)
-            while len(_personal) > PERSONAL_PAGES:
-                _personal.popitem(last=False)
+        _personal.put(key, (version, until, _parts(response)))
     return response

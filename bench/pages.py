@@ -184,10 +184,11 @@ def _paired(port: int, urls: dict, page: str, seconds: int, rounds: int) -> dict
     for _ in range(rounds):
         bares.append(_wrk(port, bare_path, [], seconds))
         runs.append(_wrk(port, path, cookies, seconds))
+    ratios = [r["rps"] / b["rps"] for r, b in zip(runs, bares, strict=True)]
     return {
         "rps": _median([r["rps"] for r in runs]),
-        "ratio": _median([r["rps"] / b["rps"] for r, b in zip(runs, bares, strict=True)]),
-        "ratios": [r["rps"] / b["rps"] for r, b in zip(runs, bares, strict=True)],
+        "ratio": _median(ratios),
+        "ratios": ratios,
         "bare_rps": [b["rps"] for b in bares],
         "p50_ms": _median([r["p50_ms"] for r in runs]),
         "p95_ms": max(r["p95_ms"] for r in runs),

@@ -105,7 +105,7 @@ def test_an_error_page_is_not_stored():
 
 
 def test_the_process_keeps_the_latest_pages_itself(monkeypatch):
-    monkeypatch.setattr(pagecache, "LOCAL_PAGES", 2)
+    monkeypatch.setattr(pagecache._local, "size", 2)  # LOCAL_PAGES
     render = Renderer()
     a, b, c = (pagecache.page_key("test", name) for name in "abc")
 
