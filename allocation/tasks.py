@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from allocation.services import allocation_run_execute
+from allocation.services.runs import allocation_run_execute
 
 MAX_RETRIES = 3
 

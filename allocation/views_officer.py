@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from allocation import selectors, services
+from allocation import selectors
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
+from allocation.services import decisions, preparation, runs
+from allocation.services.common import PREPARABLE, run_stale_after
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
 from regions.models import Region
@@ -88,7 +90,7 @@ def _with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, Any]:
-    preparable = grant_round.status in services.PREPARABLE
+    preparable = grant_round.status in PREPARABLE
     runs = list(selectors.runs_of_round(grant_round=grant_round))
     active = next((run for run in runs if run.is_active), None)
     current = preview(grant_round) if preparable else None
@@ -210,7 +212,7 @@ def deduction_set(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         slug,
         form_class=DeductionForm,
-        service=services.deduction_set,
+        service=preparation.deduction_set,
         done=_("Avräkningen är sparad."),
         form_key="deduction_form",
     )
@@ -220,7 +222,11 @@ def deduction_set(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def deduction_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return _remove_preparation(
-        request, slug, code, service=services.deduction_remove, done=_("Avräkningen är borttagen.")
+        request,
+        slug,
+        code,
+        service=preparation.deduction_remove,
+        done=_("Avräkningen är borttagen."),
     )
 
 
@@ -231,7 +237,7 @@ def override_set(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         slug,
         form_class=OverrideForm,
-        service=services.override_set,
+        service=preparation.override_set,
         done=_("Handläggarens värde är sparat."),
         form_key="override_form",
     )
@@ -244,7 +250,7 @@ def override_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         request,
         slug,
         code,
-        service=services.override_remove,
+        service=preparation.override_remove,
         done=_("Handläggarens värde är borttaget."),
     )
 
@@ -258,7 +264,7 @@ def override_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def run_request(request: HttpRequest, slug: str) -> HttpResponse:
     grant_round = _round(slug)
     try:
-        run = services.allocation_run_request(grant_round=grant_round, by=request.user)
+        run = runs.allocation_run_request(grant_round=grant_round, by=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return _round_redirect(grant_round)
@@ -272,7 +278,7 @@ def run_request(request: HttpRequest, slug: str) -> HttpResponse:
 def run_retry(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     run = _run(slug, number)
     try:
-        services.allocation_run_retry(run=run, by=request.user)
+        runs.allocation_run_retry(run=run, by=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -302,7 +308,7 @@ def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
         "changes": snapshot_differences(run.snapshot, grant_round) if issuable else [],
         "stale": run.status == RunStatus.RUNNING
         and run.started_at is not None
-        and run.started_at < timezone.now() - services.run_stale_after(),
+        and run.started_at < timezone.now() - run_stale_after(),
     }
 
 
@@ -339,7 +345,7 @@ def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpRespons
     form = IssueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            decisions = services.decisions_issue(
+            issued = decisions.decisions_issue(
                 run=run, by=request.user, decision_date=form.cleaned_data["decision_date"]
             )
         except ValidationError as exc:
@@ -347,8 +353,7 @@ def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpRespons
             return redirect("allocation:run", slug=slug, number=number)
         messages.success(
             request,
-            _("%(count)s beslut är fattade och ombuden har fått e-post.")
-            % {"count": len(decisions)},
+            _("%(count)s beslut är fattade och ombuden har fått e-post.") % {"count": len(issued)},
         )
         return _round_redirect(run.round)
     context = {**_run_context(request, run), "form": form}
@@ -395,7 +400,7 @@ def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReconsiderForm(request.POST)
     if form.is_valid():
         try:
-            new = services.decision_reconsider(
+            new = decisions.decision_reconsider(
                 decision=decision,
                 by=request.user,
                 block1=form.cleaned_data["block1"],

@@ -202,7 +202,8 @@ def fill_round(grant_round, regions, proxies, rng: random.Random, *, versions: b
 
 def decide(grant_round, officer) -> None:  # noqa: ANN001
     """Close, run and issue a round through the services (as the officer would)."""
-    from allocation.services import allocation_run_execute, allocation_run_request, decisions_issue
+    from allocation.services.decisions import decisions_issue
+    from allocation.services.runs import allocation_run_execute, allocation_run_request
     from submissions.closing import round_close
 
     round_close(grant_round=grant_round, by=officer)

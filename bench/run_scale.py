@@ -35,11 +35,8 @@ def measure(n: int, history: int) -> dict[str, tuple[float, int]]:
         world = common.generate(n, history=history)
         from django.core import mail
 
-        from allocation.services import (
-            allocation_run_execute,
-            allocation_run_request,
-            decisions_issue,
-        )
+        from allocation.services.decisions import decisions_issue
+        from allocation.services.runs import allocation_run_execute, allocation_run_request
         from allocation.snapshot import preview
         from submissions.closing import round_close
 

@@ -62,7 +62,7 @@ class GrantRoundAdmin(DraftOnlyMixin, admin.ModelAdmin):
     inlines = [StaircaseStepInline, RoundBaselineInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: GrantRound | None = None) -> list[str]:
-        # Status moves only through the workflow (submissions.services.round_transition).
+        # Status moves only through the workflow (submissions.workflow.round_transition).
         return ["status"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from regions.roles import is_officer
 from submissions.models import DeadlineExtension, GrantRound, Report, RoundStatus
-from submissions.services import round_transition
+from submissions.workflow import round_transition
 
 
 def closes_at(grant_round: GrantRound) -> dt.datetime:

@@ -138,7 +138,7 @@ def at(when: dt.datetime):  # noqa: ANN201
 
 def run_done(grant_round: GrantRound, officer, capture) -> AllocationRun:  # noqa: ANN001
     """Request a run and execute it (eagerly, on commit); the run refreshed."""
-    from allocation.services import allocation_run_request
+    from allocation.services.runs import allocation_run_request
 
     with capture(execute=True):
         run = allocation_run_request(grant_round=grant_round, by=officer)
@@ -149,7 +149,7 @@ def run_done(grant_round: GrantRound, officer, capture) -> AllocationRun:  # noq
 
 def issued(grant_round: GrantRound, officer, capture) -> list[Decision]:  # noqa: ANN001
     """A round run and decided; the decisions."""
-    from allocation.services import decisions_issue
+    from allocation.services.decisions import decisions_issue
 
     run = run_done(grant_round, officer, capture)
     with capture(execute=True):

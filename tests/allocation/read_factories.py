@@ -14,14 +14,9 @@ from unittest.mock import patch
 
 from allocation.models import AllocationRun, Decision
 from allocation.plans import parse_plan
-from allocation.services import (
-    allocation_run_execute,
-    allocation_run_request,
-    decision_reconsider,
-    decisions_issue,
-    deduction_set,
-    override_set,
-)
+from allocation.services.decisions import decision_reconsider, decisions_issue
+from allocation.services.preparation import deduction_set, override_set
+from allocation.services.runs import allocation_run_execute, allocation_run_request
 from regions.models import Region
 from submissions.models import GrantRound, RoundStatus
 from tests.factories import (

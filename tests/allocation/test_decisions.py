@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from allocation import services
 from allocation.models import AllocationRun, ChainLink, Decision
 from allocation.selectors import decisions_for_region, decisions_in_force, latest_done_run
+from allocation.services import decisions, preparation
 from audit.models import AuditEvent
 from regions.models import ProxyAppointment
 from submissions.models import RoundStatus
@@ -88,7 +88,7 @@ def test_a_round_is_decided_once(officer, django_capture_on_commit_callbacks):
     issued(grant_round, officer, django_capture_on_commit_callbacks)
     run = latest_done_run(grant_round=grant_round)
     with pytest.raises(ValidationError, match="redan fattade"):
-        services.decisions_issue(run=run, by=officer)
+        decisions.decisions_issue(run=run, by=officer)
     assert Decision.objects.count() == 3
 
 
@@ -99,11 +99,11 @@ def test_issuing_needs_the_latest_done_run_and_unchanged_inputs(
     first = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     second = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError, match="senaste"):
-        services.decisions_issue(run=first, by=officer)
+        decisions.decisions_issue(run=first, by=officer)
     alfa = grant_round.baselines.get(region__short_name="Alfa").region
-    services.deduction_set(grant_round=grant_round, region=alfa, posts=1, reason="x", by=officer)
+    preparation.deduction_set(grant_round=grant_round, region=alfa, posts=1, reason="x", by=officer)
     with pytest.raises(ValidationError, match="ändrats"):
-        services.decisions_issue(run=second, by=officer)
+        decisions.decisions_issue(run=second, by=officer)
     assert not Decision.objects.exists()
 
 
@@ -111,7 +111,7 @@ def test_only_officers_issue(auditor, django_capture_on_commit_callbacks, office
     grant_round = reported_round()
     run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     with pytest.raises(PermissionDenied):
-        services.decisions_issue(run=run, by=auditor)
+        decisions.decisions_issue(run=run, by=auditor)
 
 
 def test_decisions_join_the_hash_chain_after_the_run(officer, django_capture_on_commit_callbacks):

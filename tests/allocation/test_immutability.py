@@ -99,7 +99,7 @@ def test_database_refuses_raw_changes_of_a_finished_run(decision):
 def test_database_allows_stamping_issued_at_once_and_queued_runs_to_change(
     officer, django_capture_on_commit_callbacks
 ):
-    from allocation.services import allocation_run_request
+    from allocation.services.runs import allocation_run_request
     from tests.allocation.factories import run_done
 
     grant_round = reported_round()

@@ -233,7 +233,7 @@ def test_a_failed_run_shows_its_reason_and_can_be_run_again(
 
     grant_round = reported_round()
     login(client, officer)
-    with mock.patch("allocation.services.compute", side_effect=ValueError("x")):
+    with mock.patch("allocation.services.runs.compute", side_effect=ValueError("x")):
         run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED
     page = client.get(reverse("allocation:run", args=[grant_round.slug, 1])).content.decode()

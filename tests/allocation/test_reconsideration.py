@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from allocation.models import ChainLink, Decision
 from allocation.selectors import decisions_for_region, decisions_in_force
-from allocation.services import decision_reconsider
+from allocation.services.decisions import decision_reconsider
 from audit.models import AuditEvent
 from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixture
     eager_celery,

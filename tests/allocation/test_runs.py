@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 
-from allocation import services
 from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
+from allocation.services import preparation, runs
 from allocation.tasks import execute_run
 from audit.models import AuditEvent
 from submissions.models import RoundStatus
@@ -29,7 +29,7 @@ def test_request_queues_a_run_and_the_task_runs_after_commit(
 ):
     grant_round = reported_round()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.allocation_run_request(grant_round=grant_round, by=officer)
+        run = runs.allocation_run_request(grant_round=grant_round, by=officer)
     assert run.status == RunStatus.QUEUED
     assert run.number == 1
     assert len(callbacks) == 1
@@ -55,9 +55,9 @@ def test_request_queues_a_run_and_the_task_runs_after_commit(
 
 def test_a_second_request_while_one_is_queued_is_refused(officer):
     grant_round = reported_round()
-    services.allocation_run_request(grant_round=grant_round, by=officer)  # not committed: queued
+    runs.allocation_run_request(grant_round=grant_round, by=officer)  # not committed: queued
     with pytest.raises(ValidationError, match="redan begärd"):
-        services.allocation_run_request(grant_round=grant_round, by=officer)
+        runs.allocation_run_request(grant_round=grant_round, by=officer)
     assert AllocationRun.objects.filter(round=grant_round).count() == 1
 
 
@@ -68,7 +68,7 @@ def test_execute_twice_gives_one_result_and_the_second_is_a_no_op(
     run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     stored = (run.result, run.content_hash, run.finished_at)
     assert execute_run.delay(run.pk).get() == RunStatus.DONE
-    services.allocation_run_execute(run_id=run.pk)
+    runs.allocation_run_execute(run_id=run.pk)
     run.refresh_from_db()
     assert (run.result, run.content_hash, run.finished_at) == stored
     assert run.attempts == 1
@@ -91,7 +91,7 @@ def test_a_crash_half_way_leaves_no_result_and_a_retry_produces_exactly_one(
     assert AuditEvent.objects.filter(action="allocation.run_failed").count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.allocation_run_retry(run=run, by=officer)
+        runs.allocation_run_retry(run=run, by=officer)
     run.refresh_from_db()
     grant_round.refresh_from_db()
     assert run.status == RunStatus.DONE
@@ -105,7 +105,7 @@ def test_engine_error_marks_the_run_failed_with_the_reason(
     officer, django_capture_on_commit_callbacks
 ):
     grant_round = reported_round()
-    with mock.patch("allocation.services.compute", side_effect=ValueError("boom")):
+    with mock.patch("allocation.services.runs.compute", side_effect=ValueError("boom")):
         run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED
     assert run.error
@@ -115,7 +115,7 @@ def test_a_transient_database_error_is_retried_by_the_task(
     officer, django_capture_on_commit_callbacks
 ):
     grant_round = reported_round()
-    real = services._compute_and_store
+    real = runs._compute_and_store
     calls = {"n": 0}
 
     def flaky(run_id, claimed_at):  # noqa: ANN001, ANN202
@@ -128,7 +128,7 @@ def test_a_transient_database_error_is_retried_by_the_task(
 
     # Eager mode only retries in-process when errors are not propagated at once.
     app.conf.task_eager_propagates = False
-    with mock.patch("allocation.services._compute_and_store", side_effect=flaky):
+    with mock.patch("allocation.services.runs._compute_and_store", side_effect=flaky):
         run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     assert calls["n"] == 2
     assert run.status == RunStatus.DONE
@@ -139,22 +139,22 @@ def test_a_stale_running_run_is_reclaimed_by_a_restarted_worker(
     officer, django_capture_on_commit_callbacks
 ):
     grant_round = reported_round()
-    run = services.allocation_run_request(grant_round=grant_round, by=officer)
+    run = runs.allocation_run_request(grant_round=grant_round, by=officer)
     long_ago = run.requested_at - dt.timedelta(hours=2)
     AllocationRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, started_at=run.requested_at
     )
     # A worker still within its time limit owns it: not claimed.
-    assert services.allocation_run_execute(run_id=run.pk).status == RunStatus.RUNNING
+    assert runs.allocation_run_execute(run_id=run.pk).status == RunStatus.RUNNING
     AllocationRun.objects.filter(pk=run.pk).update(started_at=long_ago)
-    assert services.allocation_run_execute(run_id=run.pk).status == RunStatus.DONE
+    assert runs.allocation_run_execute(run_id=run.pk).status == RunStatus.DONE
 
 
 @pytest.mark.parametrize("status", [RoundStatus.OPEN, RoundStatus.DECIDED])
 def test_run_is_refused_unless_the_round_is_closed_or_allocated(officer, status):
     grant_round = reported_round(status=status)
     with pytest.raises(ValidationError):
-        services.allocation_run_request(grant_round=grant_round, by=officer)
+        runs.allocation_run_request(grant_round=grant_round, by=officer)
     assert not AllocationRun.objects.exists()
 
 
@@ -162,7 +162,7 @@ def test_only_officers_request_runs(auditor, proxy):
     grant_round = reported_round()
     for user in (auditor, proxy):
         with pytest.raises(PermissionDenied):
-            services.allocation_run_request(grant_round=grant_round, by=user)
+            runs.allocation_run_request(grant_round=grant_round, by=user)
 
 
 def test_the_snapshot_freezes_the_inputs(officer, django_capture_on_commit_callbacks):
@@ -193,7 +193,7 @@ def test_a_new_run_after_a_deduction_keeps_the_round_allocated(
     first = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     alfa = next(r for r in first.snapshot["regions"] if r["name"] == "Alfa")
     region = grant_round.baselines.get(region_id=alfa["region_id"]).region
-    services.deduction_set(
+    preparation.deduction_set(
         grant_round=grant_round, region=region, posts=4, reason="Betalt 2023", by=officer
     )
     second = run_done(grant_round, officer, django_capture_on_commit_callbacks)

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from allocation.models import AllocationRun, ChainLink, Decision
-from allocation.services import decision_reconsider
+from allocation.services.decisions import decision_reconsider
 from allocation.verify import verify_all
 from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixture
     eager_celery,

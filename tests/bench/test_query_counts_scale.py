@@ -27,11 +27,8 @@ def _queries(call) -> list[str]:  # noqa: ANN001
 
 @pytest.mark.parametrize(("regions", "history"), SIZES)
 def test_whole_run_query_counts_do_not_grow(db, regions, history):
-    from allocation.services import (
-        allocation_run_execute,
-        allocation_run_request,
-        decisions_issue,
-    )
+    from allocation.services.decisions import decisions_issue
+    from allocation.services.runs import allocation_run_execute, allocation_run_request
     from allocation.snapshot import preview
     from submissions.closing import round_close
 
@@ -124,7 +121,7 @@ def test_cached_public_list_follows_a_reconsideration(
 ):
     """The public list's body is cached; a reconsideration (a new decision) must show at once."""
     from allocation.selectors import decisions_in_force
-    from allocation.services import decision_reconsider
+    from allocation.services.decisions import decision_reconsider
 
     world = generate(3, history=1)
     grant_round = world.history[-1]

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from allocation.models import AllocationRun, Decision, RunStatus
-from allocation.services import allocation_run_request, decisions_issue
+from allocation.services.decisions import decisions_issue
+from allocation.services.runs import allocation_run_request
 from audit.models import AuditEvent
 from regions.models import ProxyAppointment
 from submissions.models import GrantRound, Report, RoundStatus

@@ -1,0 +1,257 @@
+"""Decisions: issuing one per participating region from a finished run, and reconsidering one
+(omprövning). Both enter the hash chain and notify the region after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allocation import chain
+from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
+from allocation.services.common import active_run_exists, lock_round, require_officer
+from allocation.snapshot import snapshot_differences
+from audit.models import AuditEvent
+from audit.services import audit_event, audit_record, audit_record_many
+from regions.models import Region
+from submissions.models import GrantRound, RoundStatus
+from submissions.workflow import round_transition
+
+
+def _reference(grant_round: GrantRound, region: Region, number: int) -> str:
+    return f"AT{grant_round.year}-{region.code}-B{number}"
+
+
+def explanation_for(run: AllocationRun, region_id: int) -> dict[str, Any]:
+    """A region's decision explanation, from its run's result and snapshot (JSON-safe)."""
+    result = next(r for r in run.result_regions() if r["region_id"] == region_id)
+    source = next(r for r in run.snapshot["regions"] if r["region_id"] == region_id)
+    return _explanation(run, result, source)
+
+
+def _explanation(run: AllocationRun, result: dict[str, Any], source: dict[str, Any]) -> dict:
+    block2_paid = run.result["block2"]["paid"] > 0
+    return {
+        "region_name": result["name"],
+        "run_number": run.number,
+        "population": source["population"],
+        "filled": result["filled"],
+        "started": result["started"],
+        "reported_filled": source["reported_filled"],
+        "reported_started": source["reported_started"],
+        "version_reference": source["version_reference"],
+        "reported_posts": result["reported_posts"],
+        "deducted": result["deducted"],
+        "deduction_reason": source["deduction_reason"],
+        "override_reason": source["override_reason"],
+        "posts": result["posts"],
+        "plan_text": source["plan_text"],
+        "planned": result["planned"],
+        "plan_is_range": result["planned_is_range"],
+        "increase": result["increase"],
+        "rate": result["rate"],
+        "block1_budget": run.result["block1"]["budget"],
+        "block1_exact": result["block1_exact"],
+        "block1_rounding": result["block1_rounding"],
+        "qualifies": result["qualifies"],
+        "step_min_increase": result["step_min_increase"],
+        "step_payout": result["step_payout"],
+        "step_payment": result["step_payment"],
+        "remainder": result["remainder"],
+        "steps_scale": run.result["steps_scale"],
+        "block2_budget": run.result["block2"]["budget"],
+        "block2_exact": result["block2_exact"],
+        "block2_rounding": result["block2_rounding"],
+        "block2_paid": block2_paid,
+        "warnings": [w["message"] for w in run.result["warnings"]],
+    }
+
+
+def _check_issuable(locked: GrantRound, run: AllocationRun) -> None:
+    if locked.status == RoundStatus.DECIDED or Decision.objects.filter(round=locked).exists():
+        raise ValidationError(_("Omgångens beslut är redan fattade."))
+    if locked.status != RoundStatus.ALLOCATED or run.round_id != locked.pk:
+        raise ValidationError(_("Omgången har ingen klar fördelning att besluta om."))
+    if run.status != RunStatus.DONE:
+        raise ValidationError(_("Körningen är inte klar."))
+    latest = AllocationRun.objects.filter(round=locked, status=RunStatus.DONE).aggregate(
+        n=Max("number")
+    )["n"]
+    if run.number != latest:
+        raise ValidationError(_("Besluten fattas på den senaste klara körningen."))
+    if active_run_exists(locked):
+        raise ValidationError(_("En ny körning pågår. Vänta tills den är klar."))
+    changes = snapshot_differences(run.snapshot, locked)
+    if changes:
+        raise ValidationError(
+            _("Underlaget har ändrats sedan körningen; kör fördelningen igen: %(changes)s")
+            % {"changes": " ".join(changes)}
+        )
+
+
+def _chain_decisions(decisions: list[Decision]) -> list[ChainLink]:
+    position, previous = chain.chain_head()
+    links = []
+    for decision in decisions:
+        decision.content_hash = chain.content_hash(chain.decision_content(decision))
+        decision.chain_hash = chain.link_hash(previous, decision.content_hash)
+        position += 1
+        links.append(
+            ChainLink(
+                position=position,
+                kind=ChainLink.Kind.DECISION,
+                previous_hash=previous,
+                content_hash=decision.content_hash,
+                chain_hash=decision.chain_hash,
+            )
+        )
+        previous = decision.chain_hash
+    return links
+
+
+def decisions_issue(
+    *, run: AllocationRun, by: AbstractBaseUser, decision_date: dt.date | None = None
+) -> list[Decision]:
+    """Issue one decision per participating region from a reviewed, finished run."""
+    require_officer(by)
+    now = timezone.now()
+    decision_date = decision_date or timezone.localdate(now)
+    with transaction.atomic():
+        locked = lock_round(run.round)
+        run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        _check_issuable(locked, run)
+        results = run.result_regions()
+        regions = Region.objects.in_bulk([r["region_id"] for r in results])
+        sources = {r["region_id"]: r for r in run.snapshot["regions"]}
+        decisions = [
+            Decision(
+                round=locked,
+                region=regions[r["region_id"]],
+                run=run,
+                reference=_reference(locked, regions[r["region_id"]], 1),
+                block1=r["block1"],
+                block2=r["block2"],
+                total=r["total"],
+                explanation=_explanation(run, r, sources[r["region_id"]]),
+                decided_at=now,
+                decision_date=decision_date,
+                decided_by=by,
+            )
+            for r in results
+        ]
+        links = _chain_decisions(decisions)
+        Decision.objects.bulk_create(decisions)
+        for link, decision in zip(links, decisions, strict=True):
+            link.decision = decision
+        ChainLink.objects.bulk_create(links)
+        AllocationRun.objects.filter(pk=run.pk).update(issued_at=now)
+        round_transition(grant_round=locked, to=RoundStatus.DECIDED, by=by)
+        audit_record_many(
+            [_decision_event(d, by, action="allocation.decision_issued") for d in decisions]
+        )
+        audit_record(
+            action="allocation.decisions_issued",
+            actor=by,
+            obj=run,
+            after={
+                "run": run.number,
+                "decisions": len(decisions),
+                "total": sum(d.total for d in decisions),
+                "decision_date": decision_date.isoformat(),
+            },
+            round_id=locked.pk,
+        )
+        _notify([d.pk for d in decisions])
+    return decisions
+
+
+def _decision_event(
+    decision: Decision, by: AbstractBaseUser, *, action: str, before: dict | None = None
+) -> AuditEvent:
+    return audit_event(
+        action=action,
+        actor=by,
+        obj=decision,
+        before=before,
+        after={
+            "reference": decision.reference,
+            "block1": decision.block1,
+            "block2": decision.block2,
+            "total": decision.total,
+            "deducted": decision.explanation.get("deducted"),
+            "deduction_reason": decision.explanation.get("deduction_reason"),
+            "override_reason": decision.explanation.get("override_reason"),
+            "reconsideration_reason": decision.reconsideration_reason,
+            "content_hash": decision.content_hash,
+        },
+        round_id=decision.round_id,
+        region_id=decision.region_id,
+    )
+
+
+def _notify(decision_ids: list[int]) -> None:
+    from allocation.tasks import send_decision_emails
+
+    transaction.on_commit(lambda: send_decision_emails.delay(decision_ids))
+
+
+def decision_reconsider(
+    *, decision: Decision, by: AbstractBaseUser, block1: int, block2: int, reason: str
+) -> Decision:
+    """Replace a decision in force by a new one (omprövning); both stay on record."""
+    require_officer(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Ange skälet till omprövningen."))
+    if block1 < 0 or block2 < 0:
+        raise ValidationError(_("Beloppen kan inte vara negativa."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_round(decision.round)
+        old = Decision.objects.select_for_update().select_related("region").get(pk=decision.pk)
+        if locked.status != RoundStatus.DECIDED:
+            raise ValidationError(_("Omgången är inte beslutad."))
+        if not old.in_force:
+            raise ValidationError(_("Beslutet har redan ersatts av ett nytt beslut."))
+        count = Decision.objects.filter(round=locked, region=old.region).count()
+        explanation = {
+            **old.explanation,
+            "reconsideration_reason": reason,
+            "replaces_reference": old.reference,
+            "previous_block1": old.block1,
+            "previous_block2": old.block2,
+            "previous_total": old.total,
+        }
+        new = Decision(
+            round=locked,
+            region=old.region,
+            run_id=old.run_id,
+            reference=_reference(locked, old.region, count + 1),
+            block1=block1,
+            block2=block2,
+            total=block1 + block2,
+            explanation=explanation,
+            decided_at=now,
+            decision_date=timezone.localdate(now),
+            decided_by=by,
+            replaces=old,
+            reconsideration_reason=reason,
+        )
+        (link,) = _chain_decisions([new])
+        new.save()
+        link.decision = new
+        link.save()
+        _decision_event(
+            new,
+            by,
+            action="allocation.decision_reconsidered",
+            before={"reference": old.reference, "block1": old.block1, "block2": old.block2},
+        ).save()
+        _notify([new.pk])
+    return new
