@@ -283,25 +283,3 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.short_name} → {self.until:%Y-%m-%d %H:%M}"
-
-
-class ChangeCounter(models.Model):
-    """How many times the rows of one scope have been written: ``all`` (rounds, staircases,
-    groups), ``region:<id>`` (a region and its appointments, baselines, reports, versions
-    and extensions) or ``user:<id>`` (a user, their groups and appointments).
-
-    Kept by database triggers on those tables, in the writing transaction (migration
-    0002_change_counters), whatever writes (a service, the admin, a bulk update, SQL by
-    hand): submissions.freshness reads a page's counters to know whether a page rendered
-    earlier is still what the database says.
-    """
-
-    scope = models.CharField(_("omfattning"), primary_key=True, max_length=40)
-    changes = models.BigIntegerField(_("ändringar"), default=0)
-
-    class Meta:
-        verbose_name = _("ändringsräknare")
-        verbose_name_plural = _("ändringsräknare")
-
-    def __str__(self) -> str:
-        return f"{self.scope}: {self.changes}"
