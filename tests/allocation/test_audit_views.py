@@ -15,7 +15,6 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from bench.common import generate
 from submissions.models import Report
-from tests.queries import LOGGED_IN
 from tests.allocation.read_factories import (
     FAST_HASHERS,
     FOUR,
@@ -24,6 +23,7 @@ from tests.allocation.read_factories import (
     decide,
 )
 from tests.factories import GrantRoundFactory, ReportVersionFactory, UserFactory
+from tests.queries import LOGGED_IN
 
 INDEX = "allocation_read:audit_index"
 VERIFY = "allocation_read:audit_verify"

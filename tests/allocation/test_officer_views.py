@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from allocation.models import AllocationRun, Decision, Deduction, PostsOverride, RunStatus
 from submissions.models import GrantRound, RoundStatus
-from tests.queries import LOGGED_IN
 from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixture
     AFTER_DEADLINE,
     BEFORE_DEADLINE,
@@ -19,6 +18,7 @@ from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixtu
     reported_round,
     run_done,
 )
+from tests.queries import LOGGED_IN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 

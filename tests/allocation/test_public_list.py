@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.queries import LOGGED_IN
 from tests.allocation.read_factories import (
     FAST_HASHERS,
     FOUR,
@@ -20,6 +19,7 @@ from tests.allocation.read_factories import (
     decide,
     reconsider,
 )
+from tests.queries import LOGGED_IN
 
 NBSP = "\u00a0"
 

@@ -7,7 +7,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.queries import LOGGED_IN
 from tests.allocation.read_factories import (
     FAST_HASHERS,
     FOUR,
@@ -17,6 +16,7 @@ from tests.allocation.read_factories import (
     reconsider,
 )
 from tests.factories import UserFactory
+from tests.queries import LOGGED_IN
 
 NBSP = "\u00a0"
 DEDUCTION_REASON = "Två tjänster låg till grund för 2023 års utbetalning"

@@ -13,8 +13,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from submissions.models import STOCKHOLM, DeadlineExtension
 from submissions.services import deadline_extension_grant
-from tests.queries import LOGGED_IN
 from tests.factories import RegionFactory, UserFactory
+from tests.queries import LOGGED_IN
 from tests.submissions.factories import BEFORE_DEADLINE, baseline, frozen, round_2024, submitted
 
 pytestmark = pytest.mark.django_db
