@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from allocation.engine import reported_posts_of
 from regions.models import Region
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -254,7 +255,17 @@ class ReportVersion(models.Model):
     @property
     def posts(self) -> int:
         """The higher of filled and started posts (either may be missing)."""
-        return max(p for p in (self.filled_posts, self.started_posts) if p is not None)
+        return reported_posts_of(self.filled_posts, self.started_posts)
+
+
+class DeadlineExtensionQuerySet(models.QuerySet):
+    def latest_by_pair(self) -> dict[tuple[int, int], DeadlineExtension]:
+        """The extension that counts for each (round id, region id): the latest granted (one
+        query; an officer may grant a region several, each replacing the one before)."""
+        latest = {}
+        for extension in self.order_by("granted_at", "pk"):
+            latest[(extension.round_id, extension.region_id)] = extension
+        return latest
 
 
 class DeadlineExtension(models.Model):
@@ -275,6 +286,8 @@ class DeadlineExtension(models.Model):
         verbose_name=_("beviljad av"),
     )
     granted_at = models.DateTimeField(_("beviljad"), auto_now_add=True)
+
+    objects = DeadlineExtensionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("förlängd svarstid")

@@ -188,14 +188,11 @@ def report_cards(
 def _latest_extensions(
     *, people: bool = True, **filters: object
 ) -> dict[tuple[int, int], DeadlineExtension]:
-    # query: extensions (with who granted them), oldest first so the latest per pair wins
-    latest = {}
+    # query: extensions (with who granted them), the latest per round and region
     extensions = DeadlineExtension.objects.filter(**filters)
     if people:
         extensions = extensions.select_related("granted_by")
-    for e in extensions.order_by("granted_at", "pk"):
-        latest[(e.round_id, e.region_id)] = e
-    return latest
+    return extensions.latest_by_pair()
 
 
 def report_card(*, grant_round: GrantRound, region: Region, now: dt.datetime) -> ReportCard:
