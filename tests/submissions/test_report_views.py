@@ -289,7 +289,7 @@ def test_dashboard_links_the_account_pages_with_two_factor_first(client, login, 
 
 
 def test_colleague_saves_a_draft_and_the_proxy_submits_it_through_the_confirmation(
-    client, login, grant_round, region, colleague, proxy
+    client, login, grant_round, region, colleague, proxy, django_capture_on_commit_callbacks
 ):
     login(client, colleague)
     with frozen(BEFORE_DEADLINE):
@@ -312,7 +312,8 @@ def test_colleague_saves_a_draft_and_the_proxy_submits_it_through_the_confirmati
         assert "Bekräfta inskickning" in html
         assert "Kim Kontakt" in html and ">93<" in html
         assert not ReportVersion.objects.exists()
-        response = client.post(submit_url(grant_round, region), {**FORM, "revision": "1"})
+        with django_capture_on_commit_callbacks(execute=True):  # the receipt task
+            response = client.post(submit_url(grant_round, region), {**FORM, "revision": "1"})
         receipt = client.get(response["Location"]).content.decode()
     version = ReportVersion.objects.get()
     assert response["Location"] == reverse(
