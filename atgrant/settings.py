@@ -28,7 +28,8 @@ DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 
 # Embedded (no DATABASE_URL) means a developer's machine: DEBUG on unless said otherwise.
-DEBUG = env_bool("DEBUG", default=DATABASE_URL is None)
+ATGRANT_EMBEDDED = DATABASE_URL is None
+DEBUG = env_bool("DEBUG", default=ATGRANT_EMBEDDED)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
