@@ -216,6 +216,8 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The CSRF failure page on the site's layout and in the visitor's language.
+CSRF_FAILURE_VIEW = "atgrant.views.csrf_failure"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

@@ -13,6 +13,11 @@ admin.site.index_title = _("Administration")
 # The admin logs in through allauth's form: the same lockout, second factor and audit.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# Error pages in the visitor's language (403 and 404 are Django's views with our templates;
+# 429 is allauth's, with templates/429.html).
+handler400 = "atgrant.views.bad_request"
+handler500 = "atgrant.views.server_error"
+
 # Django tries the patterns in order; no two of these overlap, so the most requested pages
 # (the public lists, the region's pages) come first and allauth's and the admin's many last.
 urlpatterns = [
