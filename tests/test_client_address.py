@@ -84,7 +84,9 @@ def test_allauth_reads_the_same_address_and_a_short_header_is_no_error(settings)
 
     settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
     factory = RequestFactory()
-    request = factory.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5, 10.0.0.2")
+    request = factory.get(
+        "/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5, 10.0.0.2"
+    )
     assert get_adapter().get_client_ip(request) == "203.0.113.5"
     # allauth's own reading raises ImproperlyConfigured (a 500) here.
     short = factory.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")

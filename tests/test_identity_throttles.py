@@ -36,7 +36,9 @@ def test_many_logins_from_one_address_do_not_shut_out_the_others_behind_it():
     for n in range(35):
         noisy.post(reverse("account_login"), {"login": f"nobody{n}@example.se", "password": "x"})
     other = Client(REMOTE_ADDR=SHARED_ADDRESS)
-    response = other.post(reverse("account_login"), {"login": colleague.email, "password": PASSWORD})
+    response = other.post(
+        reverse("account_login"), {"login": colleague.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert other.session["_auth_user_id"] == str(colleague.pk)
 
