@@ -2,14 +2,17 @@
 sign-up that does not tell whether an address already has an account.
 
 E-mail addresses
-    Every address is stored as ``canonical_email`` makes it (surrounding space removed,
-    lowercased) and looked up the same way: allauth lowercases what is typed before it looks
-    a user up by exact match, so an address stored with capitals (``createsuperuser --email
-    Handlaggare.Ett@Myndighet.se``) could never log in. ``canonicalise_user_email`` (a
-    ``pre_save`` receiver on the user model and on allauth's ``EmailAddress``, connected in
-    ``atgrant.apps``) covers every write that goes through ``save()``: createsuperuser, the
-    admin, allauth's forms, management commands and services. Addresses stored before are
-    lowercased by ``regions`` migration ``lowercase_emails``.
+    Every address is stored as ``atgrant.email_address.canonical_email`` makes it
+    (surrounding space removed, lowercased) and looked up the same way: allauth lowercases
+    what is typed before it looks a user up by exact match, so an address stored with
+    capitals (``createsuperuser --email Handlaggare.Ett@Myndighet.se``) could never log in.
+    ``canonicalise_user_email``, a ``pre_save`` receiver on the user model, allauth's
+    ``EmailAddress`` and the colleague invitations (connected in ``atgrant.apps``), covers
+    every write that goes through ``save()``: createsuperuser, the admin, allauth's forms,
+    management commands and services (a queryset ``update()`` bypasses it; none in atgrant
+    writes an address). Forms and services canonicalise what they are given too, so that
+    what they compare and show is what is stored. Addresses stored before are lowercased by
+    the ``regions`` migration ``lowercase_emails``.
 
 Sign-up
     allauth prevents enumeration on sign-up (ACCOUNT_PREVENT_ENUMERATION) only when every
@@ -33,25 +36,11 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from django.http import HttpRequest, HttpResponse
 
 from atgrant.clientip import client_ip
+from atgrant.email_address import canonical_email
 
 MANDATORY = account_settings.EmailVerificationMethod.MANDATORY
 # allauth's own session key: an address proven outside allauth (here: by an invitation link).
 VERIFIED_EMAIL_SESSION_KEY = "account_verified_email"
-
-
-def canonical_email(value: str | None) -> str:
-    """The stored and compared form of an e-mail address: stripped and lowercased.
-
-    ``"  Handlaggare.Ett@Myndighet.SE "`` → ``"handlaggare.ett@myndighet.se"``; None → "".
-    """
-    return (value or "").strip().lower()
-
-
-def canonicalise_user_email(sender, instance, **kwargs) -> None:  # noqa: ANN001
-    """pre_save: write the model's ``email`` field in canonical form."""
-    email = getattr(instance, "email", None)
-    if isinstance(email, str):
-        instance.email = canonical_email(email)
 
 
 class AccountAdapter(DefaultAccountAdapter):

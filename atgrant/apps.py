@@ -13,9 +13,11 @@ class AtgrantConfig(AppConfig):
         from django.db.models.signals import pre_save
 
         from atgrant import checks  # noqa: F401  (registers the system checks)
-        from atgrant.accounts import canonicalise_user_email
+        from atgrant.email_address import canonicalise_user_email
+        from regions.models import ColleagueInvitation
 
-        for model in (get_user_model(), EmailAddress):
+        # Every model whose `email` names a person who logs in, or will (an invitation).
+        for model in (get_user_model(), EmailAddress, ColleagueInvitation):
             pre_save.connect(
                 canonicalise_user_email,
                 sender=model,
