@@ -78,6 +78,8 @@ class SignupForm(AllauthSignupForm):
 class SignupView(AllauthSignupView):
     """allauth's sign-up, where a new account confirms its address before it is used."""
 
+    form_class = SignupForm
+
     def form_valid(self, form: SignupForm) -> HttpResponse:
         from allauth.account.internal.flows.signup import complete_signup
 

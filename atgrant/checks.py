@@ -97,3 +97,30 @@ def refuse_to_start_on_errors() -> None:
     serious = [m for m in checks.run_checks(tags=[TAG]) if m.is_serious()]
     if serious:
         raise ImproperlyConfigured("\n".join(str(m) for m in serious))
+
+
+SIGNUP_FORM = "atgrant.accounts.SignupForm"
+
+
+@checks.register(TAG, checks.Tags.security)
+def check_no_enumeration(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # noqa: ANN001
+    """Sign-up must not tell whether an address has an account (atgrant.accounts)."""
+    errors: list[checks.CheckMessage] = []
+    if not getattr(settings, "ACCOUNT_PREVENT_ENUMERATION", True):
+        errors.append(
+            checks.Error(
+                "ACCOUNT_PREVENT_ENUMERATION is off: sign-up and password reset would tell "
+                "whether an address has an account.",
+                id="atgrant.E007",
+            )
+        )
+    if (getattr(settings, "ACCOUNT_FORMS", {}) or {}).get("signup") != SIGNUP_FORM:
+        errors.append(
+            checks.Error(
+                "allauth's sign-up form refuses an address that has an account, which tells "
+                "anyone that it has one.",
+                hint=f"ACCOUNT_FORMS = {{'signup': {SIGNUP_FORM!r}}}",
+                id="atgrant.E008",
+            )
+        )
+    return errors
