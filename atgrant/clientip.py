@@ -43,16 +43,19 @@ def _address(value: object) -> str | None:
         return None
 
 
-def client_ip(request: HttpRequest) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's IP address as a string (IPv4 or canonical IPv6), or None if unknown.
 
     Behind TRUSTED_PROXY_COUNT proxies: the address that many entries from the right of
     X-Forwarded-For. A request that did not pass them all (no header, or too few entries: a
     health check from inside the network) is taken to come from REMOTE_ADDR.
     """
-    remote = _address(request.META.get("REMOTE_ADDR"))
+    meta = getattr(request, "META", None)
+    if not meta:  # no request (authenticate() called from code), or a bare stand-in
+        return None
+    remote = _address(meta.get("REMOTE_ADDR"))
     count = trusted_proxy_count()
-    if count == 0 or not request.META.get(FORWARDED_FOR):
+    if count == 0 or not meta.get(FORWARDED_FOR):
         return remote
     from ipware import get_client_ip
 

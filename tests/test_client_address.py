@@ -53,6 +53,11 @@ def test_client_ip_is_the_address_the_trusted_proxies_saw(settings, count, forwa
     assert client_ip(request) == expected
 
 
+def test_without_a_request_there_is_no_address(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(None) is None
+
+
 @pytest.mark.django_db
 def test_behind_a_proxy_a_lockout_holds_one_client_not_everyone(settings, behind_one_proxy):
     user = UserFactory(email="ombud@blekinge.example.se")
