@@ -124,3 +124,21 @@ def check_no_enumeration(app_configs=None, **kwargs) -> list[checks.CheckMessage
             )
         )
     return errors
+
+
+@checks.register(TAG, checks.Tags.security, deploy=True)
+def check_proxy_count_behind_tls_proxy(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # noqa: ANN001
+    """Behind a TLS proxy (BEHIND_TLS_PROXY) with no proxy trusted, every client has the
+    proxy's address: one client's failed logins would lock an account for everyone."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not getattr(
+        settings, "TRUSTED_PROXY_COUNT", 0
+    ):
+        return [
+            checks.Warning(
+                "BEHIND_TLS_PROXY is set but TRUSTED_PROXY_COUNT is 0: every client would "
+                "have the proxy's address (lockouts and the audit log).",
+                hint="Set TRUSTED_PROXY_COUNT to the number of proxies in front (usually 1).",
+                id="atgrant.W001",
+            )
+        ]
+    return []

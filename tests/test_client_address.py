@@ -151,3 +151,15 @@ def test_start_up_refuses_a_negative_proxy_count_from_the_environment():
     result = _run(["check"], env)
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be at least 0" in result.stderr
+
+
+def test_check_deploy_warns_of_a_tls_proxy_without_a_trusted_proxy_count():
+    import secrets
+
+    from tests.production.test_deploy import PRODUCTION_ENV, _run
+
+    env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(64), "BEHIND_TLS_PROXY": "true"}
+    assert "atgrant.W001" in _run(["check", "--deploy"], env).stderr
+    env["TRUSTED_PROXY_COUNT"] = "1"
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
