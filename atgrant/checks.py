@@ -142,3 +142,25 @@ def check_proxy_count_behind_tls_proxy(app_configs=None, **kwargs) -> list[check
             )
         ]
     return []
+
+
+@checks.register(TAG, checks.Tags.security, deploy=True)
+def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # noqa: ANN001
+    """Links in e-mails and letters are built from SITE_URL: a production site must say it."""
+    if not settings.SITE_URL_SET:
+        return [
+            checks.Warning(
+                "SITE_URL is not set: e-mails and letters would link to "
+                f"{settings.SITE_URL}.",
+                hint="SITE_URL=https://<the public address> (see .env.example).",
+                id="atgrant.W002",
+            )
+        ]
+    if not settings.DEBUG and not settings.SITE_URL.startswith("https://"):
+        return [
+            checks.Warning(
+                "SITE_URL is not an https:// address: links in e-mails would be sent in clear.",
+                id="atgrant.W003",
+            )
+        ]
+    return []
