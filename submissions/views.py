@@ -7,7 +7,6 @@ region's people write its report (agency users: 403) and only its proxy submits.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -22,12 +21,13 @@ from django.views.decorators.http import require_POST
 
 from atgrant.pagecache import personal_page
 from atgrant.pagination import page_number, page_of
+from atgrant.spreadsheets import csv_response
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
-from submissions import selectors, services
+from submissions import exports, selectors, services
 from submissions.forms import ExtensionForm, ReportForm
 from submissions.freshness import user_version
-from submissions.models import STOCKHOLM, GrantRound, ReportVersion, RoundStatus
+from submissions.models import GrantRound, ReportVersion, RoundStatus
 from submissions.receipts import receipt_filename, receipt_pdf
 
 
@@ -264,55 +264,13 @@ def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_round_reports(request, get_object_or_404(GrantRound, slug=slug))
 
 
-CSV_HEADER = [
-    "region_code",
-    "region",
-    "applied",
-    "filled_posts",
-    "started_posts",
-    "posts",
-    "submitted_at",
-    "reference",
-    "versions",
-    "extended_until",
-    "extended_by",
-    "extension_reason",
-]
-
-
 @login_required
 def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the round's table, every region, as a CSV for Excel in Sweden."""
     _agency_reader_only(request)
     grant_round = get_object_or_404(GrantRound, slug=slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="inrapporteringar-{grant_round.slug}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for row in selectors.round_report_rows(grant_round):
-        v, e = row.latest_version, row.extension
-        writer.writerow(
-            [
-                row.region.code,
-                row.region.short_name,
-                "yes" if row.applied else "no",
-                _raw(v.filled_posts if v else None),
-                _raw(v.started_posts if v else None),
-                _raw(v.posts if v else None),
-                v.submitted_at.astimezone(STOCKHOLM).isoformat() if v else "",
-                v.reference if v else "",
-                row.version_count,
-                e.until.astimezone(STOCKHOLM).isoformat() if e else "",
-                e.granted_by.email if e else "",
-                e.reason if e else "",
-            ]
-        )
-    return response
-
-
-def _raw(value: int | None) -> str | int:
-    return "" if value is None else value
+    table = exports.round_reports_table(selectors.round_report_rows(grant_round))
+    return csv_response(table, f"inrapporteringar-{grant_round.slug}.csv")
 
 
 @login_required
