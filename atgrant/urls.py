@@ -27,3 +27,9 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The app's own pages for errors (templates/400.html ...); with DEBUG on too (atgrant/errors.py).
+handler400 = "atgrant.errors.bad_request"
+handler403 = "atgrant.errors.permission_denied"
+handler404 = "atgrant.errors.page_not_found"
+handler500 = "atgrant.errors.server_error"
