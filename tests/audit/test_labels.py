@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,14 @@ def test_labels_are_swedish_and_english():
 def test_values_are_formatted_for_people(key, value, action, shown):
     with translation.override("sv"):
         assert format_value(key, value, action=action) == shown
+
+
+def test_an_extension_in_the_history_is_named_by_stockholm_time():
+    """The history's object column shows str(extension), stored when the event is written."""
+    from regions.models import Region
+    from submissions.models import DeadlineExtension
+
+    extension = DeadlineExtension(
+        region=Region(short_name="Gotland"), until=dt.datetime(2024, 11, 8, 22, 59, tzinfo=dt.UTC)
+    )
+    assert str(extension) == "Gotland → 2024-11-08 23:59"
