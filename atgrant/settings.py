@@ -19,6 +19,7 @@ from atgrant.env import (
     env_list,
     env_str,
     env_url,
+    redis_database_after,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,8 +70,7 @@ MIDDLEWARE = [
     "atgrant.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Django's, renewing an unchanged session at most once a minute (atgrant/sessions.py).
-    "atgrant.sessions.SessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,9 +123,11 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's, with the health check at most once a DB_HEALTH_CHECK_SECONDS (atgrant.db).
-        DATABASES["default"]["ENGINE"] = "atgrant.db"
+    # Behind a transaction-mode pooler (PgBouncer) a named cursor cannot outlive the
+    # transaction that the pooler gave a server connection for; Django's documented switch.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DISABLE_SERVER_SIDE_CURSORS", False
+    )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -135,23 +137,39 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
-ATGRANT_DB_HEALTH_CHECK_SECONDS = env_int("DB_HEALTH_CHECK_SECONDS", 1, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
+# The deployed release (the git commit of the image, RELEASE): the cache's key prefix, so that a
+# new release never serves a fragment that the previous one rendered.
+RELEASE = env_str("RELEASE", "dev")
 if REDIS_URL:
+    # The cache has a Redis database of its own (REDIS_CACHE_URL, by default the broker's
+    # database + 1), so that it can be cleared without touching Celery's queues.
+    REDIS_CACHE_URL = env_url("REDIS_CACHE_URL", ("redis", "rediss")) or redis_database_after(
+        REDIS_URL
+    )
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": RELEASE,
+        }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": RELEASE,
+        }
+    }
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "atgrant.auth.ModelBackend",
-    "atgrant.auth.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -195,14 +213,11 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # No start-up banner: it would stand first on every command's stderr (allocate_csv's summary).
 AXES_VERBOSE = False
 
-# Sessions end after 30 minutes without activity: atgrant.sessions.SessionMiddleware renews
-# an unchanged session at most every SESSION_REFRESH_SECONDS (so it ends 29-30 minutes after
-# the last request), instead of a database write on every request. Read from the cache (Redis
-# in production), written to the cache and the database.
-SESSION_ENGINE = "atgrant.sessions"  # Django's cached_db, see atgrant/sessions.py
+# Sessions end after 30 minutes without activity: saving the session on every request moves
+# its expiry. Read from the cache (Redis in production), written to the cache and the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
-SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
-SESSION_SAVE_EVERY_REQUEST = False
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
