@@ -10,7 +10,8 @@ must never see those (issue 15, item 20), so:
 
 * :class:`ErrorPagesMiddleware` answers a 404 with the app's page: an ``Http404`` raised by
   a view (``process_exception``), and an address no route matches (the response of a request
-  that was never resolved);
+  that was never resolved). Whatever DEBUG says, it also gives a POST-only address opened in
+  the browser (405, an empty page from Django) a page that says what to do;
 * :class:`ErrorPageReporter` (``DEFAULT_EXCEPTION_REPORTER``) writes the app's 500 page, or its
   400 page for a bad request, where Django would write the technical one. The traceback still
   goes to the log (logger ``django.request``, as with DEBUG off).
@@ -70,6 +71,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_standalone("500.html", request), status=500)
 
 
+def method_not_allowed(request: HttpRequest, refused: HttpResponse) -> HttpResponse:
+    """405 with a page saying what to do, and the ``Allow`` header of Django's answer."""
+    response = render(request, "405.html", status=405)
+    if "Allow" in refused:
+        response["Allow"] = refused["Allow"]
+    return response
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form refused by the CSRF check (an old page, cookies off); nothing was saved."""
     return render(request, "403_csrf.html", status=403)
@@ -79,7 +88,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 class ErrorPagesMiddleware:
-    """With DEBUG on, the app's 404 page in place of Django's technical one.
+    """With DEBUG on, the app's 404 page in place of Django's technical one; a 405 page.
 
     Placed after CommonMiddleware (so APPEND_SLASH still redirects a 404) and inside the
     security headers' middleware (so the page gets them).
@@ -97,6 +106,9 @@ class ErrorPagesMiddleware:
             and _hide_technical_pages()
         ):
             return page_not_found(request)
+        # A POST-only address opened in the browser: Django's answer is an empty page.
+        if response.status_code == 405 and not response.content and request.method == "GET":
+            return method_not_allowed(request, response)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> Any:

@@ -82,3 +82,9 @@ def test_a_developer_can_ask_for_djangos_technical_pages(settings):
     settings.ATGRANT_TECHNICAL_ERROR_PAGES = True
     assert "Using the URLconf" in get("/finns-inte/").content.decode()
     assert "Traceback" in get("/testfel/500/").content.decode()
+
+
+def test_a_form_address_opened_in_the_browser_says_what_to_do(debug):
+    response = get("/kollegor/bjud-in/")  # the invitation form's POST-only address
+    assert_app_page(response, 405, "Sidan kan inte visas")
+    assert response["Allow"] == "POST"
