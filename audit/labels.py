@@ -167,6 +167,15 @@ def action_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
+# audit.services writes this for an event without a user (a scheduled task, the worker).
+SYSTEM_ACTOR = "system"
+
+
+def actor_label(label: str) -> str:
+    """Who did it, as stored (an e-mail address), or "systemet" for the system."""
+    return _("systemet") if label in ("", SYSTEM_ACTOR) else label
+
+
 def field_label(key: str) -> str:
     """A field's label; an unknown key with its underscores as spaces, never hidden."""
     field = FIELDS.get(key)

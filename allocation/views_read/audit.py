@@ -26,7 +26,7 @@ from allocation.selectors import (
 )
 from allocation.views_read.access import agency_reader_required
 from atgrant.pagination import page_of
-from audit.labels import action_label, field_label, format_value
+from audit.labels import action_label, actor_label, field_label, format_value
 from audit.models import AuditEvent
 from regions.fields import RegionField
 from regions.models import Region
@@ -165,6 +165,7 @@ class Change:
 @dataclass(frozen=True)
 class EventRow:
     event: AuditEvent
+    actor: str
     label: str
     round_name: str
     region_name: str
@@ -172,7 +173,7 @@ class EventRow:
     link: str
 
 
-def _changes(event: AuditEvent) -> list[Change]:
+def event_changes(event: AuditEvent) -> list[Change]:
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
@@ -214,10 +215,11 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     rows = [
         EventRow(
             event=event,
+            actor=actor_label(event.actor_label),
             label=action_label(event.action),
             round_name=round_names.get(event.round_id, ""),
             region_name=event.region_name or "",
-            changes=_changes(event),
+            changes=event_changes(event),
             link=_link(event),
         )
         for event in page.object_list
