@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,7 +117,9 @@ def decimal_comma(value: int | Fraction | Decimal) -> str:
     """An exact number with a decimal comma and an ASCII minus (so Excel reads a number):
     ``Fraction(-3, 2)`` -> ``-1,5``; ``Fraction(173, 2)`` -> ``86,5``; ``47`` -> ``47``."""
     exact = Fraction(value)
-    rounded = round(exact * 10**DECIMAL_PLACES)
+    # Half away from zero, as everywhere in atgrant (Python's round() would round half to even).
+    scaled = abs(exact) * 10**DECIMAL_PLACES
+    rounded = math.floor(scaled + Fraction(1, 2)) * (-1 if exact < 0 else 1)
     text = str(Decimal(rounded).scaleb(-DECIMAL_PLACES))
     if "." in text:
         text = text.rstrip("0").rstrip(".")

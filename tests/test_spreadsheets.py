@@ -77,7 +77,8 @@ def test_the_total_row_sums_the_marked_columns():
 @pytest.mark.parametrize(
     ("value", "expected"),
     [(Fraction(173, 2), "86,5"), (47, "47"), (Fraction(-7, 2), "-3,5"), (Fraction(0), "0"),
-     (Fraction(1, 3), "0,3333")],
+     (Fraction(1, 3), "0,3333"), (Fraction(1, 20000), "0,0001"), (Fraction(-1, 20000), "-0,0001"),
+     (Fraction(-1, 300000), "0"), (223_000_000, "223000000")],
 )  # fmt: skip
 def test_decimal_comma(value, expected):
     assert spreadsheets.decimal_comma(value) == expected
