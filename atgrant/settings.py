@@ -84,9 +84,18 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Officers and auditors without a TOTP authenticator are sent to set one up.
     "atgrant.middleware.MfaRequiredMiddleware",
+    # With DEBUG on, the app's 404 page instead of Django's technical one (atgrant/errors.py);
+    # after CommonMiddleware (APPEND_SLASH) and the headers' middleware, so the page has them.
+    "atgrant.errors.ErrorPagesMiddleware",
     # Axes last, as its documentation asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+# The app's own error pages, also with DEBUG on (atgrant/errors.py): a newcomer running the
+# embedded demo never sees a framework debug page. ATGRANT_TECHNICAL_ERROR_PAGES=1 shows
+# Django's technical 404/500 pages again on a developer's machine (with DEBUG on only).
+ATGRANT_TECHNICAL_ERROR_PAGES = env_bool("ATGRANT_TECHNICAL_ERROR_PAGES", False)
+DEFAULT_EXCEPTION_REPORTER = "atgrant.errors.ErrorPageReporter"
+CSRF_FAILURE_VIEW = "atgrant.errors.csrf_failure"
 
 ROOT_URLCONF = "atgrant.urls"
 WSGI_APPLICATION = "atgrant.wsgi.application"
@@ -236,8 +245,6 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# The CSRF failure page on the site's layout and in the visitor's language.
-CSRF_FAILURE_VIEW = "atgrant.views.csrf_failure"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

@@ -51,7 +51,7 @@ def _close(
                 "reports_locked": count,
                 "extensions_ended": ended_extensions or [],
             },
-            message="" if by is not None else "closed at the deadline by the scheduled task",
+            message="" if by is not None else "Stängd vid sista dag av den schemalagda uppgiften",
             round_id=locked.pk,
         )
     return locked

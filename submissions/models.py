@@ -295,4 +295,5 @@ class DeadlineExtension(models.Model):
         ordering = ["round", "region", "-granted_at"]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name} → {self.until:%Y-%m-%d %H:%M}"
+        # Stockholm's time, as the officer typed it (the history shows this text as it is).
+        return f"{self.region.short_name} → {self.until.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"

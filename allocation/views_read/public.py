@@ -17,11 +17,10 @@ from allocation import exports
 from allocation.explain import as_fraction
 from allocation.models import AllocationRun, Decision
 from allocation.selectors import decisions_in_force
+from atgrant.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, download
 from submissions.models import GrantRound, RoundStatus
 
 AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -153,29 +152,30 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "allocation/public/list.html", context)
 
 
-def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def public_list_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the whole list as a CSV for Excel in Sweden."""
     table = public_table(_decided_round(slug))
-    return _download(exports.full_csv(table.rows), CSV_TYPE, f"fordelningslista-{slug}.csv")
+    content = exports.full_csv(table.rows)
+    return download(content, CSV_CONTENT_TYPE, f"fordelningslista-{slug}.csv")
 
 
 def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For machines: the ``allocate_csv`` input, in its exact format (the name says so)."""
     table = public_table(_decided_round(slug))
-    return _download(exports.input_csv(table.rows), CSV_TYPE, f"indata-{slug}.csv")
+    content = exports.input_csv(table.rows)
+    return download(content, CSV_CONTENT_TYPE, f"maskinlasbar-indata-allocate_csv-{slug}.csv")
 
 
 def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    """For machines: the rules in ``allocate_csv --rules`` format."""
     table = public_table(_decided_round(slug))
-    return _download(exports.rules_json(table.rules), "application/json", f"regler-{slug}.json")
+    content = exports.rules_json(table.rules)
+    return download(content, "application/json", f"maskinlasbara-regler-allocate_csv-{slug}.json")
 
 
 def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the list and the rules as an Excel workbook."""
     grant_round = _decided_round(slug)
     table = public_table(grant_round)
     content = exports.xlsx(table.rows, rules=table.rules, title=grant_round.name)
-    return _download(content, XLSX_TYPE, f"fordelningslista-{slug}.xlsx")
+    return download(content, XLSX_CONTENT_TYPE, f"fordelningslista-{slug}.xlsx")
