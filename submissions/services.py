@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,6 +17,7 @@ from regions.models import Region
 from regions.roles import is_member_of, is_officer, is_proxy_of
 from submissions.deadlines import check_writable, latest_extension
 from submissions.models import (
+    REPORT_FIELDS,
     STOCKHOLM,
     DeadlineExtension,
     GrantRound,
@@ -25,15 +27,6 @@ from submissions.models import (
 )
 
 MAX_POSTS = 5000
-
-REPORT_FIELDS = (
-    "filled_posts",
-    "started_posts",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "comment",
-)
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -261,3 +254,51 @@ def deadline_extension_grant(
             region_id=region.pk,
         )
     return extension
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def report_reminders_send(
+    *,
+    grant_round: GrantRound,
+    by: AbstractBaseUser,
+    regions: Iterable[Region] | None = None,
+) -> list[Region]:
+    """Remind by e-mail the regions that have not submitted a report for the round, or hold
+    changes that are not sent in (selectors.round_gaps), before the round is closed.
+
+    ``regions``: only these of them (the officer's choice); None: all of them. Regions that
+    need no reminder (any more) are left out. Officers only, while the round is open (a closed
+    round's reports are locked: a reminder could not be acted on). One e-mail task per region
+    is queued once the transaction commits; the audit event names the regions.
+    Returns the regions reminded, by short name. Raises PermissionDenied, ValidationError.
+    """
+    from submissions.selectors import round_gaps
+    from submissions.tasks import send_report_reminder
+
+    if not is_officer(by):
+        raise PermissionDenied(_("Endast handläggare kan skicka påminnelser."))
+    if grant_round.status != RoundStatus.OPEN:
+        raise ValidationError(_("Påminnelser kan bara skickas medan omgången är öppen."))
+    due = round_gaps(grant_round).regions
+    if regions is not None:
+        chosen = {r.pk for r in regions}
+        due = [r for r in due if r.pk in chosen]
+    if not due:
+        raise ValidationError(
+            _("Ingen av de valda regionerna behöver påminnas: de har skickat in sina uppgifter.")
+        )
+    with transaction.atomic():
+        audit_record(
+            action="round.reminders_sent",
+            actor=by,
+            obj=grant_round,
+            after={"regions": [r.short_name for r in due]},
+            round_id=grant_round.pk,
+        )
+        for region in due:
+            transaction.on_commit(
+                lambda region_id=region.pk: send_report_reminder.delay(grant_round.pk, region_id)
+            )
+    return due

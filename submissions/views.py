@@ -250,7 +250,8 @@ def _render_round_reports(
         "grant_round": grant_round,
         "page": page,
         "rows": selectors.round_report_rows(grant_round, regions=page.object_list),
-        "applied": selectors.regions_applied(grant_round),  # the whole round, not the page
+        # the whole round, not the page: regions that applied, reports with unsent changes
+        "counts": selectors.round_report_counts(grant_round),
         "form": form or ExtensionForm(),
         "can_extend": is_officer(request.user)
         and grant_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
@@ -277,6 +278,7 @@ CSV_HEADER = [
     "extended_until",
     "extended_by",
     "extension_reason",
+    "unsent_changes",
 ]
 
 
@@ -306,6 +308,7 @@ def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 e.until.astimezone(STOCKHOLM).isoformat() if e else "",
                 e.granted_by.email if e else "",
                 e.reason if e else "",
+                "yes" if row.unsent_changes else "no",
             ]
         )
     return response

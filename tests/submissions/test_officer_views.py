@@ -159,6 +159,7 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "extended_until",
         "extended_by",
         "extension_reason",
+        "unsent_changes",
     ]
     assert rows[1] == [
         "10",
@@ -173,6 +174,7 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "",
         "",
         "",
+        "no",
     ]
     assert rows[2] == [
         "09",
@@ -187,6 +189,7 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "2024-11-08T23:59:59+01:00",
         "officer@example.se",
         "Systembyte, raden har ett kommatecken",
+        "no",
     ]
 
 

@@ -252,7 +252,7 @@ def test_dashboard_lists_past_rounds(client, login, region, proxy):
     submitted(old, region, proxy)
     login(client, proxy)
     html = client.get(reverse("submissions:dashboard")).content.decode()
-    assert "Tidigare omgångar" in html
+    assert "Stängda omgångar – beslut väntas" in html
     assert "Låst – inskickad version 1" in html
     assert "<td>Stängd</td>" in html  # the round's status
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -282,8 +282,9 @@ def test_dashboard_past_rounds_come_from_the_cache_until_a_round_moves_on(
     assert "<td>Stängd</td>" in second and "Låst – inskickad version 1" in second
     # A round that moves on (allocated, decided) is another line: read and rendered again.
     GrantRound.objects.filter(pk=old.pk).update(status=RoundStatus.DECIDED)
-    third = client.get(url).content.decode()
-    assert "<td>Beslutad</td>" in third and "<td>Stängd</td>" not in third
+    third = main(client.get(url).content.decode())
+    assert "Beslutade omgångar" in third and "<td>Stängd</td>" not in third
+    assert "Stängda omgångar" not in third
     assert "Låst – inskickad version 1" in third
 
 
