@@ -21,6 +21,7 @@ from regions.models import Region
 from regions.roles import is_agency_reader, regions_of
 from submissions.deadlines import effective_deadline, write_refusal
 from submissions.forecast import Forecast, compute_forecast, rules_for_round
+from submissions.plausibility import Previous, unusual_figures
 from submissions.models import (
     DeadlineExtension,
     GrantRound,
@@ -485,4 +486,38 @@ def round_report_counts(grant_round: GrantRound) -> dict[str, int]:
             applied=Count("pk", filter=Q(submitted)),
             unsent=Count("pk", filter=Q(unsent_changes=True)),
         )
+    )
+
+
+# --- unusual figures ------------------------------------------------------------------------
+
+
+def previous_posts(*, grant_round: GrantRound, region: Region) -> Previous | None:
+    """The region's posts in its latest submitted version of the latest earlier round (by
+    year) it reported in, or None (one query)."""
+    version = (
+        ReportVersion.objects.filter(
+            report__region=region, report__round__year__lt=grant_round.year
+        )
+        .exclude(report__round__status=RoundStatus.DRAFT)
+        .select_related("report__round")
+        .order_by("-report__round__year", "-number")
+        .first()
+    )
+    if version is None:
+        return None
+    return Previous(round_name=version.report.round.name, posts=version.posts)
+
+
+def unusual_figures_for(
+    *, grant_round: GrantRound, region: Region, filled: int | None, started: int | None
+) -> list[str]:
+    """plausibility.unusual_figures for these figures of the region's report (2 queries):
+    against the round's plan and the region's previous round."""
+    baseline = RoundBaseline.objects.filter(round=grant_round, region=region).order_by("pk").first()
+    return unusual_figures(
+        filled=filled,
+        started=started,
+        planned=baseline.planned if baseline is not None else None,
+        previous=previous_posts(grant_round=grant_round, region=region),
     )

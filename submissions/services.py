@@ -78,6 +78,17 @@ class ReportConflict(ValidationError):
         self.report = report
 
 
+class UnusualFigures(ValidationError):
+    """The figures are unusual (submissions.plausibility) and the proxy has not confirmed them."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(
+            _("Bekräfta att de ovanliga uppgifterna stämmer innan rapporten skickas in."),
+            code="unconfirmed",
+        )
+        self.warnings = warnings
+
+
 def _when(moment: dt.datetime) -> str:
     """'kl. 14:05' today, else 'den 1 november 2024 kl. 14:05' (Swedish time)."""
     from atgrant.templatetags.atgrant_format import sv_datetime
@@ -170,18 +181,32 @@ def report_submit(
     data: ReportData,
     revision: int,
     by: AbstractBaseUser,
+    confirm_unusual: bool = False,
 ) -> ReportVersion:
     """Submit the report: write `data` and freeze it as the next ReportVersion (the receipt).
 
     Only the region's proxy; until the deadline; refused if the report changed since `revision`.
+    Unusual figures (submissions.plausibility) need `confirm_unusual`, the proxy's tick on the
+    confirmation page, else UnusualFigures (with the warnings) is raised; the audit event
+    records the warnings confirmed.
     Queues the receipt e-mail (a Celery task: the PDF is slow) once the transaction committed.
     """
+    from submissions.selectors import unusual_figures_for
+
     if not is_proxy_of(by, region):
         raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
     data.validate(for_submission=True)
+    warnings = unusual_figures_for(
+        grant_round=grant_round,
+        region=region,
+        filled=data.filled_posts,
+        started=data.started_posts,
+    )
     now = timezone.now()
     with transaction.atomic():
         report, _created = _prepare_write(grant_round=grant_round, region=region, now=now)
+        if warnings and not confirm_unusual:  # after the deadline's refusal, which says more
+            raise UnusualFigures(warnings)
         before = _snapshot(report)
         report = _write_report(report=report, data=data, revision=revision, by=by, now=now)
         number = (
@@ -204,7 +229,12 @@ def report_submit(
             actor=by,
             obj=version,
             before=before,
-            after={**_snapshot(report), "version": number, "reference": version.reference},
+            after={
+                **_snapshot(report),
+                "version": number,
+                "reference": version.reference,
+                "unusual_confirmed": warnings,
+            },
             round_id=grant_round.pk,
             region_id=region.pk,
         )

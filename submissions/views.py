@@ -152,8 +152,33 @@ def _review(request: HttpRequest, card: selectors.ReportCard, form: ReportForm) 
         messages.error(request, str(services.ReportConflict(card.report).messages[0]))
         form = _with_current_revision(request, card.revision, for_submission=True)
         return _render_report(request, card, form, conflict=True)
-    context = {"card": card, "form": form, "data": form.report_data()}
-    return render(request, "submissions/confirm.html", context)
+    data = form.report_data()
+    warnings = selectors.unusual_figures_for(
+        grant_round=card.grant_round,
+        region=card.region,
+        filled=data.filled_posts,
+        started=data.started_posts,
+    )
+    return _render_confirm(request, card, form, warnings)
+
+
+def _render_confirm(
+    request: HttpRequest,
+    card: selectors.ReportCard,
+    form: ReportForm,
+    warnings: list[str],
+    *,
+    unconfirmed: bool = False,
+) -> HttpResponse:
+    """The confirmation page; unusual figures (submissions.plausibility) with a tick box."""
+    context = {
+        "card": card,
+        "form": form,
+        "data": form.report_data(),
+        "warnings": warnings,
+        "unconfirmed": unconfirmed,
+    }
+    return render(request, "submissions/confirm.html", context, status=400 if unconfirmed else 200)
 
 
 def _refused(
@@ -195,7 +220,11 @@ def report_submit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             data=form.report_data(),
             revision=form.cleaned_data["revision"],
             by=request.user,
+            confirm_unusual=request.POST.get("confirm_unusual") == "1",
         )
+    except services.UnusualFigures as unusual:
+        card = selectors.report_card(grant_round=grant_round, region=region, now=timezone.now())
+        return _render_confirm(request, card, form, unusual.warnings, unconfirmed=True)
     except ValidationError as error:
         return _refused(request, grant_round, region, error, for_submission=True)
     messages.success(
