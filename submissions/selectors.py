@@ -21,7 +21,6 @@ from regions.models import Region
 from regions.roles import is_agency_reader, regions_of
 from submissions.deadlines import effective_deadline, write_refusal
 from submissions.forecast import Forecast, compute_forecast, rules_for_round
-from submissions.plausibility import Previous, unusual_figures
 from submissions.models import (
     DeadlineExtension,
     GrantRound,
@@ -31,6 +30,7 @@ from submissions.models import (
     RoundStatus,
     StaircaseStep,
 )
+from submissions.plausibility import Previous, unusual_figures
 
 NOT_STARTED = "not_started"
 DRAFT = "draft"
