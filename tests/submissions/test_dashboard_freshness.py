@@ -108,7 +108,7 @@ def test_the_dashboard_reads_only_tables_whose_writes_are_counted(
     forget_local_pages()
     with frozen(BEFORE_DEADLINE), CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
-    assert rendered(response) and "Tidigare omgångar" in response.content.decode()
+    assert rendered(response) and "Stängda omgångar – beslut väntas" in response.content.decode()
     read = set().union(*(_tables(q["sql"]) for q in queries.captured_queries))
     assert "submissions_reportversion" in read and "submissions_deadlineextension" in read
     assert read - {"django_session", freshness.COUNTERS} <= freshness.TABLES
@@ -315,7 +315,7 @@ def test_the_page_locks_at_the_deadline(client, login, grant_round, proxy):
     with frozen(NEXT_DAY):
         page = client.get(URL)
         assert rendered(page)
-        assert "Sista dag har passerat" in main(page) and "Visa rapporten" in main(page)
+        assert "omgången stängs snart" in main(page) and "Öppna rapporten" not in main(page)
         assert not rendered(client.get(URL))  # past the deadline the page stays as it is
 
 
