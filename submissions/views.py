@@ -247,9 +247,15 @@ def _version(request: HttpRequest, slug: str, code: str, number: int) -> ReportV
 @login_required
 def receipt(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
     version = _version(request, slug, code, number)
-    return render(
-        request, "submissions/receipt.html", {"version": version, "report": version.report}
-    )
+    # query: the report's latest version number: the receipt says whether this one counts
+    latest = version.report.versions.order_by("-number").values_list("number", flat=True)[0]
+    context = {
+        "version": version,
+        "report": version.report,
+        "latest": latest,
+        "round_open": version.report.round.status == RoundStatus.OPEN,
+    }
+    return render(request, "submissions/receipt.html", context)
 
 
 @login_required

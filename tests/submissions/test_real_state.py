@@ -265,3 +265,34 @@ def test_an_extension_ended_by_closing_is_no_longer_shown(
     assert "förlängd svarstid" not in dashboard
     grant_round.refresh_from_db()
     assert grant_round.closed_at == NEXT_DAY
+
+
+def test_a_receipt_says_whether_its_version_counts(client, login, grant_round, region, proxy):
+    submitted(grant_round, region, proxy, filled=32, started=30, number=2)
+    login(client, proxy)
+
+    def receipt(number):
+        url = reverse("submissions:receipt", args=[grant_round.slug, region.code, number])
+        page = main(client.get(url))
+        return page[page.index('id="receipt-state"') :]
+
+    assert "version 2 är den senast inskickade och den som gäller" in receipt(1)
+    assert "kan ändras och skickas in igen" in receipt(2)
+    GrantRound.objects.filter(pk=grant_round.pk).update(status=RoundStatus.CLOSED)
+    latest = receipt(2)
+    assert "Omgången är stängd" in latest and "kan ändras och skickas in igen" not in latest
+
+
+def test_the_admins_report_list_marks_drafts(client, login, grant_round, region, proxy, colleague):
+    from tests.factories import UserFactory
+
+    submitted(grant_round, region, proxy, filled=32, started=30, number=2)
+    draft(grant_round, region, colleague, filled=33, revision=2)
+    admin = UserFactory(email="admin@example.se")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    login(client, admin)
+    page = client.get(reverse("admin:submissions_report_changelist"))
+    html = page.content.decode()
+    assert "utkast, inte inskickat" in html.lower() and "arbetskopia" in html
+    assert 'alt="True"' in html
