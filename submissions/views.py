@@ -86,8 +86,25 @@ def _render_report(
         "conflict": conflict,
         # A refused write with the form gone (deadline passed): still show what they typed.
         "unsaved": _unsaved(form) if form is not None and form.is_bound and not can_write else None,
+        "decision": _decision_in_force(card),
     }
     return render(request, "submissions/report.html", context, status=status)
+
+
+def _decision_in_force(card: selectors.ReportCard) -> str | None:
+    """The reference of the region's decision in force once the round is decided, else None."""
+    if card.grant_round.status != RoundStatus.DECIDED:
+        return None
+    from allocation.models import Decision
+
+    # query: the region's decision in force in the round (none if it did not report)
+    return (
+        Decision.objects.filter(
+            round=card.grant_round, region=card.region, replaced_by__isnull=True
+        )
+        .values_list("reference", flat=True)
+        .first()
+    )
 
 
 def _unsaved(form: ReportForm) -> list[tuple[str, str]]:

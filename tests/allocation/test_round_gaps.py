@@ -187,3 +187,17 @@ def test_the_dashboard_links_the_regions_decision_in_a_decided_round(client, log
     link = reverse("allocation_read:region_decision", args=[decisions["Blekinge"].reference])
     assert f'href="{link}"' in decided
     assert "Stängda omgångar" not in html and "Öppna rapporten" not in html
+
+
+def test_the_report_page_of_a_decided_round_links_the_decision(client, login, officer):
+    grant_round = closed_round(FOUR[:2])
+    decisions = decide(grant_round, officer)
+    blekinge = decisions["Blekinge"].region
+    proxy = UserFactory(email="ombud@blekinge.example.se")
+    ProxyAppointment.objects.create(region=blekinge, user=proxy)
+    login(client, proxy)
+    url = reverse("submissions:report_edit", args=[grant_round.slug, blekinge.code])
+    html = client.get(url).content.decode()
+    link = reverse("allocation_read:region_decision", args=[decisions["Blekinge"].reference])
+    assert f'href="{link}"' in html
+    assert "Omgången är beslutad" in html and "Till nästa trappsteg" not in html
