@@ -315,7 +315,9 @@ def test_the_page_locks_at_the_deadline(client, login, grant_round, proxy):
     with frozen(NEXT_DAY):
         page = client.get(URL)
         assert rendered(page)
-        assert "omgången stängs snart" in main(page) and "Öppna rapporten" not in main(page)
+        assert "beslut fattas när omgången har stängts" in main(
+            page
+        ) and "Öppna rapporten" not in main(page)
         assert not rendered(client.get(URL))  # past the deadline the page stays as it is
 
 

@@ -221,7 +221,7 @@ def test_the_dashboard_groups_rounds_by_their_real_state(client, login, grant_ro
     opened, closed = page.split("Stängda omgångar – beslut väntas", 1)
     assert "AT-bidraget 2024" not in opened
     assert "Ingen omgång är öppen för inrapportering just nu." in opened
-    assert "AT-bidraget 2024" in closed and "omgången stängs snart" in closed
+    assert "AT-bidraget 2024" in closed and "beslut fattas när omgången har stängts" in closed
     with frozen(NEXT_DAY):
         round_close(grant_round=grant_round, by=_officer())
         page = main(client.get(reverse("submissions:dashboard")))
