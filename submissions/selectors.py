@@ -425,6 +425,21 @@ class RoundReportRow:
     latest_version: ReportVersion | None
     version_count: int
     extension: DeadlineExtension | None
+    baseline: RoundBaseline | None = None
+    previous: Previous | None = None
+
+    @cached_property
+    def unusual(self) -> list[str]:
+        """plausibility.unusual_figures of the submitted version (the proxy confirmed them)."""
+        v = self.latest_version
+        if v is None:
+            return []
+        return unusual_figures(
+            filled=v.filled_posts,
+            started=v.started_posts,
+            planned=self.baseline.planned if self.baseline is not None else None,
+            previous=self.previous,
+        )
 
     @property
     def applied(self) -> bool:
@@ -460,6 +475,11 @@ def round_report_rows(
         counts[v.report_id] += 1
     # query: extensions with granter
     extensions = _latest_extensions(round_id=grant_round.pk, **scope)
+    # query: the baselines (the plan the figures are checked against)
+    baselines = {
+        b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round, **scope).order_by()
+    }
+    previous = _previous_posts_by_region(grant_round, scope)
     rows = []
     for region in regions:
         report = reports.get(region.pk)
@@ -470,9 +490,30 @@ def round_report_rows(
                 latest_version=latest.get(report.pk) if report else None,
                 version_count=counts.get(report.pk, 0) if report else 0,
                 extension=extensions.get((grant_round.pk, region.pk)),
+                baseline=baselines.get(region.pk),
+                previous=previous.get(region.pk),
             )
         )
     return rows
+
+
+def _previous_posts_by_region(grant_round: GrantRound, scope: dict) -> dict[int, Previous]:
+    """region id -> its posts in the latest earlier round it submitted for (previous_posts)."""
+    # query: the earlier published rounds' versions, latest round and version first per region
+    versions = (
+        ReportVersion.objects.filter(
+            report__round__year__lt=grant_round.year,
+            **{f"report__{k}": v for k, v in scope.items()},
+        )
+        .exclude(report__round__status=RoundStatus.DRAFT)
+        .select_related("report__round")
+        .order_by("report__region_id", "-report__round__year", "-number")
+    )
+    previous: dict[int, Previous] = {}
+    for v in versions:
+        if v.report.region_id not in previous:
+            previous[v.report.region_id] = Previous(round_name=v.report.round.name, posts=v.posts)
+    return previous
 
 
 def round_report_counts(grant_round: GrantRound) -> dict[str, int]:

@@ -331,6 +331,7 @@ CSV_HEADER = [
     "extended_by",
     "extension_reason",
     "unsent_changes",
+    "unusual_figures",
 ]
 
 
@@ -361,6 +362,7 @@ def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 e.granted_by.email if e else "",
                 e.reason if e else "",
                 "yes" if row.unsent_changes else "no",
+                " ".join(row.unusual),
             ]
         )
     return response

@@ -160,6 +160,7 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "extended_by",
         "extension_reason",
         "unsent_changes",
+        "unusual_figures",
     ]
     assert rows[1] == [
         "10",
@@ -175,6 +176,7 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "",
         "",
         "no",
+        "",
     ]
     assert rows[2] == [
         "09",
@@ -190,6 +192,7 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "officer@example.se",
         "Systembyte, raden har ett kommatecken",
         "no",
+        "",
     ]
 
 
@@ -381,16 +384,17 @@ def test_officer_table_query_count_does_not_grow_with_regions(
     client.get(url)
     # 1 user with their groups (atgrant.auth), 2 the round, 3 the regions' count (the pager),
     # 4 the page's regions, 5 their reports, 6 their versions, 7 their extensions with who
-    # granted them, 8 how many regions applied (the whole round), 9 the navigation's regions
-    # (memberships), 10 the extension form's region suggestions. 60 regions: two pages, the
+    # granted them, 8 their baselines, 9 their earlier rounds' versions (the unusual figures'
+    # checks), 10 how many regions applied (the whole round), 11 the navigation's regions
+    # (memberships), 12 the extension form's region suggestions. 60 regions: two pages, the
     # same queries.
     for page in (1, 2):
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(12):
             response = client.get(url, {"page": page})
         assert response.status_code == 200
     assert response.context["page"].number == (2 if regions > 48 else 1)
     # The CSV, every region: user with groups, round, all regions, reports, versions,
-    # extensions.
-    with django_assert_num_queries(6):
+    # extensions, baselines, earlier rounds' versions.
+    with django_assert_num_queries(8):
         response = client.get(reverse("submissions:round_reports_csv", args=[grant_round.slug]))
     assert response.content.decode().count("\n") == 1 + 2 + regions

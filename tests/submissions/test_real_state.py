@@ -296,3 +296,19 @@ def test_the_admins_report_list_marks_drafts(client, login, grant_round, region,
     html = page.content.decode()
     assert "utkast, inte inskickat" in html.lower() and "arbetskopia" in html
     assert 'alt="True"' in html
+
+
+def test_the_officers_table_shows_the_unusual_figures_the_proxy_confirmed(
+    client, login, grant_round, region, other_region, proxy, officer
+):
+    submitted(grant_round, region, proxy, filled=90, started=92)  # plan 84-89: ordinary
+    submitted(grant_round, other_region, proxy, filled=60, started=None)  # plan 20
+    login(client, officer)
+    table = main(client.get(reverse("submissions:round_reports", args=[grant_round.slug])))
+    blekinge, gotland = table.split(">Gotland<", 1)  # by name: Blekinge's row first
+    assert "60 AT-tjänster är 40 fler än planeringsunderlaget (20)." in gotland
+    assert "Ovanliga uppgifter" not in blekinge
+    csv_text = client.get(
+        reverse("submissions:round_reports_csv", args=[grant_round.slug])
+    ).content.decode()
+    assert "60 AT-tjänster är 40 fler än planeringsunderlaget (20)." in csv_text
