@@ -312,3 +312,24 @@ def test_the_officers_table_shows_the_unusual_figures_the_proxy_confirmed(
         reverse("submissions:round_reports_csv", args=[grant_round.slug])
     ).content.decode()
     assert "60 AT-tjänster är 40 fler än planeringsunderlaget (20)." in csv_text
+
+
+def test_the_start_page_says_each_rounds_real_state(client, grant_round):
+    closed = round_2024(slug="at-2023", closed=True)
+    GrantRound.objects.filter(pk=closed.pk).update(name="AT-bidraget 2023")
+    decided = round_2024(slug="at-2022", decided=True)
+    GrantRound.objects.filter(pk=decided.pk).update(name="AT-bidraget 2022")
+
+    def line(page: str, name: str) -> str:
+        return page[page.index(name) :].split("</li>", 1)[0]
+
+    with frozen(BEFORE_DEADLINE):
+        page = main(client.get(reverse("home")))
+    assert "öppen för inrapportering till 1 november 2024" in line(page, "AT-bidraget 2024")
+    with frozen(NEXT_DAY):
+        page = main(client.get(reverse("home")))
+    now_open = line(page, "AT-bidraget 2024")
+    assert "sista dag har passerat" in now_open and "öppen" not in now_open
+    assert "stängd, beslut väntas" in line(page, "AT-bidraget 2023")
+    link = reverse("allocation_read:public_list", kwargs={"slug": "at-2022"})
+    assert f'href="{link}"' in line(page, "AT-bidraget 2022")
