@@ -163,7 +163,10 @@ def _review(request: HttpRequest, card: selectors.ReportCard, form: ReportForm) 
     if not is_proxy_of(request.user, card.region):
         raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
     if card.refusal:
-        messages.error(request, card.refusal)
+        # The refusal states the round's state; this POST also gets what became of it.
+        messages.error(
+            request, _("%(refusal)s Uppgifterna har inte skickats in.") % {"refusal": card.refusal}
+        )
         return _render_report(request, card, form)
     if form.cleaned_data["revision"] != card.revision and card.report is not None:
         messages.error(request, str(services.ReportConflict(card.report).messages[0]))

@@ -171,7 +171,19 @@ def test_a_plain_get_after_the_deadline_does_not_say_nothing_was_saved(
             edit_url(grant_round, region),
             {"filled_posts": "91", "revision": "1", "action": "save"},
         )
+        review = client.post(
+            edit_url(grant_round, region),
+            {
+                "filled_posts": "91",
+                "contact_name": "Kim",
+                "contact_email": "kim@region.se",
+                "revision": "1",
+                "action": "review",
+            },
+        )
     assert "Uppgifterna har inte sparats" in main(refused)
+    assert "Uppgifterna har inte skickats in" in main(review)
+    assert "Dina uppgifter, som inte sparades" in main(review)
 
 
 @pytest.mark.parametrize(
