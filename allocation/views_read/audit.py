@@ -33,6 +33,8 @@ from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, ReportV
 
 ACTION_LABELS = {
     "round.status": _("Omgångens status ändrad"),
+    "round.closed": _("Omgången stängd"),
+    "round.reminders_sent": _("Påminnelse om inrapportering skickad"),
     "report.draft_saved": _("Utkast sparat"),
     "report.submitted": _("Inrapportering inskickad"),
     "report.deadline_extended": _("Svarstid förlängd"),

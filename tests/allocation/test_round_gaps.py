@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from allocation.views_read.audit import action_label
 from audit.models import AuditEvent
 from regions.models import ProxyAppointment
 from submissions.models import Report, RoundStatus
@@ -89,6 +90,7 @@ def test_a_reminder_mails_the_proxy_and_the_drafts_author_after_commit(
     assert "Sista dag för inrapportering: 1 november 2024" in gotland
     event = AuditEvent.objects.get(action="round.reminders_sent")
     assert event.after == {"regions": ["Blekinge", "Gotland"]}
+    assert action_label(event.action) == "Påminnelse om inrapportering skickad"
 
 
 def test_a_reminder_after_the_deadline_says_to_ask_for_an_extension(

@@ -113,6 +113,8 @@ def test_the_officers_table_and_overview_flag_drafts(
     assert "Utkast: ändringar inte inskickade" in table  # Blekinge: version 2 counts
     assert "Utkast, inte inskickat" in table  # Gotland: never submitted
     assert "2 regioner har ändringar som inte är inskickade" in table
+    reminders = reverse("allocation:round", args=[grant_round.slug]) + "#gaps"
+    assert f'href="{reminders}"' in table
     assert '<td class="num">32</td>' in table and '<td class="num">33</td>' not in table
     overview = main(client.get(reverse("submissions:rounds")))
     assert '<span class="badge text-bg-warning">2</span>' in overview
