@@ -31,6 +31,8 @@ from regions.models import Region
 from regions.roles import is_agency_reader, is_officer
 from submissions import closing
 from submissions.models import GrantRound, RoundStatus
+from submissions.selectors import round_gaps
+from submissions.services import report_reminders_send
 
 View = Callable[..., HttpResponse]
 
@@ -110,6 +112,10 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "deductions": selectors.deductions_of_round(grant_round=grant_round),
         "overrides": selectors.overrides_of_round(grant_round=grant_round),
         "not_reporting": selectors.regions_not_reporting(grant_round=grant_round),
+        # before closing: who has not submitted or has unsent changes, with a reminder
+        "gaps": round_gaps(grant_round)
+        if grant_round.status == RoundStatus.OPEN or preparable
+        else None,
         "runs": runs,
         "active_run": active,
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
@@ -150,6 +156,8 @@ def round_close(request: HttpRequest, slug: str) -> HttpResponse:
             "deadline_passed": grant_round.deadline_passed(timezone.now()),
             "active_extensions": closing.active_extensions(grant_round, timezone.now()),
             "can_write": is_officer(request.user),
+            # who closing leaves out: no report, or changes not sent in (locked as they are)
+            "gaps": round_gaps(grant_round),
         }
         return render(request, "allocation/officer/close_confirm.html", context)
     try:
@@ -162,6 +170,32 @@ def round_close(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Omgången är stängd och alla rapporter är låsta."))
+    return _round_redirect(grant_round)
+
+
+@agency_only
+@require_POST
+def round_remind(request: HttpRequest, slug: str) -> HttpResponse:
+    """Remind the chosen regions (checkboxes ``region``, by code) that have not submitted or
+    hold unsent changes; back to the page the form was on (``back``: close or round)."""
+    grant_round = _round(slug)
+    codes = request.POST.getlist("region")
+    try:
+        reminded = report_reminders_send(
+            grant_round=grant_round,
+            by=request.user,
+            regions=Region.objects.filter(code__in=codes),
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Påminnelse skickas med e-post till %(regions)s.")
+            % {"regions": ", ".join(r.short_name for r in reminded)},
+        )
+    if request.POST.get("back") == "close":
+        return redirect("allocation:round_close", slug=slug)
     return _round_redirect(grant_round)
 
 
@@ -306,6 +340,8 @@ def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
         "can_write": is_officer(request.user),
         "issuable": issuable,
         "changes": snapshot_differences(run.snapshot, grant_round) if issuable else [],
+        # who the decisions leave out: no report, no decision; drafts never sent do not count
+        "gaps": round_gaps(grant_round) if issuable else None,
         "stale": run.status == RunStatus.RUNNING
         and run.started_at is not None
         and run.started_at < timezone.now() - run_stale_after(),

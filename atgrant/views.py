@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from regions.roles import is_auditor, is_officer, region_ids_of
 from submissions.models import GrantRound, RoundStatus
@@ -10,7 +11,13 @@ from submissions.models import GrantRound, RoundStatus
 
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: the grant in short, the rounds, and the way in for each kind of visitor."""
-    rounds = GrantRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year")
+    rounds = list(GrantRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year"))
+    now = timezone.now()
+    for grant_round in rounds:
+        # Open in the database until closed, but past its deadline no longer open to report.
+        grant_round.deadline_passed_now = grant_round.status == RoundStatus.OPEN and (
+            grant_round.deadline_passed(now)
+        )
     return render(request, "pages/home.html", {"rounds": rounds})
 
 

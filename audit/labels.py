@@ -30,6 +30,7 @@ NONE = "–"
 ACTION_LABELS: dict[str, Promise] = {
     "round.status": gettext_lazy("Omgångens status ändrad"),
     "round.closed": gettext_lazy("Omgången stängd"),
+    "round.reminders_sent": gettext_lazy("Påminnelse om inrapportering skickad"),
     "report.draft_saved": gettext_lazy("Utkast sparat"),
     "report.submitted": gettext_lazy("Inrapportering inskickad"),
     "report.deadline_extended": gettext_lazy("Svarstid förlängd"),
@@ -91,6 +92,7 @@ FIELDS: dict[str, Field] = {
     "reports_locked": Field(gettext_lazy("Låsta inrapporteringar"), Kind.COUNT),
     "extensions_ended": Field(gettext_lazy("Förlängningar som upphört")),
     # reports and versions
+    "unusual_confirmed": Field(gettext_lazy("Ovanliga uppgifter bekräftade av ombudet")),
     "filled_posts": Field(gettext_lazy("Tillsatta AT-tjänster"), Kind.COUNT),
     "started_posts": Field(gettext_lazy("Påbörjade AT-tjänster"), Kind.COUNT),
     "contact_name": Field(gettext_lazy("Kontaktperson")),

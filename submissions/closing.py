@@ -40,6 +40,8 @@ def _close(
 ) -> GrantRound:
     with transaction.atomic():
         locked = round_transition(grant_round=grant_round, to=RoundStatus.CLOSED, by=by)
+        GrantRound.objects.filter(pk=locked.pk).update(closed_at=now)
+        locked.closed_at = grant_round.closed_at = now
         count = Report.objects.filter(round=locked, locked_at__isnull=True).update(locked_at=now)
         audit_record(
             action="round.closed",

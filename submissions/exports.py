@@ -29,6 +29,8 @@ def round_reports_table(rows: Iterable[RoundReportRow]) -> Table:
         Column(_("Förlängd svarstid till"), Kind.DATETIME, width=17),
         Column(_("Förlängd av"), width=24),
         Column(_("Skäl för förlängd svarstid"), width=40),
+        Column(_("Ej inskickade ändringar"), Kind.BOOLEAN),
+        Column(_("Ovanliga uppgifter"), width=40),
     ]
     return Table(columns, [_cells(row) for row in rows], total_label=_("Summa"))
 
@@ -48,4 +50,6 @@ def _cells(row: RoundReportRow) -> list[object]:
         extension.until if extension else None,
         extension.granted_by.email if extension else None,
         extension.reason if extension else None,
+        row.unsent_changes,
+        " ".join(row.unusual) or None,
     ]

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from allocation.engine import reported_posts_of
@@ -46,6 +48,9 @@ class GrantRound(models.Model):
     block1_budget = models.BigIntegerField(_("block 1 (kr)"))
     block2_budget = models.BigIntegerField(_("block 2 (kr)"))
     legal_basis = models.TextField(_("grund för beslutet"), blank=True)
+    # When the round was closed (at the deadline or by an officer): the pages show this, and
+    # no longer an extension that closing ended.
+    closed_at = models.DateTimeField(_("stängd"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
     class Meta:
@@ -169,6 +174,44 @@ class RoundBaseline(models.Model):
         return self.plan_low != self.plan_high
 
 
+# What a region writes into its report; a submitted version freezes the same fields.
+REPORT_FIELDS = (
+    "filled_posts",
+    "started_posts",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "comment",
+)
+
+
+class ReportQuerySet(models.QuerySet):
+    def with_unsent_changes(self) -> ReportQuerySet:
+        """Annotate ``unsent_changes`` (bool): Report.differs_from in SQL, one subquery each."""
+        latest = ReportVersion.objects.filter(report=OuterRef("pk")).order_by("-number")
+        # The posts may be NULL on both sides: compared through a value no count can have.
+        same = (
+            ReportVersion.objects.filter(
+                report=OuterRef("pk"),
+                number=OuterRef("_latest_number"),
+                contact_name=OuterRef("contact_name"),
+                contact_email=OuterRef("contact_email"),
+                contact_phone=OuterRef("contact_phone"),
+                comment=OuterRef("comment"),
+            )
+            .annotate(_filled=Coalesce("filled_posts", -1), _started=Coalesce("started_posts", -1))
+            .filter(
+                _filled=Coalesce(OuterRef("filled_posts"), -1),
+                _started=Coalesce(OuterRef("started_posts"), -1),
+            )
+        )
+        return self.annotate(_latest_number=Subquery(latest.values("number")[:1])).annotate(
+            unsent_changes=ExpressionWrapper(
+                Q(revision__gt=0) & ~Exists(same), output_field=BooleanField()
+            )
+        )
+
+
 class Report(models.Model):
     """A region's report (inrapportering) for a round, also its application: one per region, round.
 
@@ -201,6 +244,8 @@ class Report(models.Model):
     )
     locked_at = models.DateTimeField(_("låst"), null=True, blank=True)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("inrapportering")
         verbose_name_plural = _("inrapporteringar")
@@ -211,6 +256,19 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.short_name} – {self.round.name}"
+
+    def differs_from(self, version: ReportVersion | None) -> bool:
+        """Whether the working copy holds changes that are not sent in (a draft): it has been
+        written and is not what its latest submitted version (``version``, or None) says.
+
+        The latest submitted version is what counts (DOMAIN.md); a draft never does.
+        ReportQuerySet.with_unsent_changes is the same rule in SQL.
+        """
+        if self.revision == 0:
+            return False
+        if version is None:
+            return True
+        return any(getattr(version, f) != getattr(self, f) for f in REPORT_FIELDS)
 
 
 class ReportVersion(models.Model):

@@ -164,6 +164,8 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "Förlängd svarstid till",
         "Förlängd av",
         "Skäl för förlängd svarstid",
+        "Ej inskickade ändringar",
+        "Ovanliga uppgifter",
     ]
     assert rows[1] == [
         "10",
@@ -177,6 +179,8 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "2",
         "",
         "",
+        "",
+        "Nej",
         "",
     ]
     assert rows[2] == [
@@ -192,8 +196,10 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
         "2024-11-08 23:59",
         "officer@example.se",
         "Systembyte, raden har ett kommatecken",
+        "Nej",
+        "",
     ]
-    assert rows[3] == ["Summa", "", "", "90", "92", "92", "", "", "", "", "", ""]
+    assert rows[3] == ["Summa", "", "", "90", "92", "92", "", "", "", "", "", "", "", ""]
 
 
 def test_the_table_as_excel_has_a_swedish_sheet_a_total_row_and_text_never_a_formula(
@@ -246,7 +252,7 @@ def test_an_extension_reason_is_never_a_formula_in_the_csv(
     login(client, officer)
     response = client.get(reverse("submissions:round_reports_csv", args=[grant_round.slug]))
     blekinge = next(row for row in excel_rows(response.content) if row[1] == "Blekinge")
-    assert blekinge[-1] == "'" + reason
+    assert blekinge[11] == "'" + reason  # the column of the extension's reason
 
 
 # --- the table a page at a time ------------------------------------------------------------
@@ -429,15 +435,18 @@ def test_officer_table_query_count_does_not_grow_with_regions(
     url = reverse("submissions:round_reports", args=[grant_round.slug])
     client.get(url)
     # LOGGED_IN, then 1 the round, 2 the regions' count (the pager), 3 the page's regions,
-    # 4 their reports, 5 their versions, 6 their extensions with who granted them, 7 how many
-    # regions applied (the whole round), 8 the navigation's regions (memberships), 9 the
-    # extension form's region suggestions. 60 regions: two pages, the same queries.
+    # 4 their reports, 5 their versions, 6 their extensions with who granted them, 7 their
+    # baselines, 8 their earlier rounds' versions (the unusual figures' check), 9 how many
+    # regions applied and have unsent changes (the whole round), 10 the navigation's regions
+    # (memberships), 11 the extension form's region suggestions. 60 regions: two pages, the
+    # same queries.
     for page in (1, 2):
-        with django_assert_num_queries(LOGGED_IN + 9):
+        with django_assert_num_queries(LOGGED_IN + 11):
             response = client.get(url, {"page": page})
         assert response.status_code == 200
     assert response.context["page"].number == (2 if regions > 48 else 1)
-    # The CSV, every region: LOGGED_IN, then round, all regions, reports, versions, extensions.
-    with django_assert_num_queries(LOGGED_IN + 5):
+    # The CSV, every region: LOGGED_IN, then round, all regions, reports, versions, extensions,
+    # baselines, earlier rounds' versions.
+    with django_assert_num_queries(LOGGED_IN + 7):
         response = client.get(reverse("submissions:round_reports_csv", args=[grant_round.slug]))
     assert response.content.decode().count("\n") == 1 + 2 + regions + 1  # header, total
