@@ -24,7 +24,8 @@ from allocation import selectors
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
 from allocation.services import decisions, preparation, runs
-from allocation.services.common import PREPARABLE, run_stale_after
+from allocation.services.common import PREPARABLE
+from allocation.services.lease import is_abandoned
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
 from regions.models import Region
@@ -306,9 +307,7 @@ def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
         "can_write": is_officer(request.user),
         "issuable": issuable,
         "changes": snapshot_differences(run.snapshot, grant_round) if issuable else [],
-        "stale": run.status == RunStatus.RUNNING
-        and run.started_at is not None
-        and run.started_at < timezone.now() - run_stale_after(),
+        "stale": is_abandoned(run, timezone.now()),
     }
 
 
