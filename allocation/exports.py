@@ -36,7 +36,9 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "block2",
     "total",
 )
-FULL_COLUMNS: tuple[str, ...] = INPUT_COLUMNS + RESULT_COLUMNS
+# The decision in force and, for a reconsideration, the decision it replaced (else empty).
+DECISION_COLUMNS: tuple[str, ...] = ("decision", "replaces")
+FULL_COLUMNS: tuple[str, ...] = INPUT_COLUMNS + RESULT_COLUMNS + DECISION_COLUMNS
 
 Row = Mapping[str, Any]
 
@@ -60,7 +62,9 @@ def _input_cells(row: Row) -> list[object]:
 
 
 def _result_cells(row: Row) -> list[object]:
-    return [
+    """The results; a step payment or remainder that does not apply (amounts typed at a
+    reconsideration) is an empty cell."""
+    cells = [
         row["posts"],
         format_decimal(_exact(row["increase"])),
         row["block1"],
@@ -69,6 +73,11 @@ def _result_cells(row: Row) -> list[object]:
         row["block2"],
         row["total"],
     ]
+    return ["" if cell is None else cell for cell in cells]
+
+
+def _decision_cells(row: Row) -> list[object]:
+    return [row.get("reference") or "", row.get("replaces") or ""]
 
 
 def _csv(header: Sequence[str], lines: Iterable[list[object]]) -> str:
@@ -85,8 +94,12 @@ def input_csv(rows: Iterable[Row]) -> str:
 
 
 def full_csv(rows: Iterable[Row]) -> str:
-    """Inputs and results, one row per region."""
-    return _csv(FULL_COLUMNS, (_input_cells(row) + _result_cells(row) for row in rows))
+    """Inputs, results and the decision in force (with the one it replaced), one row per
+    region."""
+    return _csv(
+        FULL_COLUMNS,
+        (_input_cells(row) + _result_cells(row) + _decision_cells(row) for row in rows),
+    )
 
 
 def rules_json(rules: Mapping[str, Any]) -> str:
@@ -117,7 +130,7 @@ def xlsx(rows: Sequence[Row], *, rules: Mapping[str, Any], title: str) -> bytes:
 def _write_table(sheet: Any, rows: Sequence[Row], bold: Any) -> None:
     sheet.write_row(0, 0, FULL_COLUMNS, bold)
     for index, row in enumerate(rows, start=1):
-        cells = _input_cells(row) + _result_cells(row)
+        cells = _input_cells(row) + _result_cells(row) + _decision_cells(row)
         cells[FULL_COLUMNS.index("increase")] = _number(row["increase"])
         for column, value in enumerate(cells):
             if value == "":

@@ -260,3 +260,21 @@ def manual_outcome(*, decision: Decision, block1: int, block2: int, reason: str)
 
 def _block_name(key: str) -> str:
     return _("block 1") if key == "block1" else _("block 2")
+
+
+def preview(
+    *,
+    decision: Decision,
+    reason: str,
+    corrections: Corrections | None = None,
+    block1: int | None = None,
+    block2: int | None = None,
+    overrun_reason: str = "",
+) -> Outcome:
+    """What decision_reconsider would decide with the same arguments (nothing is written).
+
+    Raises ReconsiderationError as engine_outcome and manual_outcome do.
+    """
+    if corrections is not None:
+        return engine_outcome(decision=decision, corrections=corrections, reason=reason)
+    return manual_outcome(decision=decision, block1=int(block1), block2=int(block2), reason=reason)

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from allocation import selectors
+from allocation import reconsideration, selectors
+from allocation.explain import explain
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
 from allocation.services import decisions, preparation, runs
@@ -367,8 +368,27 @@ def _decision(reference: str) -> Decision:
     )
 
 
+def _reconsider_form(decision: Decision, data: Any = None) -> ReconsiderForm:
+    current = reconsideration.current_inputs(decision)
+    initial = {
+        "method": ReconsiderForm.ENGINE,
+        "plan_text": current.plan_text,
+        "filled_posts": current.filled,
+        "started_posts": current.started,
+        "deducted": current.deducted,
+        "block1": decision.block1,
+        "block2": decision.block2,
+    }
+    budgets = reconsideration.budgets(decision)
+    return ReconsiderForm(data, initial=initial, budgets=budgets)
+
+
 def _render_decision(
-    request: HttpRequest, decision: Decision, form: ReconsiderForm | None = None, status: int = 200
+    request: HttpRequest,
+    decision: Decision,
+    form: ReconsiderForm | None = None,
+    status: int = 200,
+    outcome: reconsideration.Outcome | None = None,
 ) -> HttpResponse:
     history = selectors.decisions_for_region(region=decision.region).filter(round=decision.round)
     in_force = decision.in_force
@@ -379,8 +399,14 @@ def _render_decision(
         "history": history,
         "can_write": is_officer(request.user),
         "can_reconsider": in_force and decision.round.status == RoundStatus.DECIDED,
-        "form": form
-        or ReconsiderForm(initial={"block1": decision.block1, "block2": decision.block2}),
+        "form": form or _reconsider_form(decision),
+        "outcome": outcome,
+        "outcome_items": explain(
+            outcome.explanation, block1=outcome.block1, block2=outcome.block2, total=outcome.total
+        )
+        if outcome
+        else [],
+        "overrun_message": decisions.overrun_message(outcome) if outcome else "",
     }
     return render(request, "allocation/officer/decision.html", context, status=status)
 
@@ -395,24 +421,28 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_action
 @require_POST
 def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
+    """ "Preview" shows what the reconsideration gives (amounts, explanation, each block's
+    total against its budget); "issue" decides it."""
     decision = _decision(reference)
-    form = ReconsiderForm(request.POST)
+    form = _reconsider_form(decision, request.POST)
+    outcome = None
     if form.is_valid():
+        choice = form.choice()
+        if request.POST.get("action") == "issue":
+            try:
+                new = decisions.decision_reconsider(decision=decision, by=request.user, **choice)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Beslutet är omprövat. Det nya beslutet %(reference)s gäller.")
+                    % {"reference": new.reference},
+                )
+                return redirect("allocation:decision", reference=new.reference)
         try:
-            new = decisions.decision_reconsider(
-                decision=decision,
-                by=request.user,
-                block1=form.cleaned_data["block1"],
-                block2=form.cleaned_data["block2"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("Beslutet är omprövat. Det nya beslutet %(reference)s gäller.")
-                % {"reference": new.reference},
-            )
-            return redirect("allocation:decision", reference=new.reference)
-    return _render_decision(request, decision, form, status=400)
+            outcome = reconsideration.preview(decision=decision, **choice)
+        except reconsideration.ReconsiderationError as exc:
+            form.add_error(None, str(exc))
+    status = 400 if form.errors else 200
+    return _render_decision(request, decision, form, status=status, outcome=outcome)

@@ -249,7 +249,7 @@ def decision_reconsider(
             raise ValidationError(_("Omgången är inte beslutad."))
         if not old.in_force:
             raise ValidationError(_("Beslutet har redan ersatts av ett nytt beslut."))
-        outcome = _outcome(old, reason, corrections, block1, block2)
+        outcome = _outcome(old, reason, corrections=corrections, block1=block1, block2=block2)
         _check_overrun(outcome, overrun_reason)
         count = Decision.objects.filter(round=locked, region=old.region).count()
         new = Decision(
@@ -281,21 +281,9 @@ def decision_reconsider(
     return new
 
 
-def _outcome(
-    old: Decision,
-    reason: str,
-    corrections: Corrections | None,
-    block1: int | None,
-    block2: int | None,
-) -> reconsideration.Outcome:
+def _outcome(old: Decision, reason: str, **choice: Any) -> reconsideration.Outcome:
     try:
-        if corrections is not None:
-            return reconsideration.engine_outcome(
-                decision=old, corrections=corrections, reason=reason
-            )
-        return reconsideration.manual_outcome(
-            decision=old, block1=int(block1), block2=int(block2), reason=reason
-        )
+        return reconsideration.preview(decision=old, reason=reason, **choice)
     except reconsideration.ReconsiderationError as exc:
         raise ValidationError(str(exc)) from exc
 

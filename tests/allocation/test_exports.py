@@ -61,9 +61,9 @@ def test_full_csv_is_the_input_followed_by_the_results():
     header, line = exports.full_csv([ROW]).splitlines()
     assert header == (
         "region,population,planned,filled,started,deducted,"
-        "posts,increase,block1,step_payment,remainder,block2,total"
+        "posts,increase,block1,step_payment,remainder,block2,total,decision,replaces"
     )
-    assert line == "Östergötland,472660,84-89,88,,0,88,1.5,3000001,0,0,0,3000001"
+    assert line == "Östergötland,472660,84-89,88,,0,88,1.5,3000001,0,0,0,3000001,,"
 
 
 def test_rules_json_is_in_allocate_csvs_rules_format():
@@ -75,7 +75,7 @@ def test_xlsx_has_raw_numbers_and_the_rules():
     sheet = book["allocation"]
     values = [cell.value for cell in sheet[2]]
     assert values[:6] == ["Östergötland", 472_660, "84-89", 88, None, 0]
-    assert values[6:] == [88, 1.5, 3_000_001, 0, 0, 0, 3_000_001]
+    assert values[6:] == [88, 1.5, 3_000_001, 0, 0, 0, 3_000_001, None, None]
     assert isinstance(values[8], int)
     rules = book["rules"]
     assert [c.value for c in rules[2]] == ["block1", 63_000_000]
