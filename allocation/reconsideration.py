@@ -278,3 +278,21 @@ def preview(
     if corrections is not None:
         return engine_outcome(decision=decision, corrections=corrections, reason=reason)
     return manual_outcome(decision=decision, block1=int(block1), block2=int(block2), reason=reason)
+
+
+def recomputed_amounts(decision: Decision) -> tuple[int, int] | None:
+    """(block 1, block 2) in kronor that the round's rules give a reconsideration made through
+    them, recomputed from its run's snapshot and the inputs its explanation records; None
+    for any other decision. For allocation.verify: an engine reconsideration must agree."""
+    if decision.explanation.get("reconsideration_method") != ENGINE:
+        return None
+    e = decision.explanation
+    snapshot = copy.deepcopy(decision.run.snapshot)
+    for source in snapshot["regions"]:
+        if source["region_id"] == decision.region_id:
+            if e.get("plan_text") != source.get("plan_text"):
+                source["plan_low"], source["plan_high"] = _plan_bounds(e["plan_text"])
+            for key in ("plan_text", "filled", "started", "deducted"):
+                source[key] = e.get(key)
+    row = next(r for r in compute(snapshot)["regions"] if r["region_id"] == decision.region_id)
+    return row["block1"], row["block2"]
