@@ -95,7 +95,10 @@ class ReconsiderForm(forms.Form):
         label=_("Planerade tjänster (planeringsunderlaget)"),
         max_length=100,
         required=False,
-        help_text=_("Ett tal eller ett spann, t.ex. 86,5 eller 84–89."),
+        help_text=_(
+            "Ett tal eller ett spann, t.ex. 86,5 eller 84–89. Uppgifterna används när "
+            "beloppen räknas om med omgångens regler."
+        ),
     )
     filled_posts = forms.IntegerField(
         label=_("Tillsatta AT-tjänster"), min_value=0, max_value=MAX_POSTS, required=False
@@ -106,8 +109,18 @@ class ReconsiderForm(forms.Form):
     deducted = forms.IntegerField(
         label=_("Avräknade tjänster"), min_value=0, max_value=MAX_POSTS, required=False
     )
-    block1 = forms.IntegerField(label=_("Block 1 (kr)"), min_value=0, required=False)
-    block2 = forms.IntegerField(label=_("Block 2 (kr)"), min_value=0, required=False)
+    block1 = forms.IntegerField(
+        label=_("Block 1 (kr)"),
+        min_value=0,
+        required=False,
+        help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
+    )
+    block2 = forms.IntegerField(
+        label=_("Block 2 (kr)"),
+        min_value=0,
+        required=False,
+        help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
+    )
     reason = forms.CharField(
         label=_("Skäl till omprövningen"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -249,8 +249,9 @@ def _fail(run_id: int, claimed_at: dt.datetime, reason: str) -> None:
 
 def _release(run_id: int, claimed_at: dt.datetime) -> None:
     """Put a claimed run back in the queue (a transient error; the task will retry)."""
+    # The task's retry sends the message again now (the recovery need not, for a lease).
     AllocationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, started_at=claimed_at).update(
-        status=RunStatus.QUEUED
+        status=RunStatus.QUEUED, enqueued_at=timezone.now()
     )
 
 

@@ -355,3 +355,21 @@ def test_verification_recomputes_a_reconsideration_made_through_the_rules(decide
     tampered = Decision(**{f.attname: getattr(new, f.attname) for f in Decision._meta.fields})
     tampered.explanation = {**new.explanation, "filled": 62}
     assert reconsideration.recomputed_amounts(tampered) != (new.block1, new.block2)
+
+
+def test_the_audit_event_records_the_corrections_and_the_overrun(decided, officer):
+    from audit.models import AuditEvent
+
+    _, original = decided
+    decision_reconsider(
+        decision=original,
+        by=officer,
+        reason=REASON,
+        corrections=_more_posts(original, 62),
+        overrun_reason="Myndighetens fel.",
+    )
+    event = AuditEvent.objects.get(action="allocation.decision_reconsidered")
+    assert event.actor == officer
+    assert event.after["reconsideration_method"] == "engine"
+    assert event.after["corrections"] == [{"field": "filled", "before": 52, "after": 62}]
+    assert event.after["overrun_reason"] == "Myndighetens fel."
