@@ -97,6 +97,11 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
     active = next((run for run in runs if run.is_active), None)
     current = preview(grant_round) if preparable else None
     rows = result_rows(current.snapshot, current.result) if current and current.ok else []
+    decided = (
+        list(selectors.decisions_in_force(grant_round=grant_round))
+        if grant_round.status == RoundStatus.DECIDED
+        else None
+    )
     return {
         "grant_round": grant_round,
         "can_write": is_officer(request.user),
@@ -115,9 +120,11 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "runs": runs,
         "active_run": active,
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
-        "decisions": selectors.decisions_in_force(grant_round=grant_round)
-        if grant_round.status == RoundStatus.DECIDED
-        else None,
+        "decisions": decided,
+        "decision_totals": {
+            key: sum(getattr(d, key) for d in decided or ())
+            for key in ("block1", "block2", "total")
+        },
     }
 
 

@@ -373,3 +373,19 @@ def test_the_audit_event_records_the_corrections_and_the_overrun(decided, office
     assert event.after["reconsideration_method"] == "engine"
     assert event.after["corrections"] == [{"field": "filled", "before": 52, "after": 62}]
     assert event.after["overrun_reason"] == "Myndighetens fel."
+
+
+def test_the_officers_round_page_totals_the_decisions_in_force_against_the_budget(
+    decided, officer, client, login
+):
+    grant_round, original = decided
+    new = decision_reconsider(
+        decision=original, by=officer, reason="x", block1=original.block1, block2=0
+    )
+    login(client, officer)
+    page = client.get(reverse("allocation:round", args=[grant_round.slug])).content.decode()
+    totals = _block_totals(grant_round)
+    footer = page.split('id="decisions-totals"')[1].split("</tr>")[0]
+    assert kr(totals["block2"]) in footer and kr(totals["total"]) in footer
+    assert f"omprövning av {original.reference}" in page
+    assert new.reference in page
