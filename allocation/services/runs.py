@@ -72,15 +72,15 @@ def allocation_run_request(*, grant_round: GrantRound, by: AbstractBaseUser) -> 
         _check_can_run(locked)
         last = AllocationRun.objects.filter(round=locked).aggregate(n=Max("number"))["n"] or 0
         try:
-            with transaction.atomic():
-                run = AllocationRun.objects.create(
-                    round=locked,
-                    number=last + 1,
-                    requested_by=by,
-                    requested_at=now,
-                    enqueued_at=now,
-                )
+            run = AllocationRun.objects.create(
+                round=locked,
+                number=last + 1,
+                requested_by=by,
+                requested_at=now,
+                enqueued_at=now,
+            )
         except IntegrityError as exc:
+            # Raised out of the transaction at once, which rolls it back: no savepoint needed.
             raise ValidationError(_already_requested()) from exc
         audit_record(
             action="allocation.run_requested",
@@ -195,6 +195,7 @@ def _compute_and_store(run_id: int, claimed_at: dt.datetime) -> AllocationRun:
         snapshot = build_snapshot(grant_round, now=claimed_at)
         result = compute(snapshot)
         run = AllocationRun.objects.select_for_update().get(pk=run_id)
+        run.round = grant_round  # the locked round, not a query for it again
         if run.status != RunStatus.RUNNING or run.started_at != claimed_at:
             return run  # another worker reclaimed it after we stalled
         run.snapshot, run.result = snapshot, result
