@@ -338,7 +338,12 @@ def _reconsidered(e: Mapping[str, Any], block1: int, block2: int) -> ExplainItem
 def _changes(corrections: list[Mapping[str, Any]]) -> str:
     if not corrections:
         return _("inga uppgifter ändrades")
-    return "; ".join(
+    return "; ".join(correction_texts(corrections))
+
+
+def correction_texts(corrections: list[Mapping[str, Any]]) -> list[str]:
+    """A reconsideration's corrected inputs, one Swedish phrase each: "planen 50 → 48–50"."""
+    return [
         _("%(field)s %(before)s → %(after)s")
         % {
             "field": _CORRECTED_FIELDS.get(c.get("field"), c.get("field")),
@@ -346,7 +351,7 @@ def _changes(corrections: list[Mapping[str, Any]]) -> str:
             "after": _value(c.get("after")),
         }
         for c in corrections
-    )
+    ]
 
 
 def _value(value: object) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from allocation import reconsideration, selectors
-from allocation.explain import explain
+from allocation.explain import correction_texts, explain
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
 from allocation.services import decisions, preparation, runs
@@ -402,6 +402,7 @@ def _render_decision(
     context = {
         "decision": decision,
         "explanation": decision.explanation,
+        "corrections": correction_texts(decision.explanation.get("corrections") or []),
         "in_force": in_force,
         "history": history,
         "can_write": is_officer(request.user),

@@ -389,3 +389,21 @@ def test_the_officers_round_page_totals_the_decisions_in_force_against_the_budge
     assert kr(totals["block2"]) in footer and kr(totals["total"]) in footer
     assert f"omprövning av {original.reference}" in page
     assert new.reference in page
+
+
+def test_the_officers_decision_page_shows_the_corrections_and_the_overrun(
+    decided, officer, client, login
+):
+    _, original = decided
+    new = decision_reconsider(
+        decision=original,
+        by=officer,
+        reason=REASON,
+        corrections=_more_posts(original, 62),
+        overrun_reason="Myndighetens fel.",
+    )
+    login(client, officer)
+    page = client.get(reverse("allocation:decision", args=[new.reference])).content.decode()
+    assert "tillsatta tjänster 52 → 62" in page
+    assert "Myndighetens fel." in page
+    assert "över budgeten" in page
