@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("allocation", "0003_refuse_truncate"),
-        ("submissions", "0003_reportversion_append_only"),
+        ("submissions", "0004_reportversion_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -40,7 +40,7 @@ def _enqueue(run_id: int) -> None:
     message not taken within a lease is taken for lost and sent again)."""
     from allocation.tasks import execute_run
 
-    transaction.on_commit(lambda: execute_run.delay(run_id))
+    execute_run.delay_on_commit(run_id)
 
 
 def _already_requested() -> str:

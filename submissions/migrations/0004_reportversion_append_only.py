@@ -63,6 +63,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("submissions", "0002_change_counters")]
+    dependencies = [("submissions", "0003_drop_change_counters")]
 
     operations = [migrations.RunPython(create, drop)]
