@@ -102,6 +102,8 @@ def _list_columns() -> list[Column]:
         Column(_("Block 2 (kr)"), Kind.KRONOR, total=True, width=14),
         Column(_("Totalt (kr)"), Kind.KRONOR, total=True, width=15),
         Column(_("Omprövat"), Kind.BOOLEAN),
+        Column(_("Beslut"), width=18),
+        Column(_("Ersätter beslut"), width=18),
     ]
 
 
@@ -117,11 +119,14 @@ def _list_cells(row: Row) -> list[object]:
         row["posts"],
         _exact(row["increase"]),
         row["block1"],
+        # None where it does not apply (amounts typed at a reconsideration): an empty cell.
         row["step_payment"],
         row["remainder"],
         row["block2"],
         row["total"],
         bool(row.get("reconsidered")),
+        row.get("reference") or None,
+        row.get("replaces") or None,
     ]
 
 

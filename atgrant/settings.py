@@ -397,3 +397,14 @@ CELERY_BEAT_SCHEDULE["close-due-rounds"] = {
     "task": "submissions.tasks.close_due_rounds",
     "schedule": 60.0,
 }
+
+# --- Allocation runs: the worker's lease (allocation/services/lease.py) ----------------------
+# A computing worker renews its run's lease every quarter of this; a run whose lease has run
+# out (the worker was killed) is queued again by the minute's recover-runs task, and so is a
+# queued run whose message was lost. A killed worker thus delays a run by at most about
+# lease + 60 s, far below the broker's visibility timeout.
+ATGRANT_RUN_LEASE_SECONDS = env_int("ATGRANT_RUN_LEASE_SECONDS", 60, minimum=10)
+CELERY_BEAT_SCHEDULE["recover-allocation-runs"] = {
+    "task": "allocation.tasks.recover_runs",
+    "schedule": 60.0,
+}
