@@ -6,13 +6,17 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from allocation.models import Decision
+from atgrant.forms import ModelChoiceField, column_field, integer_range
+from atgrant.templatetags.atgrant_format import kr
 from regions.models import Region
 
 MAX_POSTS = 100_000
 
 
 class _RegionChoiceForm(forms.Form):
-    region = forms.ModelChoiceField(
+    # atgrant's: a typed-in code is checked for NUL before it is looked up.
+    region = ModelChoiceField(
         label=_("Region"), queryset=Region.objects.none(), to_field_name="code"
     )
 
@@ -72,10 +76,21 @@ class IssueForm(forms.Form):
 
 
 class ReconsiderForm(forms.Form):
-    block1 = forms.IntegerField(label=_("Block 1 (kr)"), min_value=0)
-    block2 = forms.IntegerField(label=_("Block 2 (kr)"), min_value=0)
+    block1 = column_field(Decision, "block1", label=_("Block 1 (kr)"), min_value=0)
+    block2 = column_field(Decision, "block2", label=_("Block 2 (kr)"), min_value=0)
     reason = forms.CharField(
         label=_("Skäl till omprövningen"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
     )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        block1, block2 = data.get("block1"), data.get("block2")
+        if block1 is not None and block2 is not None:
+            highest = integer_range(Decision._meta.get_field("total"))[1]
+            if block1 + block2 > highest:
+                raise forms.ValidationError(
+                    _("Beloppen kan tillsammans vara högst %(max)s.") % {"max": kr(highest)}
+                )
+        return data

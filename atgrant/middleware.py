@@ -1,4 +1,4 @@
-"""Request id and the agency's second-factor requirement.
+"""Request id, the agency's second-factor requirement, NUL characters in addresses.
 
 RequestIdMiddleware: every request gets an id (the caller's X-Request-ID when it is a sane
 token, else a new uuid4) as `request.id`, in the response's X-Request-ID header and in every
@@ -135,3 +135,36 @@ class MfaRequiredMiddleware:
         match = request.resolver_match
         name = (match.url_name or "") if match else ""
         return name in _EXEMPT_URL_NAMES or name.startswith(_EXEMPT_URL_NAME_PREFIXES)
+
+
+class NulCharactersMiddleware:
+    """A NUL character (``%00``) in an address part that goes to the database unchecked: 400.
+
+    PostgreSQL cannot store or compare text with NUL (psycopg raises DataError: a 500). Our
+    forms refuse it field by field (atgrant.forms), but two kinds of input skip them: the
+    path's own parts (``<str:token>``, ``<str:reference>``, ``<str:code>``, looked up as they
+    are) and the admin's query strings (its search and list filters). Both are refused here
+    with a Swedish page, before the view runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        in_admin = match is not None and "admin" in match.namespaces
+        if "\x00" in request.path or (in_admin and _query_has_nul(request)):
+            from django.shortcuts import render
+
+            return render(request, "bad_request.html", status=400)
+        return None
+
+
+def _query_has_nul(request: HttpRequest) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )

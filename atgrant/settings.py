@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A NUL in the path or the admin's query string: 400 before the database sees it.
+    "atgrant.middleware.NulCharactersMiddleware",
     # Officers and auditors without a TOTP authenticator are sent to set one up.
     "atgrant.middleware.MfaRequiredMiddleware",
     # Axes last, as its documentation asks: it inspects the outcome of authentication.
@@ -156,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "start"
 ACCOUNT_LOGIN_METHODS = {"email"}
+# Our rules for the addresses signed up with (their length: atgrant/accounts.py).
+ACCOUNT_ADAPTER = "atgrant.accounts.AccountAdapter"
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_UNIQUE_EMAIL = True

@@ -3,8 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.forms import ModelChoiceField, column_field
 from regions.documents import check_pdf
-from regions.models import ApplicationStatus, ProxyApplication, ProxyBasis, Region
+from regions.models import (
+    ApplicationStatus,
+    ColleagueInvitation,
+    ProxyApplication,
+    ProxyBasis,
+    Region,
+)
 
 
 class PdfField(forms.FileField):
@@ -23,7 +30,7 @@ class PdfField(forms.FileField):
 
 
 class ProxyApplicationForm(forms.ModelForm):
-    region = forms.ModelChoiceField(
+    region = ModelChoiceField(
         label=_("Region"),
         queryset=Region.objects.order_by("name"),
         empty_label=_("Välj region"),
@@ -117,7 +124,9 @@ class QueueFilterForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(
+    email = column_field(
+        ColleagueInvitation,
+        "email",
         label=_("Kollegans e-postadress"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )

@@ -5,8 +5,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.forms import column_field
 from regions.fields import RegionField
-from submissions.models import STOCKHOLM
+from submissions.models import STOCKHOLM, Report
 from submissions.services import MAX_POSTS, ReportData
 
 POST_ERRORS = {
@@ -35,22 +36,19 @@ class ReportForm(forms.Form):
         error_messages=POST_ERRORS,
         help_text=_("Heltal. Det högre av tillsatta och påbörjade räknas."),
     )
-    contact_name = forms.CharField(label=_("Kontaktperson"), max_length=200, required=False)
-    contact_email = forms.EmailField(
+    # The columns' own limits (atgrant.forms): a longer text would fail in the database.
+    contact_name = column_field(Report, "contact_name", label=_("Kontaktperson"))
+    contact_email = column_field(
+        Report,
+        "contact_email",
         label=_("Kontaktpersonens e-post"),
-        required=False,
         error_messages={"invalid": _("Ange en giltig e-postadress, t.ex. namn@region.se.")},
     )
-    contact_phone = forms.CharField(
-        label=_("Kontaktpersonens telefon"), max_length=50, required=False
+    contact_phone = column_field(Report, "contact_phone", label=_("Kontaktpersonens telefon"))
+    comment = column_field(
+        Report, "comment", label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    comment = forms.CharField(
-        label=_("Kommentar"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-        required=False,
-    )
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    revision = column_field(Report, "revision", widget=forms.HiddenInput)
 
     def __init__(self, *args: object, for_submission: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
