@@ -15,13 +15,18 @@ from regions.models import (
 
 
 class PdfField(forms.FileField):
-    """A PDF of at most 10 MB, checked by its content (not by its name or declared type)."""
+    """A PDF of at most 10 MB, checked by its content, without active content, and not
+    named or declared as another kind of file (regions.documents.check_pdf)."""
 
     default_validators = [check_pdf]
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault(
-            "help_text", _("Endast PDF, högst 10 MB. Filen kontrolleras innan den tas emot.")
+            "help_text",
+            _(
+                "Endast PDF, högst 10 MB. Filen kontrolleras innan den tas emot: en PDF med "
+                "skript, inbäddade filer eller XFA-formulär tas inte emot."
+            ),
         )
         kwargs.setdefault(
             "widget", forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})

@@ -347,7 +347,6 @@ def test_exactly_10_mb_is_accepted(client, login, region, settings):
 
     writer = PdfWriter()
     writer.add_blank_page(width=100, height=100)
-    writer.add_attachment("padding.bin", b"\0" * 100)
     out = BytesIO()
     writer.write(out)
     body = out.getvalue()
