@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -33,7 +34,7 @@ from regions.models import (
     ProxyDocument,
     Region,
 )
-from regions.roles import forget_memberships, is_officer, is_proxy_of
+from regions.roles import forget_memberships, is_agency_reader, is_officer, is_proxy_of
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 REPLACED_REASON = "Ersatt av nytt ombud"
@@ -421,26 +422,46 @@ def _require_proxy(user: AbstractBaseUser, region: Region) -> None:
 
 
 def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> ColleagueInvitation:
-    """The region's proxy invites a colleague by e-mail; the link is valid for seven days."""
+    """The region's proxy invites a colleague by e-mail; the link is valid for seven days.
+
+    Refused (ValidationError, Swedish) when the invitation could not be accepted: the address
+    is the proxy's own, or belongs to someone who is already a colleague of the region, the
+    proxy or a colleague of a region, an officer or auditor, or whose account is closed
+    (invitee_problem). An invitation to the same address that can still be used is
+    returned as it is, without a second e-mail: a form sent twice gives one invitation.
+    """
     _require_proxy(by, region)
     email = email.strip()
     if not email:
         raise ValidationError(_("Ange en e-postadress."), code="email")
-    if Colleague.objects.filter(
-        region=region, removed_at__isnull=True, user__email__iexact=email
-    ).exists():
-        raise ValidationError(
-            _("%(email)s är redan kollega för regionen.") % {"email": email}, code="member"
-        )
     if by.email.lower() == email.lower():
         raise ValidationError(_("Du kan inte bjuda in dig själv."), code="self")
+    problem = invitee_problem(email, region)
+    if problem is not None:
+        raise ValidationError(problem[1], code=problem[0])
+    now = timezone.now()
     with transaction.atomic():
+        # Locks the region's row: two identical requests cannot both create an invitation.
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        open_one = (
+            ColleagueInvitation.objects.filter(
+                region=region,
+                email__iexact=email,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=now,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if open_one is not None:
+            return open_one
         invitation = ColleagueInvitation.objects.create(
             region=region,
             email=email,
             token=secrets.token_urlsafe(32),
             invited_by=by,
-            expires_at=timezone.now() + INVITATION_VALIDITY,
+            expires_at=now + INVITATION_VALIDITY,
         )
         audit_record(
             action="colleague_invitation.created",
@@ -451,6 +472,46 @@ def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> Col
         )
         emails.colleague_invited(invitation)
     return invitation
+
+
+def invitee_problem(email: str, region: Region) -> tuple[str, str] | None:
+    """Why the person with account `email` could not become `region`'s colleague, as
+    (code, Swedish message), or None (no account yet counts as no problem: they sign up).
+
+    The rules are those of the acceptance (_check_not_member_elsewhere) and of the roles:
+    one person acts for one region, as its proxy or as a colleague, and agency staff for none.
+    """
+    for user in get_user_model().objects.filter(email__iexact=email):
+        params = {"email": email}
+        if not user.is_active:
+            return "inactive", _("Kontot för %(email)s är avstängt och kan inte bjudas in.") % (
+                params
+            )
+        if is_agency_reader(user):
+            return "agency", _(
+                "%(email)s är handläggare eller revisor hos myndigheten och kan inte vara "
+                "kollega för en region."
+            ) % params
+        proxy_of = _active_region(ProxyAppointment.objects.filter(ended_at__isnull=True), user)
+        if proxy_of is not None:
+            return "proxy", _(
+                "%(email)s är ombud för %(other)s. En person företräder bara en region och "
+                "kan inte samtidigt vara kollega."
+            ) % {**params, "other": proxy_of.name}
+        colleague_of = _active_region(Colleague.objects.filter(removed_at__isnull=True), user)
+        if colleague_of is not None and colleague_of.pk == region.pk:
+            return "member", _("%(email)s är redan kollega för regionen.") % params
+        if colleague_of is not None:
+            return "colleague_elsewhere", _(
+                "%(email)s är kollega för %(other)s. En person företräder bara en region; "
+                "det ombudet måste ta bort kollegan först."
+            ) % {**params, "other": colleague_of.name}
+    return None
+
+
+def _active_region(memberships: Any, user: AbstractBaseUser) -> Region | None:
+    membership = memberships.filter(user=user).select_related("region").first()
+    return membership.region if membership is not None else None
 
 
 def invitation_problem(invitation: ColleagueInvitation | None, now: dt.datetime) -> str | None:
@@ -468,6 +529,36 @@ def invitation_problem(invitation: ColleagueInvitation | None, now: dt.datetime)
     return None
 
 
+def invitation_problem_for(
+    invitation: ColleagueInvitation | None, user: AbstractBaseUser, now: dt.datetime
+) -> str | None:
+    """Why `user` cannot accept `invitation` now, in Swedish, or None: the checks of
+    colleague_invitation_accept, made before the person is offered the button."""
+    problem = invitation_problem(invitation, now)
+    if problem is not None:
+        return problem
+    try:
+        _check_invited_user(invitation, user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def is_colleague_by(invitation: ColleagueInvitation) -> bool:
+    """The person who accepted `invitation` is still a colleague through it."""
+    return Colleague.objects.filter(invitation=invitation, removed_at__isnull=True).exists()
+
+
+def _check_invited_user(invitation: ColleagueInvitation, user: AbstractBaseUser) -> None:
+    if invitation.email.lower() != (user.email or "").lower():
+        raise ValidationError(
+            _("Inbjudan är skickad till %(email)s. Logga in med den adressen för att ta emot den.")
+            % {"email": invitation.email},
+            code="other_email",
+        )
+    _check_not_member_elsewhere(user, invitation.region)
+
+
 def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Colleague:
     """The invited person (logged in with the invited address) becomes a colleague of the region."""
     if not user.is_authenticated:
@@ -482,16 +573,7 @@ def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Collea
         problem = invitation_problem(invitation, timezone.now())
         if problem:
             raise ValidationError(problem, code="unusable")
-        if invitation.email.lower() != (user.email or "").lower():
-            raise ValidationError(
-                _(
-                    "Inbjudan är skickad till %(email)s. Logga in med den adressen för att "
-                    "ta emot den."
-                )
-                % {"email": invitation.email},
-                code="other_email",
-            )
-        _check_not_member_elsewhere(user, invitation.region)
+        _check_invited_user(invitation, user)
         now = timezone.now()
         invitation.accepted_at = now
         invitation.accepted_by = user
@@ -511,6 +593,11 @@ def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Collea
 
 
 def _check_not_member_elsewhere(user: AbstractBaseUser, region: Region) -> None:
+    if is_agency_reader(user):
+        raise ValidationError(
+            _("Du är handläggare eller revisor hos myndigheten och kan inte vara kollega."),
+            code="agency",
+        )
     if Colleague.objects.filter(user=user, region=region, removed_at__isnull=True).exists():
         raise ValidationError(_("Du är redan kollega för %(region)s.") % {"region": region.name})
     if ProxyAppointment.objects.filter(user=user, ended_at__isnull=True).exists():

@@ -335,20 +335,33 @@ def colleague_remove(request: HttpRequest, pk: int, region: Region) -> HttpRespo
 
 @login_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link. Logged out, login sends the person here again (``next``) and the
+    login and sign-up pages say which invitation it is (regions/_invitation_banner.html).
+    Whatever would refuse the acceptance is shown before the button; once accepted, the
+    colleague lands on the region's page, and so does the same form sent again."""
     invitation = selectors.invitation_by_token(token)
-    problem = services.invitation_problem(invitation, timezone.now())
+    if invitation is not None and invitation.accepted_by_id == request.user.pk:
+        if services.is_colleague_by(invitation):
+            return _welcome(request, invitation.region, again=request.method != "POST")
+    problem = services.invitation_problem_for(invitation, request.user, timezone.now())
     if request.method == "POST" and problem is None:
         try:
             colleague = services.colleague_invitation_accept(token=token, user=request.user)
         except ValidationError as exc:
             problem = _error_text(exc)
         else:
-            messages.success(
-                request,
-                _("Välkommen! Du är nu kollega för %(region)s.")
-                % {"region": colleague.region.name},
-            )
-            return redirect("home")
+            return _welcome(request, colleague.region)
     context = {"invitation": invitation if problem is None else None, "problem": problem}
     status = 400 if problem and request.method == "POST" else 200
     return render(request, "regions/invitation_accept.html", context, status=status)
+
+
+def _welcome(request: HttpRequest, region: Region, *, again: bool = False) -> HttpResponse:
+    """To the region's page (the colleague's dashboard), with a word of welcome."""
+    text = (
+        _("Du har redan tagit emot inbjudan och är kollega för %(region)s.")
+        if again
+        else _("Välkommen! Du är nu kollega för %(region)s.")
+    )
+    messages.success(request, text % {"region": region.name})
+    return redirect("submissions:dashboard")

@@ -134,10 +134,26 @@ def test_used_invitation_cannot_be_reused(client, login, region, proxy):
     first = UserFactory(email="a@blekinge.se")
     login(client, first)
     client.post(reverse("regions:invitation_accept", args=[invitation.token]))
+    # Someone else with the link (the address's new holder, a forwarded mail) cannot use it.
+    login(client, UserFactory(email="b@blekinge.se"))
     response = client.post(reverse("regions:invitation_accept", args=[invitation.token]))
     assert response.status_code == 400
     assert "redan använts" in response.content.decode()
     assert Colleague.objects.filter(user=first).count() == 1
+    assert Colleague.objects.count() == 1
+
+
+def test_accepting_twice_leads_to_the_regions_page(client, login, region, proxy):
+    invitation = ColleagueInvitationFactory(region=region, invited_by=proxy, email="a@blekinge.se")
+    first = UserFactory(email="a@blekinge.se")
+    login(client, first)
+    url = reverse("regions:invitation_accept", args=[invitation.token])
+    client.post(url)
+    again = client.post(url)
+    assert again.status_code == 302
+    assert again["Location"] == reverse("submissions:dashboard")
+    assert Colleague.objects.filter(user=first).count() == 1
+    assert AuditEvent.objects.filter(action="colleague.added").count() == 1
 
 
 def test_invitation_for_another_address_is_refused(client, login, region, proxy):
