@@ -12,6 +12,7 @@ from regions.models import (
     ProxyBasis,
     Region,
 )
+from regions.services import applicant_problem
 
 
 class PdfField(forms.FileField):
@@ -63,21 +64,27 @@ class ProxyApplicationForm(forms.ModelForm):
     def __init__(self, *args: object, applicant: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.applicant = applicant
+        self.pending_region: Region | None = None
 
     def clean_region(self) -> Region:
         region = self.cleaned_data["region"]
+        problem = applicant_problem(self.applicant, region)
+        if problem is not None:
+            raise forms.ValidationError(problem, code="one_region")
         pending = ProxyApplication.objects.filter(
             applicant=self.applicant,
             region=region,
             status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.COMPLETION_REQUESTED],
         )
         if pending.exists():
+            self.pending_region = region  # for the view: is this the same application again?
             raise forms.ValidationError(
                 _(
                     "Du har redan en ansökan om att bli ombud för %(region)s som inte är "
                     "avgjord. Vänta på beslutet eller komplettera den ansökan."
                 )
-                % {"region": region.name}
+                % {"region": region.name},
+                code="pending",
             )
         return region
 

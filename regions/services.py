@@ -137,6 +137,36 @@ def _pending_exists(applicant: AbstractBaseUser, region: Region) -> bool:
 PENDING_MESSAGE = "Du har redan en ansökan om att bli ombud för %(region)s som inte är avgjord."
 
 
+def applicant_problem(applicant: AbstractBaseUser, region: Region) -> str | None:
+    """Why `applicant`'s application to be `region`'s proxy could not be approved as things
+    stand, in Swedish, or None: the approval's own refusals (one region per person), told
+    when the person applies rather than when the officer decides."""
+    appointment = (
+        ProxyAppointment.objects.filter(user=applicant, ended_at__isnull=True)
+        .select_related("region")
+        .first()
+    )
+    if appointment is not None and appointment.region_id == region.pk:
+        return _("Du är redan ombud för %(region)s.") % {"region": region.name}
+    if appointment is not None:
+        return _(
+            "Du är ombud för %(other)s. En person kan bara vara ombud för en region åt "
+            "gången; uppdraget där måste upphöra innan du kan ansöka för %(region)s."
+        ) % {"other": appointment.region.name, "region": region.name}
+    elsewhere = (
+        Colleague.objects.filter(user=applicant, removed_at__isnull=True)
+        .exclude(region=region)
+        .select_related("region")
+        .first()
+    )
+    if elsewhere is not None:
+        return _(
+            "Du är kollega för %(other)s. En person företräder bara en region; be ombudet "
+            "där att ta bort dig som kollega innan du ansöker för %(region)s."
+        ) % {"other": elsewhere.region.name, "region": region.name}
+    return None
+
+
 def proxy_application_submit(
     *,
     applicant: AbstractBaseUser,
@@ -153,6 +183,9 @@ def proxy_application_submit(
     if basis not in ProxyBasis.values:
         raise ValidationError(_("Ange på vilken grund du ansöker."), code="basis")
     check_pdf(document)
+    problem = applicant_problem(applicant, region)
+    if problem is not None:
+        raise ValidationError(problem, code="one_region")
     if _pending_exists(applicant, region):
         raise ValidationError(_(PENDING_MESSAGE) % {"region": region.name}, code="pending")
     try:

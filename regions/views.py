@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from atgrant.pagination import page_of
 from atgrant.security import sensitive_action
 from regions import selectors, services
+from regions.documents import sha256_of
 from regions.forms import (
     CompletionRequestForm,
     InviteForm,
@@ -67,9 +68,35 @@ def proxy_required(view: View) -> View:
 # --- Applying to become proxy ---------------------------------------------------------------
 
 
+def _applied_already(request: HttpRequest, form: ProxyApplicationForm) -> object | None:
+    """The application this very form already made (sent again after a lost answer or a
+    double click), or None: only when the one refusal is the pending application itself."""
+    data = form.cleaned_data
+    names = ("full_name", "title", "phone", "basis")
+    if form.pending_region is None or set(form.errors) != {"region"}:
+        return None
+    if not all(name in data for name in (*names, "document")):
+        return None
+    return selectors.same_pending_application(
+        request.user,
+        form.pending_region,
+        {name: data[name] for name in names},
+        sha256_of(data["document"]),
+    )
+
+
 @login_required
 def apply(request: HttpRequest) -> HttpResponse:
     form = ProxyApplicationForm(request.POST or None, request.FILES or None, applicant=request.user)
+    if request.method == "POST" and not form.is_valid():
+        done = _applied_already(request, form)
+        if done is not None:
+            messages.success(
+                request,
+                _("Tack! Din ansökan om att bli ombud för %(region)s är inskickad.")
+                % {"region": done.region.name},
+            )
+            return redirect("regions:application_detail", done.pk)
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data

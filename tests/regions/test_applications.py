@@ -432,3 +432,46 @@ def test_uploaded_documents_are_not_served_from_media_url(client, login, region,
     login(client, application.applicant)
     name = application.documents.get().file.name
     assert client.get(settings.MEDIA_URL + name).status_code == 404
+
+
+# --- asked again, or asked when it cannot succeed ----------------------------------------------
+
+
+def test_the_same_application_sent_twice_leads_to_the_application(client, login, region):
+    login(client, UserFactory())
+    first = _apply(client, region)
+    again = _apply(client, region)
+    application = ProxyApplication.objects.get()
+    assert first["Location"] == again["Location"]
+    assert again["Location"] == reverse("regions:application_detail", args=[application.pk])
+    assert application.documents.count() == 1
+
+
+def test_another_application_while_one_is_pending_is_still_refused(client, login, region):
+    login(client, UserFactory())
+    _apply(client, region)
+    response = _apply(client, region, title="Regiondirektör")
+    assert response.status_code == 200
+    assert "redan en ansökan om att bli ombud för Region Blekinge" in response.content.decode()
+    assert ProxyApplication.objects.count() == 1
+
+
+def test_a_proxy_of_another_region_is_refused_when_applying(client, login, region, other_proxy):
+    login(client, other_proxy)
+    response = _apply(client, region)
+    assert response.status_code == 200
+    assert "Du är ombud för Region Gotland" in response.content.decode()
+    assert not ProxyApplication.objects.exists()
+
+
+def test_a_colleague_of_another_region_is_refused_when_applying(
+    client, login, region, other_region
+):
+    from tests.regions.factories import ColleagueFactory
+
+    colleague = ColleagueFactory(region=other_region).user
+    login(client, colleague)
+    response = _apply(client, region)
+    assert response.status_code == 200
+    assert "Du är kollega för Region Gotland" in response.content.decode()
+    assert not ProxyApplication.objects.exists()
