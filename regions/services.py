@@ -225,6 +225,26 @@ def proxy_application_submit(
     return application
 
 
+class _AlreadyDone(Exception):
+    """Raised under the row lock when the request repeats the application's last step."""
+
+
+def _refuse_repeat(
+    application: ProxyApplication, kind: str, by: AbstractBaseUser, message: str | None = None
+) -> None:
+    """Raise _AlreadyDone if `by` already took this very step (`kind`, with `message`) as the
+    application's last one: the same form sent again leads to its result, not to an error
+    about the application's state. One query."""
+    last = application.events.order_by("-at", "-pk").first()
+    if (
+        last is not None
+        and last.kind == kind
+        and last.by_id == by.pk
+        and (message is None or last.message == message)
+    ):
+        raise _AlreadyDone
+
+
 def _officer_answer(
     application: ProxyApplication,
     by: AbstractBaseUser,
@@ -234,9 +254,11 @@ def _officer_answer(
     audit_action: str,
     message: str,
 ) -> ProxyApplication:
-    """An officer's answer that the applicant reads: the move, its event, the audit, the mail."""
+    """An officer's answer that the applicant reads: the move, its event, the audit. Raises
+    _AlreadyDone (nothing written) when the same officer just gave this very answer."""
     with transaction.atomic():
         application = _lock(application)
+        _refuse_repeat(application, kind, by, message)
         before = _snapshot(application)
         application.status = _transition(application, action, by)
         application.officer_message = message
@@ -261,14 +283,17 @@ def proxy_application_request_completion(
     message = message.strip()
     if not message:
         raise ValidationError(_("Skriv vad som ska kompletteras."), code="message")
-    application = _officer_answer(
-        application,
-        by,
-        action="request_completion",
-        kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
-        audit_action="proxy_application.completion_requested",
-        message=message,
-    )
+    try:
+        application = _officer_answer(
+            application,
+            by,
+            action="request_completion",
+            kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
+            audit_action="proxy_application.completion_requested",
+            message=message,
+        )
+    except _AlreadyDone:
+        return application  # asked already, by this officer, with this message
     emails.completion_requested(application, message)
     return application
 
@@ -284,6 +309,13 @@ def proxy_application_resubmit(
     check_pdf(document)
     with _remove_files_on_error() as files, transaction.atomic():
         application = _lock(application)
+        if application.status == ApplicationStatus.SUBMITTED and _last_document_is(
+            application, document
+        ):
+            try:
+                _refuse_repeat(application, ApplicationEvent.Kind.RESUBMITTED, by, message.strip())
+            except _AlreadyDone:
+                return application  # this very completion, sent again
         before = _snapshot(application)
         application.status = _transition(application, "resubmit", by)
         application.save(update_fields=["status", "updated_at"])
@@ -308,12 +340,24 @@ def proxy_application_resubmit(
     return application
 
 
+def _last_document_is(application: ProxyApplication, document: UploadedFile) -> bool:
+    last = application.documents.order_by("-uploaded_at", "-pk").first()
+    return last is not None and last.sha256 == sha256_of(document)
+
+
 def proxy_application_approve(
     *, application: ProxyApplication, by: AbstractBaseUser
 ) -> ProxyAppointment:
     """Make the applicant the region's one active proxy; an earlier proxy is ended as replaced."""
     with transaction.atomic():
         application = _lock(application)
+        appointment = ProxyAppointment.objects.filter(application=application).first()
+        if (
+            appointment is not None
+            and appointment.appointed_by_id == by.pk
+            and appointment.ended_at is None
+        ):
+            return appointment  # approved already, by this officer: the same click again
         before = _snapshot(application)
         new_status = _transition(application, "approve", by)
         applicant, region = application.applicant, application.region
@@ -434,14 +478,17 @@ def proxy_application_reject(
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Ange skälet till avslaget."), code="reason")
-    application = _officer_answer(
-        application,
-        by,
-        action="reject",
-        kind=ApplicationEvent.Kind.REJECTED,
-        audit_action="proxy_application.rejected",
-        message=reason,
-    )
+    try:
+        application = _officer_answer(
+            application,
+            by,
+            action="reject",
+            kind=ApplicationEvent.Kind.REJECTED,
+            audit_action="proxy_application.rejected",
+            message=reason,
+        )
+    except _AlreadyDone:
+        return application  # rejected already, by this officer, for this reason
     emails.application_rejected(application, reason)
     return application
 
@@ -652,6 +699,8 @@ def colleague_invitation_revoke(
         invitation = ColleagueInvitation.objects.select_for_update(of=("self",)).get(
             pk=invitation.pk
         )
+        if invitation.revoked_by_id == by.pk:
+            return invitation  # revoked already, by this proxy: the same click again
         if invitation.accepted_at is not None or invitation.revoked_at is not None:
             raise ValidationError(
                 _("Inbjudan är redan använd eller återkallad."), code="invalid_state"
@@ -679,6 +728,8 @@ def colleague_remove(*, colleague: Colleague, by: AbstractBaseUser) -> Colleague
             .select_related("user")
             .get(pk=colleague.pk)
         )
+        if colleague.removed_at is not None and colleague.removed_by_id == by.pk:
+            return colleague  # removed already, by this proxy: the same click again
         if colleague.removed_at is not None:
             raise ValidationError(_("Kollegan är redan borttagen."), code="invalid_state")
         colleague.removed_at = timezone.now()

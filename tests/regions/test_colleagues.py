@@ -265,3 +265,19 @@ def test_service_refuses_a_colleague_managing_colleagues(region, colleague):
     with pytest.raises(PermissionDenied):
         colleague_invite(region=region, email="x@example.se", by=colleague)
     assert not ColleagueFactory._meta.model.objects.filter(user__email="x@example.se").exists()
+
+
+def test_revoking_or_removing_twice_leads_to_the_result(client, login, region, proxy, colleague):
+    invitation = ColleagueInvitationFactory(region=region, invited_by=proxy)
+    membership = Colleague.objects.get(user=colleague)
+    login(client, proxy)
+    for url, done in (
+        (reverse("regions:invitation_revoke", args=[invitation.pk]), "är återkallad"),
+        (reverse("regions:colleague_remove", args=[membership.pk]), "inte längre kollega"),
+    ):
+        client.post(url)
+        page = client.post(url, follow=True).content.decode()
+        assert done in page
+        assert "redan" not in page
+    assert AuditEvent.objects.filter(action="colleague_invitation.revoked").count() == 1
+    assert AuditEvent.objects.filter(action="colleague.removed").count() == 1
