@@ -276,7 +276,8 @@ def deadline_extension_grant(
     reason: str,
     by: AbstractBaseUser,
 ) -> DeadlineExtension:
-    """Give one region a later deadline for one round. The latest extension granted counts."""
+    """Give one region a later deadline for one round. The latest extension granted counts;
+    the same officer granting the same extension again (a form sent twice) gets the first."""
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
     if grant_round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
@@ -289,6 +290,12 @@ def deadline_extension_grant(
         )
     with transaction.atomic():
         previous = latest_extension(grant_round=grant_round, region=region)
+        if (
+            previous is not None
+            and previous.granted_by_id == by.pk
+            and (previous.until, previous.reason) == (until, reason.strip())
+        ):
+            return previous  # this very extension, sent again: granted once
         extension = DeadlineExtension.objects.create(
             round=grant_round, region=region, until=until, reason=reason.strip(), granted_by=by
         )

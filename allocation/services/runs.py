@@ -49,11 +49,28 @@ def _check_can_run(locked: GrantRound) -> None:
         raise ValidationError(str(exc)) from exc
 
 
+def _unfinished_run_of(locked: GrantRound, by: AbstractBaseUser) -> AllocationRun | None:
+    return (
+        AllocationRun.objects.filter(
+            round=locked, requested_by=by, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
 def allocation_run_request(*, grant_round: GrantRound, by: AbstractBaseUser) -> AllocationRun:
-    """Queue a new run of the round; the task runs after the transaction commits."""
+    """Queue a new run of the round; the task runs after the transaction commits.
+
+    While a run the same officer asked for is not finished, asking again (a second click)
+    returns that run; another officer's unfinished run refuses the request.
+    """
     require_officer(by)
     with transaction.atomic():
         locked = lock_round(grant_round)
+        pending = _unfinished_run_of(locked, by)
+        if pending is not None:
+            return pending
         _check_can_run(locked)
         last = AllocationRun.objects.filter(round=locked).aggregate(n=Max("number"))["n"] or 0
         run = AllocationRun.objects.create(
