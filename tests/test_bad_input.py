@@ -185,3 +185,15 @@ def test_reconsideration_beyond_the_amount_column_is_a_form_error():
     summed = ReconsiderForm({"block1": str(2**62), "block2": str(2**62), "reason": "Fel"})
     assert not summed.is_valid()
     assert "högst" in " ".join(summed.non_field_errors())
+
+
+def test_a_failed_login_with_a_long_address_is_counted_within_the_column(client):
+    from axes.models import AccessAttempt, AccessBase
+
+    long_login = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".se"
+    assert 255 < len(long_login) <= 320  # what the login form lets through
+    response = client.post(reverse("account_login"), {"login": long_login, "password": "fel"})
+    assert response.status_code == 200
+    limit = AccessBase._meta.get_field("username").max_length
+    assert all(len(a.username) <= limit for a in AccessAttempt.objects.all())
+    assert AccessAttempt.objects.exists()
