@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import Decision
-from atgrant.forms import ModelChoiceField, column_field, integer_range
+from atgrant.forms import DateField, ModelChoiceField, column_field, integer_range
 from atgrant.templatetags.atgrant_format import kr
 from regions.models import Region
 
@@ -67,7 +67,7 @@ class OverrideForm(_RegionChoiceForm):
 
 
 class IssueForm(forms.Form):
-    decision_date = forms.DateField(
+    decision_date = DateField(
         label=_("Beslutsdatum"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

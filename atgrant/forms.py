@@ -13,12 +13,16 @@ and checks each field against these rules.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 # The narrowest range every supported database stores for each integer column type (Django's
 # own table, PostgreSQL's sizes: SQLite stores 64 bits in any of them).
@@ -29,6 +33,45 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = BaseDatabaseOperations.integer_fiel
 EMAIL_MAX_LENGTH = 254
 
 refuse_nul = ProhibitNullCharactersValidator()
+
+# The dates a person can mean here. Python's own limits (years 1 and 9999) break the
+# arithmetic around them: the day after 9999-12-31, midnight of 0001-01-01 in UTC.
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2999, 12, 31)
+
+
+@deconstructible
+class DateRangeValidator:
+    """A date (or the date of a datetime, or a year) between DATE_MIN and DATE_MAX."""
+
+    message = _("Ange ett datum mellan %(min)s och %(max)s.")
+    year_message = _("Ange ett år mellan %(min)s och %(max)s.")
+    code = "date_range"
+
+    def __call__(self, value: dt.date | int | None) -> None:
+        if value is None:
+            return
+        if isinstance(value, int):
+            if not DATE_MIN.year <= value <= DATE_MAX.year:
+                raise ValidationError(
+                    self.year_message,
+                    code=self.code,
+                    params={"min": DATE_MIN.year, "max": DATE_MAX.year},
+                )
+            return
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not DATE_MIN <= day <= DATE_MAX:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateRangeValidator)
+
+
+date_range = DateRangeValidator()
 
 
 def integer_range(field: models.Field) -> tuple[int, int]:
@@ -48,6 +91,12 @@ def column_field(model: type[models.Model], name: str, **kwargs: Any) -> forms.F
     formfield = field.formfield(**kwargs)
     assert formfield is not None, f"{model.__name__}.{name} has no form field"
     return formfield
+
+
+class DateField(forms.DateField):
+    """Django's, refusing a date outside DATE_MIN..DATE_MAX as a field error."""
+
+    default_validators = [date_range]
 
 
 class EmailField(forms.EmailField):

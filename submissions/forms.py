@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atgrant.forms import column_field
+from atgrant.forms import DateField, column_field
 from regions.fields import RegionField
 from submissions.models import STOCKHOLM, Report
 from submissions.services import MAX_POSTS, ReportData
@@ -85,7 +85,7 @@ class ExtensionForm(forms.Form):
 
     # Typed, not chosen from a <select>: the page stays small with any number of regions.
     region = RegionField(label=_("Region"))
-    until_date = forms.DateField(
+    until_date = DateField(
         label=_("Förlängd till och med"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Hela dagen räknas, till kl. 23:59:59 svensk tid."),

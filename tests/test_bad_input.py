@@ -197,3 +197,39 @@ def test_a_failed_login_with_a_long_address_is_counted_within_the_column(client)
     limit = AccessBase._meta.get_field("username").max_length
     assert all(len(a.username) <= limit for a in AccessAttempt.objects.all())
     assert AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01"},
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+        {"round": "9" * 30},
+        {"actor": "x" * 300},
+    ],
+)
+def test_history_filter_at_the_edges_answers(client, login, auditor, query):
+    login(client, auditor)
+    response = client.get(reverse("allocation_read:audit_index"), query)
+    assert response.status_code == 200
+
+
+def test_an_integer_beyond_any_column_in_the_address_is_not_found(client, login, auditor):
+    login(client, auditor)
+    response = client.get(reverse("allocation_read:audit_run", args=[10**30]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "value"), [("year", 32767), ("population_date", "0001-01-01")])
+def test_a_rounds_dates_stay_within_the_calendar_the_code_can_count(name, value):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from submissions.models import GrantRound
+
+    field = GrantRound._meta.get_field(name)
+    value = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    with pytest.raises(ValidationError):
+        field.run_validators(value)
