@@ -183,6 +183,9 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # A document stored before uploads were checked for active content may hold a script:
+    # should a browser show it in the page, it runs sandboxed (django-csp keeps this header).
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 

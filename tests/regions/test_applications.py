@@ -399,6 +399,7 @@ def test_document_download_is_a_pdf_attachment(client, login, region, officer, a
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox"
     assert b"".join(response.streaming_content) == PDF
 
 
