@@ -145,3 +145,15 @@ def test_a_login_page_without_an_invitation_has_no_banner(client, region, proxy)
     html = client.get(reverse("account_login"), {"next": "/min-region/"}).content.decode()
     assert "Inbjudan att bli kollega" not in html
     assert invitation.token not in html
+
+
+def test_the_banners_sign_up_link_fills_in_the_invited_address(client, region, proxy):
+    invitation = ColleagueInvitationFactory(region=region, invited_by=proxy, email="ny@bl.se")
+    url = reverse("regions:invitation_accept", args=[invitation.token])
+    html = client.get(reverse("account_login"), {"next": url}).content.decode()
+    link = re.search(r'id="invitation-signup"', html) and re.search(
+        r'href="([^"]*)" id="invitation-signup"', html
+    ).group(1)
+    signup = client.get(link.replace("&amp;", "&"))
+    assert signup.context["form"]["email"].value() == "ny@bl.se"
+    assert f'name="next" value="{url}"' in signup.content.decode()
