@@ -233,3 +233,11 @@ def test_a_rounds_dates_stay_within_the_calendar_the_code_can_count(name, value)
     value = dt.date.fromisoformat(value) if isinstance(value, str) else value
     with pytest.raises(ValidationError):
         field.run_validators(value)
+
+
+def test_adding_a_too_long_address_to_an_account_is_a_field_error(proxy):
+    from allauth.account.forms import AddEmailForm
+
+    form = AddEmailForm(user=proxy, data={"email": LONG_EMAIL})
+    assert not form.is_valid()
+    assert "högst 254 tecken" in " ".join(form.errors["email"])
