@@ -194,8 +194,8 @@ def test_every_plain_integer_field_stays_within_an_integer_column(rf, superuser)
 @pytest.mark.django_db
 def test_every_email_field_holds_at_most_what_a_column_holds(rf, superuser):
     # allauth's login and password-reset forms only look an address up (320 is harmless
-    # there); the forms that store one are checked through their pages in
-    # tests/regions/test_accounts.py.
+    # there); its sign-up and add-address forms store one and are held to 254 by the
+    # adapter (atgrant.accounts), checked in tests/test_bad_input.py.
     lookup_only = {"LoginForm", "ResetPasswordForm", "RequestLoginCodeForm", "ChangeEmailForm"}
     lookup_only |= {"SignupForm", "AddEmailForm", "UserTokenForm", "ConfirmLoginCodeForm"}
     problems = [
