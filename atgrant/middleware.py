@@ -138,19 +138,25 @@ class MfaRequiredMiddleware:
 
 
 class NulCharactersMiddleware:
-    """A NUL character (``%00``) in an address part that goes to the database unchecked: 400.
+    """A NUL character (``%00``) in input that goes to the database unchecked.
 
     PostgreSQL cannot store or compare text with NUL (psycopg raises DataError: a 500). Our
-    forms refuse it field by field (atgrant.forms), but two kinds of input skip them: the
-    path's own parts (``<str:token>``, ``<str:reference>``, ``<str:code>``, looked up as they
-    are) and the admin's query strings (its search and list filters). Both are refused here
-    with a Swedish page, before the view runs.
+    forms refuse it field by field (atgrant.forms), but three kinds of input skip them:
+
+    - the path's own parts (``<str:token>``, ``<str:reference>``, ``<str:code>``, looked up
+      as they are) and the admin's query strings (its search and list filters): refused
+      with a Swedish 400 page, before the view runs;
+    - cookies (the session key is looked up in the database): a cookie with NUL was never
+      set by the site and is dropped, as if it were absent. Hence this middleware comes
+      before the session's.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [n for n, value in request.COOKIES.items() if "\x00" in n + value]:
+            del request.COOKIES[name]
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "atgrant.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL (which PostgreSQL refuses) in a cookie: dropped before the session reads its key;
+    # in the path or the admin's query string: a 400 before the view (atgrant.middleware).
+    "atgrant.middleware.NulCharactersMiddleware",
     # Django's, renewing an unchanged session at most once a minute (atgrant/sessions.py).
     "atgrant.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,8 +82,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # A NUL in the path or the admin's query string: 400 before the database sees it.
-    "atgrant.middleware.NulCharactersMiddleware",
     # Officers and auditors without a TOTP authenticator are sent to set one up.
     "atgrant.middleware.MfaRequiredMiddleware",
     # Axes last, as its documentation asks: it inspects the outcome of authentication.

@@ -241,3 +241,12 @@ def test_adding_a_too_long_address_to_an_account_is_a_field_error(proxy):
     form = AddEmailForm(user=proxy, data={"email": LONG_EMAIL})
     assert not form.is_valid()
     assert "högst 254 tecken" in " ".join(form.errors["email"])
+
+
+def test_a_cookie_with_a_nul_is_dropped_before_the_session_reads_it(client, login, proxy):
+    login(client, proxy)
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "sessionid" not in response.wsgi_request.COOKIES
+    assert not response.wsgi_request.user.is_authenticated
