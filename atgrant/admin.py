@@ -1,5 +1,7 @@
-"""Admin pages of the libraries, where their forms let through what the database refuses
-(tests/test_form_limits.py walks them)."""
+"""The admin: the user pages (the e-mail address is asked for when a user is added, stored in
+its canonical form, atgrant.email_address, and unique, as allauth keeps it on sign-up), and
+the libraries' pages whose forms let through what the database refuses (tests/
+test_form_limits.py walks every admin form)."""
 
 from __future__ import annotations
 
@@ -7,14 +9,65 @@ from typing import Any
 
 from allauth.mfa import admin as mfa_admin
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import ClockedSchedule, PeriodicTask
 
+from atgrant.email_address import canonical_email
 from atgrant.forms import date_range, refuse_nul
+
+User = get_user_model()
+
+
+class _CanonicalUniqueEmail:
+    def clean_email(self) -> str:
+        email = canonical_email(self.cleaned_data.get("email"))
+        others = User.objects.filter(email=email).exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError(
+                _("Det finns redan en användare med den e-postadressen."), code="unique"
+            )
+        return email
+
+
+class UserCreationForm(_CanonicalUniqueEmail, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "email")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Everyone logs in with their e-mail address.
+        self.fields["email"].required = True
+
+
+class UserEditForm(_CanonicalUniqueEmail, UserChangeForm):
+    pass
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
 
 
 class DateRangeAdminMixin:

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from atgrant import health, views
+from atgrant import accounts, health, views
 
 admin.site.site_header = _("AT-bidraget – administration")
 admin.site.site_title = _("AT-bidraget")
@@ -24,6 +24,14 @@ urlpatterns = [
     path("", include("regions.urls")),
     path("", include("allocation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # allauth's sign-up, where every new account confirms its address (atgrant.accounts).
+    path("konto/signup/", accounts.signup, name="account_signup"),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The app's own pages for errors (templates/400.html ...); with DEBUG on too (atgrant/errors.py).
+handler400 = "atgrant.errors.bad_request"
+handler403 = "atgrant.errors.permission_denied"
+handler404 = "atgrant.errors.page_not_found"
+handler500 = "atgrant.errors.server_error"

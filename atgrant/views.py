@@ -25,3 +25,6 @@ def start(request: HttpRequest) -> HttpResponse:
     if region_ids_of(user):
         return redirect("submissions:dashboard")
     return redirect("home")
+
+
+# --- Error pages: each in the language of the request (LocaleMiddleware has chosen it) -------

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atgrant.email_address import canonical_email
 from audit.services import audit_record
 from regions import emails
 from regions.documents import check_pdf, safe_original_name, sha256_of
@@ -511,10 +512,10 @@ def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> Col
     returned as it is, without a second e-mail: a form sent twice gives one invitation.
     """
     _require_proxy(by, region)
-    email = email.strip()
+    email = canonical_email(email)
     if not email:
         raise ValidationError(_("Ange en e-postadress."), code="email")
-    if by.email.lower() == email.lower():
+    if canonical_email(by.email) == email:
         raise ValidationError(_("Du kan inte bjuda in dig själv."), code="self")
     problem = invitee_problem(email, region)
     if problem is not None:
@@ -630,7 +631,7 @@ def is_colleague_by(invitation: ColleagueInvitation) -> bool:
 
 
 def _check_invited_user(invitation: ColleagueInvitation, user: AbstractBaseUser) -> None:
-    if invitation.email.lower() != (user.email or "").lower():
+    if canonical_email(invitation.email) != canonical_email(user.email):
         raise ValidationError(
             _("Inbjudan är skickad till %(email)s. Logga in med den adressen för att ta emot den.")
             % {"email": invitation.email},

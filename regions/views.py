@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atgrant.accounts import VERIFIED_EMAIL_SESSION_KEY
 from atgrant.pagination import page_of
 from atgrant.security import sensitive_action
 from regions import selectors, services
@@ -363,13 +365,18 @@ def colleague_remove(request: HttpRequest, pk: int, region: Region) -> HttpRespo
     return redirect("regions:colleague_list")
 
 
-@login_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invitation link. Logged out, login sends the person here again (``next``) and the
     login and sign-up pages say which invitation it is (regions/_invitation_banner.html).
     Whatever would refuse the acceptance is shown before the button; once accepted, the
     colleague lands on the region's page, and so does the same form sent again."""
     invitation = selectors.invitation_by_token(token)
+    if not request.user.is_authenticated:
+        if services.invitation_problem(invitation, timezone.now()) is None:
+            # The link was mailed to the invited address: whoever follows it has proven that
+            # address, so signing up with it needs no confirmation e-mail (allauth's key).
+            request.session[VERIFIED_EMAIL_SESSION_KEY] = invitation.email
+        return redirect_to_login(request.get_full_path())
     if invitation is not None and invitation.accepted_by_id == request.user.pk:
         if services.is_colleague_by(invitation):
             return _welcome(request, invitation.region, again=request.method != "POST")

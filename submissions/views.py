@@ -7,9 +7,6 @@ region's people write its report (agency users: 403) and only its proxy submits.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,14 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atgrant.pagecache import personal_page
 from atgrant.pagination import page_number, page_of
+from atgrant.spreadsheets import csv_response, xlsx_response
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
-from submissions import selectors, services
+from submissions import exports, selectors, services
 from submissions.forms import ExtensionForm, ReportForm
-from submissions.freshness import user_version
-from submissions.models import STOCKHOLM, GrantRound, ReportVersion, RoundStatus
+from submissions.models import GrantRound, ReportVersion, RoundStatus
 from submissions.receipts import receipt_filename, receipt_pdf
 
 
@@ -56,15 +52,9 @@ def _agency_reader_only(request: HttpRequest) -> None:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    def page() -> tuple[HttpResponse, dt.datetime | None]:
-        now = timezone.now()
-        boards = selectors.dashboard_for(request.user, now=now)
-        context = {"boards": boards, "is_agency": is_agency_reader(request.user)}
-        response = render(request, "submissions/dashboard.html", context)
-        return response, selectors.dashboard_stable_until(boards, now)
-
-    # Read with the user, before the page is rendered (submissions.freshness).
-    return personal_page(request, "dashboard", user_version(request.user), page)
+    boards = selectors.dashboard_for(request.user, now=timezone.now())
+    context = {"boards": boards, "is_agency": is_agency_reader(request.user)}
+    return render(request, "submissions/dashboard.html", context)
 
 
 def _render_report(
@@ -267,55 +257,26 @@ def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_round_reports(request, get_object_or_404(GrantRound, slug=slug))
 
 
-CSV_HEADER = [
-    "region_code",
-    "region",
-    "applied",
-    "filled_posts",
-    "started_posts",
-    "posts",
-    "submitted_at",
-    "reference",
-    "versions",
-    "extended_until",
-    "extended_by",
-    "extension_reason",
-]
+@login_required
+def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the round's table, every region, as a CSV for Excel in Sweden."""
+    _agency_reader_only(request)
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    table = exports.round_reports_table(selectors.round_report_rows(grant_round))
+    return csv_response(table, f"inrapporteringar-{grant_round.slug}.csv")
 
 
 @login_required
-def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def round_reports_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the same table as an Excel workbook."""
     _agency_reader_only(request)
     grant_round = get_object_or_404(GrantRound, slug=slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="inrapporteringar-{grant_round.slug}.csv"'
+    table = exports.round_reports_table(selectors.round_report_rows(grant_round))
+    return xlsx_response(
+        [(_("Inrapporteringar"), table)],
+        title=grant_round.name,
+        filename=f"inrapporteringar-{grant_round.slug}.xlsx",
     )
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for row in selectors.round_report_rows(grant_round):
-        v, e = row.latest_version, row.extension
-        writer.writerow(
-            [
-                row.region.code,
-                row.region.short_name,
-                "yes" if row.applied else "no",
-                _raw(v.filled_posts if v else None),
-                _raw(v.started_posts if v else None),
-                _raw(v.posts if v else None),
-                v.submitted_at.astimezone(STOCKHOLM).isoformat() if v else "",
-                v.reference if v else "",
-                row.version_count,
-                e.until.astimezone(STOCKHOLM).isoformat() if e else "",
-                e.granted_by.email if e else "",
-                e.reason if e else "",
-            ]
-        )
-    return response
-
-
-def _raw(value: int | None) -> str | int:
-    return "" if value is None else value
 
 
 @login_required

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -17,14 +16,11 @@ from django.utils.translation import gettext as _
 from allocation import exports
 from allocation.explain import as_fraction
 from allocation.models import AllocationRun, Decision
-from allocation.public_cache import remember_list_key, remembered_list_key
 from allocation.selectors import decisions_in_force
-from atgrant.pagecache import anonymous_page, cacheable, cached_page, page_key
+from atgrant.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, download
 from submissions.models import GrantRound, RoundStatus
 
 AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -145,65 +141,41 @@ def public_lists(request: HttpRequest) -> HttpResponse:
     return render(request, "allocation/public/lists.html", {"rounds": rounds})
 
 
-def _list_key(grant_round: GrantRound) -> str:
-    """Changes with every new decision (a reconsideration) and with the round's own values.
-
-    The latest decision's chain hash, not its id: ids start again in a new database, a
-    cache (Redis) may outlive it.
-    """
-    values = (grant_round.pk, grant_round.slug, grant_round.name, grant_round.block1_budget,
-              grant_round.block2_budget, grant_round.latest_chain)  # fmt: skip
-    return hashlib.sha256(repr(values).encode()).hexdigest()
-
-
 def public_list(request: HttpRequest, slug: str) -> HttpResponse:
-    """A visitor who is not logged in gets the whole page from the cache (atgrant.pagecache),
-    found by the key remembered for the slug (allocation.public_cache): no query. Otherwise
-    one query finds the round and its key; the list's body is a cached fragment too. The
-    table is only read and rendered on a miss."""
-    known = remembered_list_key(slug) if cacheable(request) else None
-    if known is not None:
-        page = cached_page(request, page_key("public_list", known))
-        if page is not None:
-            return page
+    """The list's body is a cached fragment keyed by the round's latest decision's chain hash
+    (a reconsideration adds a decision and so a new key); the table is read only on a miss."""
     grant_round = _decided_round(slug)
-    list_key = _list_key(grant_round)
-    remember_list_key(slug, list_key)
-
-    def render_page() -> HttpResponse:
-        context = {
-            "grant_round": grant_round,
-            "table": SimpleLazyObject(lambda: public_table(grant_round)),
-            "list_key": list_key,
-        }
-        return render(request, "allocation/public/list.html", context)
-
-    return anonymous_page(request, page_key("public_list", list_key), render_page)
-
-
-def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    context = {
+        "grant_round": grant_round,
+        "table": SimpleLazyObject(lambda: public_table(grant_round)),
+    }
+    return render(request, "allocation/public/list.html", context)
 
 
 def public_list_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the whole list as a CSV for Excel in Sweden."""
     table = public_table(_decided_round(slug))
-    return _download(exports.full_csv(table.rows), CSV_TYPE, f"fordelningslista-{slug}.csv")
+    content = exports.full_csv(table.rows)
+    return download(content, CSV_CONTENT_TYPE, f"fordelningslista-{slug}.csv")
 
 
 def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For machines: the ``allocate_csv`` input, in its exact format (the name says so)."""
     table = public_table(_decided_round(slug))
-    return _download(exports.input_csv(table.rows), CSV_TYPE, f"indata-{slug}.csv")
+    content = exports.input_csv(table.rows)
+    return download(content, CSV_CONTENT_TYPE, f"maskinlasbar-indata-allocate_csv-{slug}.csv")
 
 
 def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    """For machines: the rules in ``allocate_csv --rules`` format."""
     table = public_table(_decided_round(slug))
-    return _download(exports.rules_json(table.rules), "application/json", f"regler-{slug}.json")
+    content = exports.rules_json(table.rules)
+    return download(content, "application/json", f"maskinlasbara-regler-allocate_csv-{slug}.json")
 
 
 def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the list and the rules as an Excel workbook."""
     grant_round = _decided_round(slug)
     table = public_table(grant_round)
     content = exports.xlsx(table.rows, rules=table.rules, title=grant_round.name)
-    return _download(content, XLSX_TYPE, f"fordelningslista-{slug}.xlsx")
+    return download(content, XLSX_CONTENT_TYPE, f"fordelningslista-{slug}.xlsx")

@@ -128,6 +128,7 @@ def test_the_link_opened_logged_out_keeps_its_context_through_login(client, regi
 def test_the_link_keeps_its_context_through_sign_up(client, region, proxy):
     invitation = ColleagueInvitationFactory(region=region, invited_by=proxy, email="ny@bl.se")
     url = reverse("regions:invitation_accept", args=[invitation.token])
+    client.get(url)  # logged out: to the login page, the invitation remembered
     signup = client.get(reverse("account_signup"), {"next": url})
     assert "Inbjudan att bli kollega för Region Blekinge" in signup.content.decode()
     response = client.post(

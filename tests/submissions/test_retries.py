@@ -45,10 +45,10 @@ def _receipt(grant_round, region, number):
 
 
 def test_a_repeated_identical_submit_leads_to_its_receipt(
-    client, login, grant_round, region, proxy
+    client, login, grant_round, region, proxy, django_capture_on_commit_callbacks
 ):
     login(client, proxy)
-    with frozen(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE), django_capture_on_commit_callbacks(execute=True):
         first = client.post(_submit(grant_round, region), FORM)
         again = client.post(_submit(grant_round, region), FORM, follow=True)
     assert first.status_code == 302
