@@ -168,7 +168,7 @@ class NulCharactersMiddleware:
         if "\x00" in request.path or (in_admin and _query_has_nul(request)):
             from django.shortcuts import render
 
-            return render(request, "bad_request.html", status=400)
+            return render(request, "errors/400_nul.html", status=400)
         return None
 
 
