@@ -250,3 +250,13 @@ def test_a_cookie_with_a_nul_is_dropped_before_the_session_reads_it(client, logi
     assert response.status_code == 200
     assert "sessionid" not in response.wsgi_request.COOKIES
     assert not response.wsgi_request.user.is_authenticated
+
+
+@pytest.mark.parametrize("name", ["audit_history_csv", "audit_history_xlsx"])
+@pytest.mark.parametrize(
+    "query", [{"date_to": "9999-12-31"}, {"region": "Ble\x00"}, {"round": "9" * 30}]
+)
+def test_the_history_export_with_bad_filters_answers(client, login, auditor, name, query):
+    login(client, auditor)
+    response = client.get(reverse(f"allocation_read:{name}"), query)
+    assert response.status_code in (200, 302, 400)
