@@ -7,14 +7,18 @@ from django.core.validators import MaxValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from allocation.models import Decision
 from allocation.reconsideration import Corrections
+from atgrant.forms import DateField, ModelChoiceField, column_field, integer_range
+from atgrant.templatetags.atgrant_format import kr
 from regions.models import Region
 
 MAX_POSTS = 100_000
 
 
 class _RegionChoiceForm(forms.Form):
-    region = forms.ModelChoiceField(
+    # atgrant's: a typed-in code is checked for NUL before it is looked up.
+    region = ModelChoiceField(
         label=_("Region"), queryset=Region.objects.none(), to_field_name="code"
     )
 
@@ -65,7 +69,7 @@ class OverrideForm(_RegionChoiceForm):
 
 
 class IssueForm(forms.Form):
-    decision_date = forms.DateField(
+    decision_date = DateField(
         label=_("Beslutsdatum"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -109,13 +113,17 @@ class ReconsiderForm(forms.Form):
     deducted = forms.IntegerField(
         label=_("Avräknade tjänster"), min_value=0, max_value=MAX_POSTS, required=False
     )
-    block1 = forms.IntegerField(
+    block1 = column_field(
+        Decision,
+        "block1",
         label=_("Block 1 (kr)"),
         min_value=0,
         required=False,
         help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
     )
-    block2 = forms.IntegerField(
+    block2 = column_field(
+        Decision,
+        "block2",
         label=_("Block 2 (kr)"),
         min_value=0,
         required=False,
@@ -151,6 +159,12 @@ class ReconsiderForm(forms.Form):
             for key in ("block1", "block2"):
                 if data.get(key) is None and key not in self.errors:
                     self.add_error(key, _("Ange beloppet."))
+            block1, block2 = data.get("block1"), data.get("block2")
+            highest = integer_range(Decision._meta.get_field("total"))[1]
+            if block1 is not None and block2 is not None and block1 + block2 > highest:
+                raise forms.ValidationError(
+                    _("Beloppen kan tillsammans vara högst %(max)s.") % {"max": kr(highest)}
+                )
         elif data.get("method") == self.ENGINE:
             if not (data.get("plan_text") or "").strip() and "plan_text" not in self.errors:
                 self.add_error("plan_text", _("Ange planen."))

@@ -33,10 +33,13 @@ from allauth.account.internal.userkit import filter_users_by_email
 from allauth.account.models import Login
 from allauth.account.views import SignupView as AllauthSignupView
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from atgrant.clientip import client_ip
 from atgrant.email_address import canonical_email
+from atgrant.forms import EMAIL_MAX_LENGTH
 
 MANDATORY = account_settings.EmailVerificationMethod.MANDATORY
 # allauth's own session key: an address proven outside allauth (here: by an invitation link).
@@ -53,7 +56,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return ip if ip is not None else super().get_client_ip(request)
 
     def clean_email(self, email: str) -> str:
-        return canonical_email(super().clean_email(email))
+        """The canonical address; refused (the field's error) when it is longer than the
+        columns hold: 254 characters, while allauth's form field, Django's, allows 320.
+        allauth calls this when an address is signed up with or added to an account."""
+        email = canonical_email(super().clean_email(email))
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                _("E-postadressen får vara högst %(max)s tecken lång (den har %(length)s).")
+                % {"max": EMAIL_MAX_LENGTH, "length": len(email)},
+                code="max_length",
+            )
+        return email
 
 
 class SignupForm(AllauthSignupForm):

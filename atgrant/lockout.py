@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 
 _FIELDS = ("login", "email", "username")
+USERNAME_MAX_LENGTH = 255  # axes.models.AccessBase.username
 
 
 def axes_username(request: HttpRequest | None, credentials: Mapping[str, Any] | None) -> str | None:
@@ -20,5 +21,7 @@ def axes_username(request: HttpRequest | None, credentials: Mapping[str, Any] | 
         for field in _FIELDS:
             value = source.get(field)
             if isinstance(value, str) and value.strip():
-                return value.strip().lower()
+                # At most what axes' username column holds: the login form lets through an
+                # address of up to 320 characters, and axes writes this value as it is.
+                return value.strip().lower()[:USERNAME_MAX_LENGTH]
     return None

@@ -1,4 +1,4 @@
-"""Request id and the agency's second-factor requirement.
+"""Request id, the agency's second-factor requirement, NUL characters in addresses.
 
 RequestIdMiddleware: every request gets an id (the caller's X-Request-ID when it is a sane
 token, else a new uuid4) as `request.id`, in the response's X-Request-ID header and in every
@@ -138,3 +138,42 @@ class MfaRequiredMiddleware:
         match = request.resolver_match
         name = (match.url_name or "") if match else ""
         return name in _EXEMPT_URL_NAMES or name.startswith(_EXEMPT_URL_NAME_PREFIXES)
+
+
+class NulCharactersMiddleware:
+    """A NUL character (``%00``) in input that goes to the database unchecked.
+
+    PostgreSQL cannot store or compare text with NUL (psycopg raises DataError: a 500). Our
+    forms refuse it field by field (atgrant.forms), but three kinds of input skip them:
+
+    - the path's own parts (``<str:token>``, ``<str:reference>``, ``<str:code>``, looked up
+      as they are) and the admin's query strings (its search and list filters): refused
+      with a Swedish 400 page, before the view runs;
+    - cookies (the session key is looked up in the database): a cookie with NUL was never
+      set by the site and is dropped, as if it were absent. Hence this middleware comes
+      before the session's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [n for n, value in request.COOKIES.items() if "\x00" in n + value]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        in_admin = match is not None and "admin" in match.namespaces
+        if "\x00" in request.path or (in_admin and _query_has_nul(request)):
+            from django.shortcuts import render
+
+            return render(request, "errors/400_nul.html", status=400)
+        return None
+
+
+def _query_has_nul(request: HttpRequest) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )

@@ -32,4 +32,7 @@ def page_number(request: HttpRequest, param: str = "page") -> int | None:
     """The page number the query string asks for, if it is a whole number above 1 (else None):
     for a link back to the same page after a POST."""
     value = request.GET.get(param, "")
-    return int(value) if value.isdigit() and int(value) > 1 else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if int(value) > 1 else None

@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "atgrant.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL (which PostgreSQL refuses) in a cookie: dropped before the session reads its key;
+    # in the path or the admin's query string: a 400 before the view (atgrant.middleware).
+    "atgrant.middleware.NulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.forms import refuse_nul
 from regions.models import Region
 
 # Up to this many regions the input suggests them all (a <datalist>); with more, a list that
@@ -79,6 +80,7 @@ class RegionField(forms.Field):
         text = " ".join(str(value or "").split())
         if not text:
             return None
+        refuse_nul(text)  # before the lookup: PostgreSQL cannot take it
         # query: the region with that code or name
         region = Region.objects.filter(Q(code=text) | Q(short_name__iexact=text)).first()
         if region is None:

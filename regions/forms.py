@@ -3,18 +3,31 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.forms import ModelChoiceField, column_field
 from regions.documents import check_pdf
-from regions.models import ApplicationStatus, ProxyApplication, ProxyBasis, Region
+from regions.models import (
+    ApplicationStatus,
+    ColleagueInvitation,
+    ProxyApplication,
+    ProxyBasis,
+    Region,
+)
+from regions.services import applicant_problem
 
 
 class PdfField(forms.FileField):
-    """A PDF of at most 10 MB, checked by its content (not by its name or declared type)."""
+    """A PDF of at most 10 MB, checked by its content, without active content, and not
+    named or declared as another kind of file (regions.documents.check_pdf)."""
 
     default_validators = [check_pdf]
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault(
-            "help_text", _("Endast PDF, högst 10 MB. Filen kontrolleras innan den tas emot.")
+            "help_text",
+            _(
+                "Endast PDF, högst 10 MB. Filen kontrolleras innan den tas emot: en PDF med "
+                "skript, inbäddade filer eller XFA-formulär tas inte emot."
+            ),
         )
         kwargs.setdefault(
             "widget", forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})
@@ -23,7 +36,7 @@ class PdfField(forms.FileField):
 
 
 class ProxyApplicationForm(forms.ModelForm):
-    region = forms.ModelChoiceField(
+    region = ModelChoiceField(
         label=_("Region"),
         queryset=Region.objects.order_by("name"),
         empty_label=_("Välj region"),
@@ -51,21 +64,27 @@ class ProxyApplicationForm(forms.ModelForm):
     def __init__(self, *args: object, applicant: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.applicant = applicant
+        self.pending_region: Region | None = None
 
     def clean_region(self) -> Region:
         region = self.cleaned_data["region"]
+        problem = applicant_problem(self.applicant, region)
+        if problem is not None:
+            raise forms.ValidationError(problem, code="one_region")
         pending = ProxyApplication.objects.filter(
             applicant=self.applicant,
             region=region,
             status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.COMPLETION_REQUESTED],
         )
         if pending.exists():
+            self.pending_region = region  # for the view: is this the same application again?
             raise forms.ValidationError(
                 _(
                     "Du har redan en ansökan om att bli ombud för %(region)s som inte är "
                     "avgjord. Vänta på beslutet eller komplettera den ansökan."
                 )
-                % {"region": region.name}
+                % {"region": region.name},
+                code="pending",
             )
         return region
 
@@ -117,7 +136,9 @@ class QueueFilterForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(
+    email = column_field(
+        ColleagueInvitation,
+        "email",
         label=_("Kollegans e-postadress"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )

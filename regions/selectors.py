@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from regions.models import (
     ApplicationEvent,
+    ApplicationStatus,
     Colleague,
     ColleagueInvitation,
     ProxyApplication,
@@ -109,5 +110,24 @@ def invitation_by_token(token: str) -> ColleagueInvitation | None:
     return (
         ColleagueInvitation.objects.select_related("region", "invited_by")
         .filter(token=token)
+        .first()
+    )
+
+
+def same_pending_application(
+    applicant: AbstractBaseUser, region: Region, fields: dict[str, str], sha256: str
+) -> ProxyApplication | None:
+    """The applicant's undecided application for `region` with exactly these `fields`
+    (full_name, title, phone, basis) and a document with this SHA-256: the application a
+    form sent again already made. None if there is none."""
+    return (
+        ProxyApplication.objects.filter(
+            applicant=applicant,
+            region=region,
+            status=ApplicationStatus.SUBMITTED,
+            documents__sha256=sha256,
+            **{name: value.strip() for name, value in fields.items()},
+        )
+        .order_by("-created_at")
         .first()
     )

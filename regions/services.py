@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -34,7 +35,7 @@ from regions.models import (
     ProxyDocument,
     Region,
 )
-from regions.roles import forget_memberships, is_officer, is_proxy_of
+from regions.roles import forget_memberships, is_agency_reader, is_officer, is_proxy_of
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 REPLACED_REASON = "Ersatt av nytt ombud"
@@ -137,6 +138,36 @@ def _pending_exists(applicant: AbstractBaseUser, region: Region) -> bool:
 PENDING_MESSAGE = "Du har redan en ansökan om att bli ombud för %(region)s som inte är avgjord."
 
 
+def applicant_problem(applicant: AbstractBaseUser, region: Region) -> str | None:
+    """Why `applicant`'s application to be `region`'s proxy could not be approved as things
+    stand, in Swedish, or None: the approval's own refusals (one region per person), told
+    when the person applies rather than when the officer decides."""
+    appointment = (
+        ProxyAppointment.objects.filter(user=applicant, ended_at__isnull=True)
+        .select_related("region")
+        .first()
+    )
+    if appointment is not None and appointment.region_id == region.pk:
+        return _("Du är redan ombud för %(region)s.") % {"region": region.name}
+    if appointment is not None:
+        return _(
+            "Du är ombud för %(other)s. En person kan bara vara ombud för en region åt "
+            "gången; uppdraget där måste upphöra innan du kan ansöka för %(region)s."
+        ) % {"other": appointment.region.name, "region": region.name}
+    elsewhere = (
+        Colleague.objects.filter(user=applicant, removed_at__isnull=True)
+        .exclude(region=region)
+        .select_related("region")
+        .first()
+    )
+    if elsewhere is not None:
+        return _(
+            "Du är kollega för %(other)s. En person företräder bara en region; be ombudet "
+            "där att ta bort dig som kollega innan du ansöker för %(region)s."
+        ) % {"other": elsewhere.region.name, "region": region.name}
+    return None
+
+
 def proxy_application_submit(
     *,
     applicant: AbstractBaseUser,
@@ -153,6 +184,9 @@ def proxy_application_submit(
     if basis not in ProxyBasis.values:
         raise ValidationError(_("Ange på vilken grund du ansöker."), code="basis")
     check_pdf(document)
+    problem = applicant_problem(applicant, region)
+    if problem is not None:
+        raise ValidationError(problem, code="one_region")
     if _pending_exists(applicant, region):
         raise ValidationError(_(PENDING_MESSAGE) % {"region": region.name}, code="pending")
     try:
@@ -192,6 +226,26 @@ def proxy_application_submit(
     return application
 
 
+class _AlreadyDone(Exception):
+    """Raised under the row lock when the request repeats the application's last step."""
+
+
+def _refuse_repeat(
+    application: ProxyApplication, kind: str, by: AbstractBaseUser, message: str | None = None
+) -> None:
+    """Raise _AlreadyDone if `by` already took this very step (`kind`, with `message`) as the
+    application's last one: the same form sent again leads to its result, not to an error
+    about the application's state. One query."""
+    last = application.events.order_by("-at", "-pk").first()
+    if (
+        last is not None
+        and last.kind == kind
+        and last.by_id == by.pk
+        and (message is None or last.message == message)
+    ):
+        raise _AlreadyDone
+
+
 def _officer_answer(
     application: ProxyApplication,
     by: AbstractBaseUser,
@@ -201,9 +255,11 @@ def _officer_answer(
     audit_action: str,
     message: str,
 ) -> ProxyApplication:
-    """An officer's answer that the applicant reads: the move, its event, the audit, the mail."""
+    """An officer's answer that the applicant reads: the move, its event, the audit. Raises
+    _AlreadyDone (nothing written) when the same officer just gave this very answer."""
     with transaction.atomic():
         application = _lock(application)
+        _refuse_repeat(application, kind, by, message)
         before = _snapshot(application)
         application.status = _transition(application, action, by)
         application.officer_message = message
@@ -228,14 +284,17 @@ def proxy_application_request_completion(
     message = message.strip()
     if not message:
         raise ValidationError(_("Skriv vad som ska kompletteras."), code="message")
-    application = _officer_answer(
-        application,
-        by,
-        action="request_completion",
-        kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
-        audit_action="proxy_application.completion_requested",
-        message=message,
-    )
+    try:
+        application = _officer_answer(
+            application,
+            by,
+            action="request_completion",
+            kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
+            audit_action="proxy_application.completion_requested",
+            message=message,
+        )
+    except _AlreadyDone:
+        return application  # asked already, by this officer, with this message
     emails.completion_requested(application, message)
     return application
 
@@ -251,6 +310,13 @@ def proxy_application_resubmit(
     check_pdf(document)
     with _remove_files_on_error() as files, transaction.atomic():
         application = _lock(application)
+        if application.status == ApplicationStatus.SUBMITTED and _last_document_is(
+            application, document
+        ):
+            try:
+                _refuse_repeat(application, ApplicationEvent.Kind.RESUBMITTED, by, message.strip())
+            except _AlreadyDone:
+                return application  # this very completion, sent again
         before = _snapshot(application)
         application.status = _transition(application, "resubmit", by)
         application.save(update_fields=["status", "updated_at"])
@@ -275,12 +341,24 @@ def proxy_application_resubmit(
     return application
 
 
+def _last_document_is(application: ProxyApplication, document: UploadedFile) -> bool:
+    last = application.documents.order_by("-uploaded_at", "-pk").first()
+    return last is not None and last.sha256 == sha256_of(document)
+
+
 def proxy_application_approve(
     *, application: ProxyApplication, by: AbstractBaseUser
 ) -> ProxyAppointment:
     """Make the applicant the region's one active proxy; an earlier proxy is ended as replaced."""
     with transaction.atomic():
         application = _lock(application)
+        appointment = ProxyAppointment.objects.filter(application=application).first()
+        if (
+            appointment is not None
+            and appointment.appointed_by_id == by.pk
+            and appointment.ended_at is None
+        ):
+            return appointment  # approved already, by this officer: the same click again
         before = _snapshot(application)
         new_status = _transition(application, "approve", by)
         applicant, region = application.applicant, application.region
@@ -401,14 +479,17 @@ def proxy_application_reject(
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Ange skälet till avslaget."), code="reason")
-    application = _officer_answer(
-        application,
-        by,
-        action="reject",
-        kind=ApplicationEvent.Kind.REJECTED,
-        audit_action="proxy_application.rejected",
-        message=reason,
-    )
+    try:
+        application = _officer_answer(
+            application,
+            by,
+            action="reject",
+            kind=ApplicationEvent.Kind.REJECTED,
+            audit_action="proxy_application.rejected",
+            message=reason,
+        )
+    except _AlreadyDone:
+        return application  # rejected already, by this officer, for this reason
     emails.application_rejected(application, reason)
     return application
 
@@ -422,26 +503,46 @@ def _require_proxy(user: AbstractBaseUser, region: Region) -> None:
 
 
 def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> ColleagueInvitation:
-    """The region's proxy invites a colleague by e-mail; the link is valid for seven days."""
+    """The region's proxy invites a colleague by e-mail; the link is valid for seven days.
+
+    Refused (ValidationError, Swedish) when the invitation could not be accepted: the address
+    is the proxy's own, or belongs to someone who is already a colleague of the region, the
+    proxy or a colleague of a region, an officer or auditor, or whose account is closed
+    (invitee_problem). An invitation to the same address that can still be used is
+    returned as it is, without a second e-mail: a form sent twice gives one invitation.
+    """
     _require_proxy(by, region)
     email = canonical_email(email)
     if not email:
         raise ValidationError(_("Ange en e-postadress."), code="email")
-    if Colleague.objects.filter(
-        region=region, removed_at__isnull=True, user__email__iexact=email
-    ).exists():
-        raise ValidationError(
-            _("%(email)s är redan kollega för regionen.") % {"email": email}, code="member"
-        )
     if canonical_email(by.email) == email:
         raise ValidationError(_("Du kan inte bjuda in dig själv."), code="self")
+    problem = invitee_problem(email, region)
+    if problem is not None:
+        raise ValidationError(problem[1], code=problem[0])
+    now = timezone.now()
     with transaction.atomic():
+        # Locks the region's row: two identical requests cannot both create an invitation.
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        open_one = (
+            ColleagueInvitation.objects.filter(
+                region=region,
+                email__iexact=email,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=now,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if open_one is not None:
+            return open_one
         invitation = ColleagueInvitation.objects.create(
             region=region,
             email=email,
             token=secrets.token_urlsafe(32),
             invited_by=by,
-            expires_at=timezone.now() + INVITATION_VALIDITY,
+            expires_at=now + INVITATION_VALIDITY,
         )
         audit_record(
             action="colleague_invitation.created",
@@ -452,6 +553,46 @@ def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> Col
         )
         emails.colleague_invited(invitation)
     return invitation
+
+
+def invitee_problem(email: str, region: Region) -> tuple[str, str] | None:
+    """Why the person with account `email` could not become `region`'s colleague, as
+    (code, Swedish message), or None (no account yet counts as no problem: they sign up).
+
+    The rules are those of the acceptance (_check_not_member_elsewhere) and of the roles:
+    one person acts for one region, as its proxy or as a colleague, and agency staff for none.
+    """
+    for user in get_user_model().objects.filter(email__iexact=email):
+        params = {"email": email}
+        if not user.is_active:
+            return "inactive", _("Kontot för %(email)s är avstängt och kan inte bjudas in.") % (
+                params
+            )
+        if is_agency_reader(user):
+            return "agency", _(
+                "%(email)s är handläggare eller revisor hos myndigheten och kan inte vara "
+                "kollega för en region."
+            ) % params
+        proxy_of = _active_region(ProxyAppointment.objects.filter(ended_at__isnull=True), user)
+        if proxy_of is not None:
+            return "proxy", _(
+                "%(email)s är ombud för %(other)s. En person företräder bara en region och "
+                "kan inte samtidigt vara kollega."
+            ) % {**params, "other": proxy_of.name}
+        colleague_of = _active_region(Colleague.objects.filter(removed_at__isnull=True), user)
+        if colleague_of is not None and colleague_of.pk == region.pk:
+            return "member", _("%(email)s är redan kollega för regionen.") % params
+        if colleague_of is not None:
+            return "colleague_elsewhere", _(
+                "%(email)s är kollega för %(other)s. En person företräder bara en region; "
+                "det ombudet måste ta bort kollegan först."
+            ) % {**params, "other": colleague_of.name}
+    return None
+
+
+def _active_region(memberships: Any, user: AbstractBaseUser) -> Region | None:
+    membership = memberships.filter(user=user).select_related("region").first()
+    return membership.region if membership is not None else None
 
 
 def invitation_problem(invitation: ColleagueInvitation | None, now: dt.datetime) -> str | None:
@@ -469,6 +610,36 @@ def invitation_problem(invitation: ColleagueInvitation | None, now: dt.datetime)
     return None
 
 
+def invitation_problem_for(
+    invitation: ColleagueInvitation | None, user: AbstractBaseUser, now: dt.datetime
+) -> str | None:
+    """Why `user` cannot accept `invitation` now, in Swedish, or None: the checks of
+    colleague_invitation_accept, made before the person is offered the button."""
+    problem = invitation_problem(invitation, now)
+    if problem is not None:
+        return problem
+    try:
+        _check_invited_user(invitation, user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def is_colleague_by(invitation: ColleagueInvitation) -> bool:
+    """The person who accepted `invitation` is still a colleague through it."""
+    return Colleague.objects.filter(invitation=invitation, removed_at__isnull=True).exists()
+
+
+def _check_invited_user(invitation: ColleagueInvitation, user: AbstractBaseUser) -> None:
+    if canonical_email(invitation.email) != canonical_email(user.email):
+        raise ValidationError(
+            _("Inbjudan är skickad till %(email)s. Logga in med den adressen för att ta emot den.")
+            % {"email": invitation.email},
+            code="other_email",
+        )
+    _check_not_member_elsewhere(user, invitation.region)
+
+
 def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Colleague:
     """The invited person (logged in with the invited address) becomes a colleague of the region."""
     if not user.is_authenticated:
@@ -483,16 +654,7 @@ def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Collea
         problem = invitation_problem(invitation, timezone.now())
         if problem:
             raise ValidationError(problem, code="unusable")
-        if canonical_email(invitation.email) != canonical_email(user.email):
-            raise ValidationError(
-                _(
-                    "Inbjudan är skickad till %(email)s. Logga in med den adressen för att "
-                    "ta emot den."
-                )
-                % {"email": invitation.email},
-                code="other_email",
-            )
-        _check_not_member_elsewhere(user, invitation.region)
+        _check_invited_user(invitation, user)
         now = timezone.now()
         invitation.accepted_at = now
         invitation.accepted_by = user
@@ -512,6 +674,11 @@ def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Collea
 
 
 def _check_not_member_elsewhere(user: AbstractBaseUser, region: Region) -> None:
+    if is_agency_reader(user):
+        raise ValidationError(
+            _("Du är handläggare eller revisor hos myndigheten och kan inte vara kollega."),
+            code="agency",
+        )
     if Colleague.objects.filter(user=user, region=region, removed_at__isnull=True).exists():
         raise ValidationError(_("Du är redan kollega för %(region)s.") % {"region": region.name})
     if ProxyAppointment.objects.filter(user=user, ended_at__isnull=True).exists():
@@ -533,6 +700,8 @@ def colleague_invitation_revoke(
         invitation = ColleagueInvitation.objects.select_for_update(of=("self",)).get(
             pk=invitation.pk
         )
+        if invitation.revoked_by_id == by.pk:
+            return invitation  # revoked already, by this proxy: the same click again
         if invitation.accepted_at is not None or invitation.revoked_at is not None:
             raise ValidationError(
                 _("Inbjudan är redan använd eller återkallad."), code="invalid_state"
@@ -560,6 +729,8 @@ def colleague_remove(*, colleague: Colleague, by: AbstractBaseUser) -> Colleague
             .select_related("user")
             .get(pk=colleague.pk)
         )
+        if colleague.removed_at is not None and colleague.removed_by_id == by.pk:
+            return colleague  # removed already, by this proxy: the same click again
         if colleague.removed_at is not None:
             raise ValidationError(_("Kollegan är redan borttagen."), code="invalid_state")
         colleague.removed_at = timezone.now()

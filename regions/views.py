@@ -19,6 +19,7 @@ from atgrant.accounts import VERIFIED_EMAIL_SESSION_KEY
 from atgrant.pagination import page_of
 from atgrant.security import sensitive_action
 from regions import selectors, services
+from regions.documents import sha256_of
 from regions.forms import (
     CompletionRequestForm,
     InviteForm,
@@ -69,9 +70,35 @@ def proxy_required(view: View) -> View:
 # --- Applying to become proxy ---------------------------------------------------------------
 
 
+def _applied_already(request: HttpRequest, form: ProxyApplicationForm) -> object | None:
+    """The application this very form already made (sent again after a lost answer or a
+    double click), or None: only when the one refusal is the pending application itself."""
+    data = form.cleaned_data
+    names = ("full_name", "title", "phone", "basis")
+    if form.pending_region is None or set(form.errors) != {"region"}:
+        return None
+    if not all(name in data for name in (*names, "document")):
+        return None
+    return selectors.same_pending_application(
+        request.user,
+        form.pending_region,
+        {name: data[name] for name in names},
+        sha256_of(data["document"]),
+    )
+
+
 @login_required
 def apply(request: HttpRequest) -> HttpResponse:
     form = ProxyApplicationForm(request.POST or None, request.FILES or None, applicant=request.user)
+    if request.method == "POST" and not form.is_valid():
+        done = _applied_already(request, form)
+        if done is not None:
+            messages.success(
+                request,
+                _("Tack! Din ansökan om att bli ombud för %(region)s är inskickad.")
+                % {"region": done.region.name},
+            )
+            return redirect("regions:application_detail", done.pk)
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
@@ -158,6 +185,9 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # A document stored before uploads were checked for active content may hold a script:
+    # should a browser show it in the page, it runs sandboxed (django-csp keeps this header).
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
@@ -336,26 +366,39 @@ def colleague_remove(request: HttpRequest, pk: int, region: Region) -> HttpRespo
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link. Logged out, login sends the person here again (``next``) and the
+    login and sign-up pages say which invitation it is (regions/_invitation_banner.html).
+    Whatever would refuse the acceptance is shown before the button; once accepted, the
+    colleague lands on the region's page, and so does the same form sent again."""
     invitation = selectors.invitation_by_token(token)
-    problem = services.invitation_problem(invitation, timezone.now())
     if not request.user.is_authenticated:
-        if problem is None:
+        if services.invitation_problem(invitation, timezone.now()) is None:
             # The link was mailed to the invited address: whoever follows it has proven that
             # address, so signing up with it needs no confirmation e-mail (allauth's key).
             request.session[VERIFIED_EMAIL_SESSION_KEY] = invitation.email
         return redirect_to_login(request.get_full_path())
+    if invitation is not None and invitation.accepted_by_id == request.user.pk:
+        if services.is_colleague_by(invitation):
+            return _welcome(request, invitation.region, again=request.method != "POST")
+    problem = services.invitation_problem_for(invitation, request.user, timezone.now())
     if request.method == "POST" and problem is None:
         try:
             colleague = services.colleague_invitation_accept(token=token, user=request.user)
         except ValidationError as exc:
             problem = _error_text(exc)
         else:
-            messages.success(
-                request,
-                _("Välkommen! Du är nu kollega för %(region)s.")
-                % {"region": colleague.region.name},
-            )
-            return redirect("home")
+            return _welcome(request, colleague.region)
     context = {"invitation": invitation if problem is None else None, "problem": problem}
     status = 400 if problem and request.method == "POST" else 200
     return render(request, "regions/invitation_accept.html", context, status=status)
+
+
+def _welcome(request: HttpRequest, region: Region, *, again: bool = False) -> HttpResponse:
+    """To the region's page (the colleague's dashboard), with a word of welcome."""
+    text = (
+        _("Du har redan tagit emot inbjudan och är kollega för %(region)s.")
+        if again
+        else _("Välkommen! Du är nu kollega för %(region)s.")
+    )
+    messages.success(request, text % {"region": region.name})
+    return redirect("submissions:dashboard")

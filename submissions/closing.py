@@ -78,6 +78,8 @@ def round_close(
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan stänga en omgång."))
     now = timezone.now()
+    if grant_round.status == RoundStatus.CLOSED and _closed_by(grant_round, by):
+        return grant_round  # closed already, by this officer: the same click again
     if grant_round.status != RoundStatus.OPEN:
         raise ValidationError(_("Omgången är inte öppen."))
     from atgrant.templatetags.atgrant_format import sv_datetime
@@ -99,6 +101,18 @@ def round_close(
         )
     ended = [e.region.short_name for e in running]
     return _close(grant_round, by, now, ended_extensions=ended)
+
+
+def _closed_by(grant_round: GrantRound, by: AbstractBaseUser) -> bool:
+    """`by` closed the round (its last closing's audit record)."""
+    from audit.models import AuditEvent
+
+    last = (
+        AuditEvent.objects.filter(action="round.closed", round_id=grant_round.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return last is not None and last.actor_id == by.pk
 
 
 def close_due_rounds(*, now: dt.datetime) -> list[GrantRound]:

@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atgrant.email_address import canonical_email
+from atgrant.forms import DateField, column_field
 from regions.fields import RegionField
-from submissions.models import STOCKHOLM
+from submissions.models import STOCKHOLM, Report
 from submissions.services import MAX_POSTS, ReportData
 
 POST_ERRORS = {
@@ -36,22 +37,19 @@ class ReportForm(forms.Form):
         error_messages=POST_ERRORS,
         help_text=_("Heltal. Det högre av tillsatta och påbörjade räknas."),
     )
-    contact_name = forms.CharField(label=_("Kontaktperson"), max_length=200, required=False)
-    contact_email = forms.EmailField(
+    # The columns' own limits (atgrant.forms): a longer text would fail in the database.
+    contact_name = column_field(Report, "contact_name", label=_("Kontaktperson"))
+    contact_email = column_field(
+        Report,
+        "contact_email",
         label=_("Kontaktpersonens e-post"),
-        required=False,
         error_messages={"invalid": _("Ange en giltig e-postadress, t.ex. namn@region.se.")},
     )
-    contact_phone = forms.CharField(
-        label=_("Kontaktpersonens telefon"), max_length=50, required=False
+    contact_phone = column_field(Report, "contact_phone", label=_("Kontaktpersonens telefon"))
+    comment = column_field(
+        Report, "comment", label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    comment = forms.CharField(
-        label=_("Kommentar"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-        required=False,
-    )
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    revision = column_field(Report, "revision", widget=forms.HiddenInput)
 
     def __init__(self, *args: object, for_submission: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -88,7 +86,7 @@ class ExtensionForm(forms.Form):
 
     # Typed, not chosen from a <select>: the page stays small with any number of regions.
     region = RegionField(label=_("Region"))
-    until_date = forms.DateField(
+    until_date = DateField(
         label=_("Förlängd till och med"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Hela dagen räknas, till kl. 23:59:59 svensk tid."),

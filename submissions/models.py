@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from allocation.engine import reported_posts_of
+from atgrant.forms import date_range
 from audit.models import AppendOnlyError
 from regions.models import Region
 
@@ -34,18 +35,20 @@ class GrantRound(models.Model):
     """One year's call (utlysning): budgets, staircase, opening date and deadline."""
 
     name = models.CharField(_("namn"), max_length=200)
-    year = models.PositiveSmallIntegerField(_("år"))
+    # The admin's form edits these: dates a person can mean (atgrant.forms.DATE_MIN..MAX).
+    year = models.PositiveSmallIntegerField(_("år"), validators=[date_range])
     slug = models.SlugField(_("kortnamn i adresser"), unique=True)
-    opens_at = models.DateTimeField(_("öppnar"))
+    opens_at = models.DateTimeField(_("öppnar"), validators=[date_range])
     deadline = models.DateTimeField(
         _("sista dag för inrapportering"),
         blank=True,
+        validators=[date_range],
         help_text=_("Lämnas tom blir det 1 november kl. 23:59:59 svensk tid det året."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT
     )
-    population_date = models.DateField(_("befolkningsdatum"))
+    population_date = models.DateField(_("befolkningsdatum"), validators=[date_range])
     block1_budget = models.BigIntegerField(_("block 1 (kr)"))
     block2_budget = models.BigIntegerField(_("block 2 (kr)"))
     legal_basis = models.TextField(_("grund för beslutet"), blank=True)

@@ -125,15 +125,34 @@ def _prepare_write(
 
 def _write_report(
     *, report: Report, data: ReportData, revision: int, by: AbstractBaseUser, now: dt.datetime
-) -> Report:
-    """Write `data` if the report is still at `revision` (a conditional UPDATE); else conflict."""
+) -> tuple[Report, bool]:
+    """Write `data` if the report is still at `revision` (a conditional UPDATE).
+
+    Returns (the report, True) when written. When the report is at a later revision that
+    holds exactly `data` as last written by `by`, the request is a retry of one that already
+    took effect (a double click, a form sent again): (the report as stored, False). Any other
+    later revision raises ReportConflict.
+    """
     updated = Report.objects.filter(pk=report.pk, revision=revision).update(
         **asdict(data), revision=revision + 1, updated_by=by, updated_at=now
     )
-    if updated != 1:
-        raise ReportConflict(Report.objects.select_related("updated_by").get(pk=report.pk))
-    report.refresh_from_db()
-    return report
+    if updated == 1:
+        report.refresh_from_db()
+        return report, True
+    current = Report.objects.select_related("updated_by").get(pk=report.pk)
+    if is_own_result(current, data, by):
+        return current, False
+    raise ReportConflict(current)
+
+
+def is_own_result(report: Report | None, data: ReportData, by: AbstractBaseUser) -> bool:
+    """The report, as stored, is what `by` wrote with `data`: nothing of theirs is lost and
+    nobody else's change is overwritten if their stale form is taken as already saved."""
+    return (
+        report is not None
+        and report.updated_by_id == by.pk
+        and all(getattr(report, name) == value for name, value in asdict(data).items())
+    )
 
 
 def report_save_draft(
@@ -155,7 +174,9 @@ def report_save_draft(
     with transaction.atomic():
         report, _created = _prepare_write(grant_round=grant_round, region=region, now=now)
         before = _snapshot(report)
-        report = _write_report(report=report, data=data, revision=revision, by=by, now=now)
+        report, written = _write_report(report=report, data=data, revision=revision, by=by, now=now)
+        if not written:
+            return report  # a retry of this very save: it is done, nothing to record
         audit_record(
             action="report.draft_saved",
             actor=by,
@@ -166,6 +187,18 @@ def report_save_draft(
             region_id=region.pk,
         )
     return report
+
+
+def _own_latest_version(
+    report: Report, data: ReportData, by: AbstractBaseUser
+) -> ReportVersion | None:
+    """The report's latest version if `by` submitted it with exactly `data`, else None."""
+    latest = ReportVersion.objects.filter(report=report).order_by("-number").first()
+    if latest is None or latest.submitted_by_id != by.pk:
+        return None
+    if any(getattr(latest, name) != value for name, value in asdict(data).items()):
+        return None
+    return latest
 
 
 def next_reference(grant_round: GrantRound, region: Region) -> str:
@@ -185,11 +218,13 @@ def report_submit(
 ) -> ReportVersion:
     """Submit the report: write `data` and freeze it as the next ReportVersion (the receipt).
 
-    Only the region's proxy; until the deadline; refused if the report changed since `revision`.
-    Unusual figures (submissions.plausibility) need `confirm_unusual`, the proxy's tick on the
-    confirmation page, else UnusualFigures (with the warnings) is raised; the audit event
-    records the warnings confirmed.
-    Queues the receipt e-mail (a Celery task: the PDF is slow) once the transaction committed.
+    Only the region's proxy; until the deadline; refused (ReportConflict) if someone else
+    changed the report since `revision`. A retry of a submission that already took effect
+    (the same person, the same values, the latest version) returns that version: no second
+    version, no second receipt. Unusual figures (submissions.plausibility) need
+    `confirm_unusual`, the proxy's tick on the confirmation page, else UnusualFigures (with the
+    warnings) is raised; the audit event records the warnings confirmed. Queues the receipt
+    e-mail (a Celery task: the PDF is slow) once the transaction committed.
     """
     from submissions.selectors import unusual_figures_for
 
@@ -208,7 +243,15 @@ def report_submit(
         if warnings and not confirm_unusual:  # after the deadline's refusal, which says more
             raise UnusualFigures(warnings)
         before = _snapshot(report)
-        report = _write_report(report=report, data=data, revision=revision, by=by, now=now)
+        report, written = _write_report(report=report, data=data, revision=revision, by=by, now=now)
+        if not written:
+            done = _own_latest_version(report, data, by)
+            if done is not None:
+                return done  # a retry of this very submission: its receipt, no new version
+            # The same person saved these values as a draft since: submit them now.
+            report, _written = _write_report(
+                report=report, data=data, revision=report.revision, by=by, now=now
+            )
         number = (
             ReportVersion.objects.filter(report=report)
             .order_by("-number")
@@ -257,7 +300,8 @@ def deadline_extension_grant(
     reason: str,
     by: AbstractBaseUser,
 ) -> DeadlineExtension:
-    """Give one region a later deadline for one round. The latest extension granted counts."""
+    """Give one region a later deadline for one round. The latest extension granted counts;
+    the same officer granting the same extension again (a form sent twice) gets the first."""
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
     if grant_round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
@@ -270,6 +314,12 @@ def deadline_extension_grant(
         )
     with transaction.atomic():
         previous = latest_extension(grant_round=grant_round, region=region)
+        if (
+            previous is not None
+            and previous.granted_by_id == by.pk
+            and (previous.until, previous.reason) == (until, reason.strip())
+        ):
+            return previous  # this very extension, sent again: granted once
         extension = DeadlineExtension.objects.create(
             round=grant_round, region=region, until=until, reason=reason.strip(), granted_by=by
         )

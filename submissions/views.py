@@ -159,9 +159,12 @@ def _review(request: HttpRequest, card: selectors.ReportCard, form: ReportForm) 
         )
         return _render_report(request, card, form)
     if form.cleaned_data["revision"] != card.revision and card.report is not None:
-        messages.error(request, str(services.ReportConflict(card.report).messages[0]))
         form = _with_current_revision(request, card.revision, for_submission=True)
-        return _render_report(request, card, form, conflict=True)
+        # The stored report is these very values, saved by this person (a form sent again
+        # after its save): nothing to compare, confirm at the stored revision.
+        if not services.is_own_result(card.report, form.report_data(), request.user):
+            messages.error(request, str(services.ReportConflict(card.report).messages[0]))
+            return _render_report(request, card, form, conflict=True)
     data = form.report_data()
     warnings = selectors.unusual_figures_for(
         grant_round=card.grant_round,

@@ -130,13 +130,20 @@ def _chain_decisions(decisions: list[Decision]) -> list[ChainLink]:
 def decisions_issue(
     *, run: AllocationRun, by: AbstractBaseUser, decision_date: dt.date | None = None
 ) -> list[Decision]:
-    """Issue one decision per participating region from a reviewed, finished run."""
+    """Issue one decision per participating region from a reviewed, finished run.
+
+    The same officer issuing the same run again (a second click, a form sent again) gets the
+    decisions already issued: nothing is written twice.
+    """
     require_officer(by)
     now = timezone.now()
     decision_date = decision_date or timezone.localdate(now)
     with transaction.atomic():
         locked = lock_round(run.round)
         run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        issued = list(Decision.objects.filter(run=run, replaces__isnull=True, decided_by=by))
+        if run.issued_at is not None and issued:
+            return issued
         _check_issuable(locked, run)
         results = run.result_regions()
         regions = Region.objects.in_bulk([r["region_id"] for r in results])
@@ -216,6 +223,17 @@ def _notify(decision_ids: list[int]) -> None:
     transaction.on_commit(lambda: send_decision_emails.delay(decision_ids))
 
 
+def _same_reconsideration(
+    old: Decision, by: AbstractBaseUser, block1: int, block2: int, reason: str
+) -> Decision | None:
+    """The decision that replaced `old` if `by` made it with these amounts and reason."""
+    new = Decision.objects.filter(replaces=old).first()
+    if new is None or new.decided_by_id != by.pk:
+        return None
+    same = (new.block1, new.block2, new.reconsideration_reason) == (block1, block2, reason)
+    return new if same else None
+
+
 def decision_reconsider(
     *,
     decision: Decision,
@@ -251,6 +269,9 @@ def decision_reconsider(
         if locked.status != RoundStatus.DECIDED:
             raise ValidationError(_("Omgången är inte beslutad."))
         if not old.in_force:
+            repeated = _same_reconsideration(old, by, block1, block2, reason)
+            if repeated is not None:
+                return repeated  # this very reconsideration, sent again
             raise ValidationError(_("Beslutet har redan ersatts av ett nytt beslut."))
         outcome = _outcome(old, reason, corrections=corrections, block1=block1, block2=block2)
         _check_overrun(outcome, overrun_reason)

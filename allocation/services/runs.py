@@ -58,17 +58,32 @@ def _check_can_run(locked: GrantRound) -> None:
         raise ValidationError(str(exc)) from exc
 
 
+def _unfinished_run_of(locked: GrantRound, by: AbstractBaseUser) -> AllocationRun | None:
+    return (
+        AllocationRun.objects.filter(
+            round=locked, requested_by=by, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
 def allocation_run_request(*, grant_round: GrantRound, by: AbstractBaseUser) -> AllocationRun:
     """Queue a new run of the round; the task runs after the transaction commits.
 
     Concurrent requests give one run: the round's row lock orders them, and the constraint
-    run_one_active_per_round refuses a second waiting run even without it. Raises
-    ValidationError when a run is already waiting or computing, or the round cannot be run.
+    run_one_active_per_round refuses a second waiting run even without it. While a run the
+    same officer asked for is not finished, asking again (a second click) returns that run.
+    Raises ValidationError when another officer's run is waiting or computing, or the round
+    cannot be run.
     """
     require_officer(by)
     now = timezone.now()
     with transaction.atomic():
         locked = lock_round(grant_round)
+        pending = _unfinished_run_of(locked, by)
+        if pending is not None:
+            return pending
         _check_can_run(locked)
         last = AllocationRun.objects.filter(round=locked).aggregate(n=Max("number"))["n"] or 0
         try:

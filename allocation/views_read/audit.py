@@ -25,6 +25,7 @@ from allocation.selectors import (
     round_inputs,
 )
 from allocation.views_read.access import agency_reader_required
+from atgrant.forms import DateField
 from atgrant.pagination import page_of
 from audit.labels import action_label, actor_label, field_label, format_value
 from audit.models import AuditEvent
@@ -73,10 +74,10 @@ class HistoryFilter(forms.Form):
     type = forms.ChoiceField(label=_("Typ"), required=False)
     action = forms.ChoiceField(label=_("Händelse"), required=False)
     actor = forms.CharField(label=_("Utförd av (e-post)"), required=False, max_length=254)
-    date_from = forms.DateField(
+    date_from = DateField(
         label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = DateField(
         label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
 from allocation.explain import explain
 from allocation.letters import decision_letter_pdf
 from allocation.models import Decision
 from allocation.views_read.access import may_read_decision
+from atgrant.forms import ModelChoiceField
 from regions.models import Region
 from regions.roles import is_agency_reader, region_ids_of
 
@@ -21,13 +24,25 @@ def _decisions() -> QuerySet[Decision]:
     )
 
 
-def _visible_regions(request: HttpRequest) -> QuerySet[Region]:
-    """The regions whose decisions the user may list (a ?region= narrows an agency user's)."""
-    if is_agency_reader(request.user):
-        regions = Region.objects.all()
-        chosen = request.GET.get("region", "")
-        return regions.filter(pk=chosen) if chosen.isdigit() else regions
-    return Region.objects.filter(pk__in=region_ids_of(request.user))
+class RegionFilter(forms.Form):
+    """An agency user's ?region=<id>: anything but a region's id is a field error."""
+
+    region = ModelChoiceField(
+        queryset=Region.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("Välj en region i listan.")},
+    )
+
+
+def _visible_regions(request: HttpRequest, form: RegionFilter | None) -> QuerySet[Region]:
+    """The regions whose decisions the user may list (a ?region= narrows an agency user's;
+    a bad one shows none, with the form's error)."""
+    if form is None:
+        return Region.objects.filter(pk__in=region_ids_of(request.user))
+    if not form.is_valid():
+        return Region.objects.none()
+    chosen = form.cleaned_data["region"]
+    return Region.objects.filter(pk=chosen.pk) if chosen else Region.objects.all()
 
 
 @login_required
@@ -36,7 +51,8 @@ def region_decisions(request: HttpRequest) -> HttpResponse:
     agency = is_agency_reader(request.user)
     if not agency and not region_ids_of(request.user):
         raise Http404
-    regions = _visible_regions(request)
+    form = RegionFilter(request.GET) if agency else None
+    regions = _visible_regions(request, form)
     decisions = (
         _decisions()
         .filter(region__in=regions)
@@ -46,7 +62,8 @@ def region_decisions(request: HttpRequest) -> HttpResponse:
         "decisions": decisions,
         "agency": agency,
         "all_regions": Region.objects.order_by("short_name") if agency else None,
-        "chosen_region": request.GET.get("region", ""),
+        "filter_form": form,
+        "chosen_region": str(form["region"].value() or "") if form else "",
     }
     return render(request, "allocation/region/decisions.html", context)
 

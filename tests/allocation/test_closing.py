@@ -106,11 +106,27 @@ def test_officer_closes_after_the_deadline_and_reports_lock(officer):
 
 
 def test_closing_twice_is_refused(officer):
+    from django.contrib.auth.models import Group
+
+    from regions.roles import OFFICERS_GROUP
+    from tests.factories import UserFactory
+
     grant_round = reported_round(status=RoundStatus.OPEN)
+    other = UserFactory(email="annan@myndigheten.se")
+    other.groups.add(Group.objects.get(name=OFFICERS_GROUP))
     with at(AFTER_DEADLINE):
         round_close(grant_round=grant_round, by=officer)
         with pytest.raises(ValidationError):
-            round_close(grant_round=grant_round, by=officer)
+            round_close(grant_round=grant_round, by=other)
+
+
+def test_the_same_officer_closing_again_leads_to_the_closed_round(officer):
+    grant_round = reported_round(status=RoundStatus.OPEN)
+    with at(AFTER_DEADLINE):
+        round_close(grant_round=grant_round, by=officer)
+        again = round_close(grant_round=grant_round, by=officer)
+    assert again.status == RoundStatus.CLOSED
+    assert AuditEvent.objects.filter(action="round.closed").count() == 1
 
 
 def test_only_officers_close(auditor, proxy):

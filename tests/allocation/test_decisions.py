@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from allocation.models import AllocationRun, ChainLink, Decision
@@ -12,6 +13,7 @@ from allocation.selectors import decisions_for_region, decisions_in_force, lates
 from allocation.services import decisions, preparation
 from audit.models import AuditEvent
 from regions.models import ProxyAppointment
+from regions.roles import OFFICERS_GROUP
 from submissions.models import RoundStatus
 from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixture
     DeductionFactory,
@@ -21,6 +23,7 @@ from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixtu
     reported_round,
     run_done,
 )
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -87,8 +90,13 @@ def test_a_round_is_decided_once(officer, django_capture_on_commit_callbacks):
     grant_round = reported_round()
     issued(grant_round, officer, django_capture_on_commit_callbacks)
     run = latest_done_run(grant_round=grant_round)
+    # The same officer again (a second click): the decisions already issued.
+    again = decisions.decisions_issue(run=run, by=officer)
+    assert sorted(d.pk for d in again) == sorted(Decision.objects.values_list("pk", flat=True))
+    other = UserFactory(email="annan@myndigheten.se")
+    other.groups.add(Group.objects.get(name=OFFICERS_GROUP))
     with pytest.raises(ValidationError, match="redan fattade"):
-        decisions.decisions_issue(run=run, by=officer)
+        decisions.decisions_issue(run=run, by=other)
     assert Decision.objects.count() == 3
 
 

@@ -81,3 +81,12 @@ def test_reconsideration_needs_a_reason_and_an_officer(decided, officer, auditor
     with pytest.raises(PermissionDenied):
         decision_reconsider(decision=original, by=auditor, block1=1, block2=2, reason="x")
     assert original.in_force
+
+
+def test_the_same_reconsideration_sent_again_leads_to_it(decided, officer, mailoutbox):
+    _, original = decided
+    new = decision_reconsider(decision=original, by=officer, block1=1, block2=2, reason="a")
+    again = decision_reconsider(decision=original, by=officer, block1=1, block2=2, reason=" a ")
+    assert again.pk == new.pk
+    assert Decision.objects.filter(replaces=original).count() == 1
+    assert AuditEvent.objects.filter(action="allocation.decision_reconsidered").count() == 1

@@ -165,6 +165,7 @@ def test_one_active_run_per_round_even_without_the_round_lock(
     with (
         mock.patch.object(runs, "lock_round", side_effect=lambda r: r),
         mock.patch.object(runs, "active_run_exists", return_value=False),
+        mock.patch.object(runs, "_unfinished_run_of", return_value=None),
         django_capture_on_commit_callbacks(execute=False),
     ):
         runs.allocation_run_request(grant_round=grant_round, by=officer)

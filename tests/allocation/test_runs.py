@@ -54,10 +54,25 @@ def test_request_queues_a_run_and_the_task_runs_after_commit(
 
 
 def test_a_second_request_while_one_is_queued_is_refused(officer):
+    from django.contrib.auth.models import Group
+
+    from regions.roles import OFFICERS_GROUP
+    from tests.factories import UserFactory
+
     grant_round = reported_round()
     runs.allocation_run_request(grant_round=grant_round, by=officer)  # not committed: queued
+    other = UserFactory(email="annan@myndigheten.se")
+    other.groups.add(Group.objects.get(name=OFFICERS_GROUP))
     with pytest.raises(ValidationError, match="redan begärd"):
-        runs.allocation_run_request(grant_round=grant_round, by=officer)
+        runs.allocation_run_request(grant_round=grant_round, by=other)
+    assert AllocationRun.objects.filter(round=grant_round).count() == 1
+
+
+def test_the_same_officer_asking_again_gets_the_queued_run(officer):
+    grant_round = reported_round()
+    first = runs.allocation_run_request(grant_round=grant_round, by=officer)
+    again = runs.allocation_run_request(grant_round=grant_round, by=officer)
+    assert again.pk == first.pk
     assert AllocationRun.objects.filter(round=grant_round).count() == 1
 
 

@@ -55,18 +55,20 @@ def test_whole_run_query_counts_do_not_grow(db, regions, history):
 #   audit event, release; the round's closed_at; the reports locked in one UPDATE, the audit
 #   event; the outer release.
 # preview (7): versions, regions, baselines, deductions, overrides, steps, regions not reporting.
-# request (14): savepoint, the round locked, active runs?, the snapshot check (the 7 above),
-#   the last number, the run, its audit event, release.
+# request (15): savepoint, the round locked, this officer's unfinished run? (a second click),
+#   active runs?, the snapshot check (the 7 above), the last number, the run, its audit event,
+#   release.
 # execute (25): the claim (UPDATE), the run, its audit event; savepoint, the run locked, the
 #   round, the round locked, the snapshot (7), the chain head, the run's columns, the run
 #   saved, its chain link; the round's move (savepoint, lock, UPDATE, audit, release); the
 #   run's audit event; release.
-# issue (27): savepoint, the round and the run locked, decisions already?, the latest done
+# issue (28): savepoint, the round and the run locked, this officer's decisions of the run
+#   (a second click gets them), decisions already?, the latest done
 #   run, an active run?, the snapshot compared (7), the regions in bulk, the chain head; ONE
 #   INSERT each of the decisions and their chain links; the run's issued_at; the round's move
 #   (5 as above); ONE INSERT of the decisions' audit events; the run's round (its label),
 #   the issue's audit event; release.
-PINNED_RUN = {"close": 11, "preview": 7, "request": 14, "execute": 25, "issue": 27}
+PINNED_RUN = {"close": 11, "preview": 7, "request": 15, "execute": 25, "issue": 28}
 
 
 def _pages(world):  # noqa: ANN001, ANN202

@@ -347,7 +347,6 @@ def test_exactly_10_mb_is_accepted(client, login, region, settings):
 
     writer = PdfWriter()
     writer.add_blank_page(width=100, height=100)
-    writer.add_attachment("padding.bin", b"\0" * 100)
     out = BytesIO()
     writer.write(out)
     body = out.getvalue()
@@ -400,6 +399,7 @@ def test_document_download_is_a_pdf_attachment(client, login, region, officer, a
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox"
     assert b"".join(response.streaming_content) == PDF
 
 
@@ -433,3 +433,106 @@ def test_uploaded_documents_are_not_served_from_media_url(client, login, region,
     login(client, application.applicant)
     name = application.documents.get().file.name
     assert client.get(settings.MEDIA_URL + name).status_code == 404
+
+
+# --- asked again, or asked when it cannot succeed ----------------------------------------------
+
+
+def test_the_same_application_sent_twice_leads_to_the_application(client, login, region):
+    login(client, UserFactory())
+    first = _apply(client, region)
+    again = _apply(client, region)
+    application = ProxyApplication.objects.get()
+    assert first["Location"] == again["Location"]
+    assert again["Location"] == reverse("regions:application_detail", args=[application.pk])
+    assert application.documents.count() == 1
+
+
+def test_another_application_while_one_is_pending_is_still_refused(client, login, region):
+    login(client, UserFactory())
+    _apply(client, region)
+    response = _apply(client, region, title="Regiondirektör")
+    assert response.status_code == 200
+    assert "redan en ansökan om att bli ombud för Region Blekinge" in response.content.decode()
+    assert ProxyApplication.objects.count() == 1
+
+
+def test_a_proxy_of_another_region_is_refused_when_applying(client, login, region, other_proxy):
+    login(client, other_proxy)
+    response = _apply(client, region)
+    assert response.status_code == 200
+    assert "Du är ombud för Region Gotland" in response.content.decode()
+    assert not ProxyApplication.objects.exists()
+
+
+def test_a_colleague_of_another_region_is_refused_when_applying(
+    client, login, region, other_region
+):
+    from tests.regions.factories import ColleagueFactory
+
+    colleague = ColleagueFactory(region=other_region).user
+    login(client, colleague)
+    response = _apply(client, region)
+    assert response.status_code == 200
+    assert "Du är kollega för Region Gotland" in response.content.decode()
+    assert not ProxyApplication.objects.exists()
+
+
+def test_an_officers_answer_sent_twice_is_given_once(
+    client, login, region, officer, django_capture_on_commit_callbacks
+):
+    application = ProxyApplicationFactory(region=region)
+    login(client, officer)
+    url = reverse("regions:review_request_completion", args=[application.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"message": "Fullmakten saknar underskrift."})
+        again = client.post(url, {"message": "Fullmakten saknar underskrift."}, follow=True)
+    html = again.content.decode()
+    assert "Begäran om komplettering är skickad" in html
+    assert "kan inte ändras på det sättet" not in html
+    assert application.events.filter(kind=ApplicationEvent.Kind.COMPLETION_REQUESTED).count() == 1
+    assert len([m for m in mail.outbox if m.to == [application.applicant.email]]) == 1
+
+    reject = reverse("regions:review_reject", args=[application.pk])
+    client.post(reject, {"reason": "Inte behörig."})
+    again = client.post(reject, {"reason": "Inte behörig."}, follow=True)
+    assert "Ansökan är avslagen" in again.content.decode()
+    assert application.events.filter(kind=ApplicationEvent.Kind.REJECTED).count() == 1
+
+
+def test_another_officers_answer_after_a_decision_is_still_refused(client, login, region, officer):
+    from django.contrib.auth.models import Group
+
+    from regions.roles import OFFICERS_GROUP
+
+    application = ProxyApplicationFactory(region=region)
+    login(client, officer)
+    client.post(reverse("regions:review_reject", args=[application.pk]), {"reason": "Nej."})
+    second = UserFactory(email="annan@myndigheten.se")
+    second.groups.add(Group.objects.get(name=OFFICERS_GROUP))
+    login(client, second)
+    page = client.post(
+        reverse("regions:review_reject", args=[application.pk]), {"reason": "Nej."}, follow=True
+    )
+    assert "kan inte ändras på det sättet" in page.content.decode()
+
+
+def test_approving_twice_leads_to_the_approval(client, login, region, officer):
+    application = ProxyApplicationFactory(region=region)
+    login(client, officer)
+    url = reverse("regions:review_approve", args=[application.pk])
+    client.post(url)
+    again = client.post(url, follow=True)
+    assert "är nu ombud för Region Blekinge" in again.content.decode()
+    assert ProxyAppointment.objects.filter(region=region).count() == 1
+
+
+def test_a_completion_sent_twice_is_received_once(client, login, region):
+    application = ProxyApplicationFactory(region=region, completion_requested=True)
+    login(client, application.applicant)
+    url = reverse("regions:application_resubmit", args=[application.pk])
+    pdf = minimal_pdf("Underskriven")
+    client.post(url, {"document": pdf_upload("a.pdf", pdf), "message": "Nu."})
+    again = client.post(url, {"document": pdf_upload("a.pdf", pdf), "message": "Nu."}, follow=True)
+    assert "Kompletteringen är inskickad" in again.content.decode()
+    assert application.events.filter(kind=ApplicationEvent.Kind.RESUBMITTED).count() == 1

@@ -134,10 +134,26 @@ def test_used_invitation_cannot_be_reused(client, login, region, proxy):
     first = UserFactory(email="a@blekinge.se")
     login(client, first)
     client.post(reverse("regions:invitation_accept", args=[invitation.token]))
+    # Someone else with the link (the address's new holder, a forwarded mail) cannot use it.
+    login(client, UserFactory(email="b@blekinge.se"))
     response = client.post(reverse("regions:invitation_accept", args=[invitation.token]))
     assert response.status_code == 400
     assert "redan använts" in response.content.decode()
     assert Colleague.objects.filter(user=first).count() == 1
+    assert Colleague.objects.count() == 1
+
+
+def test_accepting_twice_leads_to_the_regions_page(client, login, region, proxy):
+    invitation = ColleagueInvitationFactory(region=region, invited_by=proxy, email="a@blekinge.se")
+    first = UserFactory(email="a@blekinge.se")
+    login(client, first)
+    url = reverse("regions:invitation_accept", args=[invitation.token])
+    client.post(url)
+    again = client.post(url)
+    assert again.status_code == 302
+    assert again["Location"] == reverse("submissions:dashboard")
+    assert Colleague.objects.filter(user=first).count() == 1
+    assert AuditEvent.objects.filter(action="colleague.added").count() == 1
 
 
 def test_invitation_for_another_address_is_refused(client, login, region, proxy):
@@ -249,3 +265,19 @@ def test_service_refuses_a_colleague_managing_colleagues(region, colleague):
     with pytest.raises(PermissionDenied):
         colleague_invite(region=region, email="x@example.se", by=colleague)
     assert not ColleagueFactory._meta.model.objects.filter(user__email="x@example.se").exists()
+
+
+def test_revoking_or_removing_twice_leads_to_the_result(client, login, region, proxy, colleague):
+    invitation = ColleagueInvitationFactory(region=region, invited_by=proxy)
+    membership = Colleague.objects.get(user=colleague)
+    login(client, proxy)
+    for url, done in (
+        (reverse("regions:invitation_revoke", args=[invitation.pk]), "är återkallad"),
+        (reverse("regions:colleague_remove", args=[membership.pk]), "inte längre kollega"),
+    ):
+        client.post(url)
+        page = client.post(url, follow=True).content.decode()
+        assert done in page
+        assert "redan" not in page
+    assert AuditEvent.objects.filter(action="colleague_invitation.revoked").count() == 1
+    assert AuditEvent.objects.filter(action="colleague.removed").count() == 1

@@ -117,6 +117,17 @@ def test_officer_grants_an_extension_through_the_round_page(
     ).exists()
 
 
+def test_the_same_extension_sent_twice_is_granted_once(client, login, grant_round, region, officer):
+    login(client, officer)
+    url = reverse("submissions:extension_grant", args=[grant_round.slug])
+    with frozen(BEFORE_DEADLINE):
+        client.post(url, EXTENSION_FORM)
+        again = client.post(url, EXTENSION_FORM)
+    assert again.status_code == 302
+    assert DeadlineExtension.objects.count() == 1
+    assert AuditEvent.objects.filter(action="report.deadline_extended").count() == 1
+
+
 def test_an_invalid_extension_is_shown_with_its_errors(client, login, grant_round, officer):
     login(client, officer)
     url = reverse("submissions:extension_grant", args=[grant_round.slug])
