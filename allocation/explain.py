@@ -16,9 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from atgrant.templatetags.atgrant_format import format_number, kr
-
-RATE_PLACES = 2  # the rate is shown rounded; the allocation used the exact value
+from atgrant.templatetags.atgrant_format import format_number, format_range, format_rate, kr
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,7 @@ def _deduction(e: Mapping[str, Any]) -> ExplainItem:
 
 def _plan(e: Mapping[str, Any]) -> ExplainItem:
     values = {
-        "plan": e.get("plan_text") or number(e.get("planned")),
+        "plan": format_range(e.get("plan_text")) or number(e.get("planned")),
         "planned": number(e.get("planned")),
     }
     if e.get("plan_is_range"):
@@ -160,7 +158,7 @@ def _rate(e: Mapping[str, Any]) -> ExplainItem:
     text = _(
         "Regionen har %(rate)s AT-tjänster per 100 000 invånare (avrundat; beräkningen använder "
         "det exakta värdet)."
-    ) % {"rate": number(e.get("rate"), RATE_PLACES)}
+    ) % {"rate": format_rate(e.get("rate"))}
     return ExplainItem("rate", _("Tjänster per 100 000 invånare"), text)
 
 

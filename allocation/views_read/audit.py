@@ -321,6 +321,7 @@ DIFF_FIELDS = (
 class DiffCell:
     then: Any
     now: Any
+    label: str = ""  # the column's heading, repeated on a phone where the row is a card
 
     @property
     def changed(self) -> bool:
@@ -347,7 +348,8 @@ def snapshot_diff(snapshot: dict[str, Any] | None, current: list[RegionInputRow]
     for region_id in sorted(then.keys() | now.keys(), key=lambda pk: names[pk]):
         old, new = then.get(region_id), now.get(region_id)
         cells = [
-            DiffCell((old or {}).get(key), (new or {}).get(key)) for key, _label in DIFF_FIELDS
+            DiffCell((old or {}).get(key), (new or {}).get(key), str(label))
+            for key, label in DIFF_FIELDS
         ]
         if old is None:
             status = "added"

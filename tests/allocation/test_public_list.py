@@ -99,7 +99,7 @@ def test_appendix_has_every_column_a_range_mark_and_a_correct_totals_row(client,
     assert header == ["Region", "Tjänster", "Plan", "Utökning", "Block 1", "Block 2", "Totalt"]
     by_name = {r[0]: r for r in body}
     assert by_name["Blekinge"][1:4] == ["55", "50", "5"]
-    assert by_name["Gotland"][2] == "60-62 *"  # a range: its mean is used
+    assert by_name["Gotland"][2] == "60–62 *"  # a range: its mean is used
     assert by_name["Jämtland"][2] == "30 (ev. 32) *"
     assert by_name["Halland"][1:4] == ["69", "70", "−1"]  # 71 reported, 2 deducted
     assert "Planen anges som ett spann" in html
