@@ -122,9 +122,7 @@ def build_snapshot(grant_round: GrantRound, *, now: dt.datetime | None = None) -
         },
         "rules": _rules_json(rules_of(grant_round)),
         "regions": [_region_json(row) for row in rows],
-        "not_reporting": [
-            {"region_id": r.pk, "name": r.short_name, "code": r.code} for r in absent
-        ],
+        "not_reporting": [{"region_id": r.pk, "name": r.name, "code": r.code} for r in absent],
     }
 
 

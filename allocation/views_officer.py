@@ -82,7 +82,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 def _participants(grant_round: GrantRound) -> Any:
     ids = selectors.latest_versions(grant_round=grant_round).keys()
-    return Region.objects.filter(pk__in=ids).order_by("short_name")
+    return Region.objects.filter(pk__in=ids).order_by("sort_key", "short_name")
 
 
 def _with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

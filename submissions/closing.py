@@ -71,7 +71,7 @@ def active_extensions(grant_round: GrantRound, now: dt.datetime) -> list[Deadlin
     for extension in extensions:
         latest[extension.region_id] = extension
     running = [e for e in latest.values() if not grant_round.deadline_passed(now, e.until)]
-    return sorted(running, key=lambda e: (e.until, e.region.short_name))
+    return sorted(running, key=lambda e: (e.until, e.region.sort_key, e.region.short_name))
 
 
 def round_close(
@@ -96,7 +96,7 @@ def round_close(
         )
     running = active_extensions(grant_round, now)
     if running and not end_extensions:
-        names = ", ".join(f"{e.region.short_name} ({sv_datetime(e.until)})" for e in running)
+        names = ", ".join(f"{e.region.name} ({sv_datetime(e.until)})" for e in running)
         raise ValidationError(
             _(
                 "Förlängd svarstid pågår för %(regions)s. Bekräfta att förlängningarna "
@@ -104,7 +104,7 @@ def round_close(
             )
             % {"regions": names}
         )
-    ended = [e.region.short_name for e in running]
+    ended = [e.region.name for e in running]
     return _close(grant_round, by, now, ended_extensions=ended)
 
 

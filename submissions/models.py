@@ -141,7 +141,7 @@ class RoundBaseline(models.Model):
     class Meta:
         verbose_name = _("planeringsunderlag och befolkning")
         verbose_name_plural = _("planeringsunderlag och befolkning")
-        ordering = ["round", "region__short_name"]
+        ordering = ["round", "region__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["round", "region"], name="baseline_unique_per_round"),
             models.CheckConstraint(
@@ -157,7 +157,7 @@ class RoundBaseline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name}: {self.plan_text}"
+        return f"{self.region.name}: {self.plan_text}"
 
     @property
     def planned(self) -> Decimal:
@@ -203,13 +203,13 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("inrapportering")
         verbose_name_plural = _("inrapporteringar")
-        ordering = ["round", "region__short_name"]
+        ordering = ["round", "region__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["round", "region"], name="report_unique_per_round"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name} – {self.round.name}"
+        return f"{self.region.name} – {self.round.name}"
 
 
 class ReportVersion(models.Model):
@@ -282,7 +282,7 @@ class DeadlineExtension(models.Model):
         ordering = ["round", "region", "-granted_at"]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name} → {self.until:%Y-%m-%d %H:%M}"
+        return f"{self.region.name} → {self.until:%Y-%m-%d %H:%M}"
 
 
 class ChangeCounter(models.Model):

@@ -245,7 +245,7 @@ def _render_round_reports(
     request: HttpRequest, grant_round: GrantRound, form: ExtensionForm | None = None
 ) -> HttpResponse:
     # queries: the regions' count and this page of them (50 a page, by name)
-    page = page_of(request, Region.objects.order_by("short_name"))
+    page = page_of(request, Region.objects.order_by("sort_key", "short_name"))
     context = {
         "grant_round": grant_round,
         "page": page,
@@ -295,7 +295,7 @@ def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
         writer.writerow(
             [
                 row.region.code,
-                row.region.short_name,
+                row.region.name,
                 "yes" if row.applied else "no",
                 _raw(v.filled_posts if v else None),
                 _raw(v.started_posts if v else None),
@@ -338,7 +338,7 @@ def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_round_reports(request, grant_round, form)
     messages.success(
         request,
-        _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.short_name},
+        _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.name},
     )
     # Back to the page of the table the form was sent from (its action carries ?page=).
     url = reverse("submissions:round_reports", kwargs={"slug": slug})

@@ -28,7 +28,7 @@ def _check_preparable(locked: GrantRound, region: Region) -> None:
     if region.pk not in latest_versions(grant_round=locked):
         raise ValidationError(
             _("%(region)s har inte rapporterat och deltar inte i fördelningen.")
-            % {"region": region.short_name}
+            % {"region": region.name}
         )
 
 

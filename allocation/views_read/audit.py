@@ -27,6 +27,7 @@ from allocation.selectors import (
 from allocation.views_read.access import agency_reader_required
 from atgrant.pagination import page_of
 from audit.models import AuditEvent
+from regions.collation import name_order
 from regions.fields import RegionField
 from regions.models import Region
 from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, ReportVersion
@@ -233,7 +234,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     form = HistoryFilter(request.GET, rounds=rounds, actions=actions)
     # The region's name joined to each event (a subquery: no list of every region).
     events = filter_events(form).annotate(
-        region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("short_name"))
+        region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("name"))
     )
     page = page_of(request, events)
     round_names = {r.pk: r.name for r in rounds}
@@ -271,7 +272,7 @@ def round_records(
 ) -> dict[str, Any]:
     """The chosen round's rows themselves: versions, extensions, deductions, officer values,
     decisions (one query each), for one page of regions (50, by name) or the chosen region."""
-    regions = Region.objects.order_by("short_name")
+    regions = Region.objects.order_by("sort_key", "short_name")
     if region is not None:
         regions = regions.filter(pk=region.pk)
     # queries: the regions' count and this page of them
@@ -283,10 +284,10 @@ def round_records(
         "versions": ReportVersion.objects.filter(report__round=grant_round)
         .filter(report__region_id__in=ids)
         .select_related("report__region", "submitted_by")
-        .order_by("report__region__short_name", "number"),
+        .order_by("report__region__sort_key", "number"),
         "extensions": DeadlineExtension.objects.filter(round=grant_round, region_id__in=ids)
         .select_related("region", "granted_by")
-        .order_by("region__short_name", "granted_at"),
+        .order_by("region__sort_key", "granted_at"),
         "deductions": deductions_of_round(grant_round=grant_round).filter(region_id__in=ids),
         "overrides": overrides_of_round(grant_round=grant_round).filter(region_id__in=ids),
         "decisions": decisions_of_round(grant_round=grant_round)
@@ -345,7 +346,7 @@ def snapshot_diff(snapshot: dict[str, Any] | None, current: list[RegionInputRow]
     now = {row.region_id: _current_values(row) for row in current}
     names = {**{k: v["name"] for k, v in then.items()}, **{r.region_id: r.name for r in current}}
     rows = []
-    for region_id in sorted(then.keys() | now.keys(), key=lambda pk: names[pk]):
+    for region_id in sorted(then.keys() | now.keys(), key=lambda pk: name_order(names[pk])):
         old, new = then.get(region_id), now.get(region_id)
         cells = [
             DiffCell((old or {}).get(key), (new or {}).get(key), str(label))

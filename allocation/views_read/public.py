@@ -20,6 +20,7 @@ from allocation.models import AllocationRun, Decision
 from allocation.public_cache import remember_list_key, remembered_list_key
 from allocation.selectors import decisions_in_force
 from atgrant.pagecache import anonymous_page, cacheable, cached_page, page_key
+from regions.collation import name_order
 from submissions.models import GrantRound, RoundStatus
 
 AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
@@ -45,7 +46,7 @@ class PublicTable:
     @property
     def ranked(self) -> list[dict[str, Any]]:
         """As in the agency's published table: largest total first, ties by name."""
-        return sorted(self.rows, key=lambda row: (-row["total"], row["region"]))
+        return sorted(self.rows, key=lambda row: (-row["total"], name_order(row["region"])))
 
     @property
     def any_range(self) -> bool:
@@ -89,7 +90,10 @@ def decision_row(decision: Decision) -> dict[str, Any]:
     decision's explanation) and the amounts of the decision in force."""
     e = decision.explanation
     return {
-        "region": e.get("region_name") or decision.region.short_name,
+        # The registry's name (regions.Region.name), the same on every page, letter and file;
+        # the run's own copy only for the input file that re-runs it.
+        "region": decision.region.name,
+        "run_name": e.get("region_name") or decision.region.name,
         "code": decision.region.code,
         "reference": decision.reference,
         "population": e.get("population"),

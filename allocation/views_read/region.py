@@ -40,12 +40,12 @@ def region_decisions(request: HttpRequest) -> HttpResponse:
     decisions = (
         _decisions()
         .filter(region__in=regions)
-        .order_by("region__short_name", "-round__year", "-decided_at", "-pk")
+        .order_by("region__sort_key", "-round__year", "-decided_at", "-pk")
     )
     context = {
         "decisions": decisions,
         "agency": agency,
-        "all_regions": Region.objects.order_by("short_name") if agency else None,
+        "all_regions": Region.objects.order_by("sort_key", "short_name") if agency else None,
         "chosen_region": request.GET.get("region", ""),
     }
     return render(request, "allocation/region/decisions.html", context)

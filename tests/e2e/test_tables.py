@@ -26,6 +26,7 @@ from submissions.models import STOCKHOLM, GrantRound, Report
 from tests.allocation.read_factories import DECISION_DATE, run_round
 from tests.e2e.support import DESKTOP, PHONE, table_cells_out_of_view, totp_for
 from tests.factories import PASSWORD, UserFactory
+from tests.regions.factories import ProxyApplicationFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -131,6 +132,10 @@ def test_every_table_fits_at_desktop_width_and_stacks_on_a_phone(
     public = web("allmänheten")
     _check_tables(public, [f"/fordelningslistor/{grant_round.slug}/"])
 
+    application = ProxyApplicationFactory(
+        region=Region.objects.get(short_name="Jönköping"),
+        applicant=UserFactory(email="regiondirektorens.assistent@rjl.example.se"),
+    )
     proxy = _proxy_with_colleagues()
     ombud = web("ombud")
     ombud.login(proxy, PASSWORD)
@@ -147,6 +152,7 @@ def test_every_table_fits_at_desktop_width_and_stacks_on_a_phone(
             "/handlaggare/inrapporteringar/",
             f"/handlaggare/inrapporteringar/{grant_round.slug}/",
             "/handlaggning/ombudsansokningar/?status=alla",
+            f"/handlaggning/ombudsansokningar/{application.pk}/",
             "/beslut/",
         ],
     )
