@@ -63,7 +63,7 @@ def test_full_flow_apply_complete_resubmit_approve_replaces_earlier_proxy(
     )
     assert f"/ombud/mina-ansokningar/{application.pk}/" in to_applicant[0].body
     notice = [m for m in mail.outbox if m.to == [officer.email]]
-    assert notice and notice[0].subject == "Ny ombudsansökan: Blekinge"
+    assert notice and notice[0].subject == "Ny ombudsansökan: Region Blekinge"
     mail.outbox.clear()
 
     # 2. The officer asks for completion.
