@@ -250,13 +250,13 @@ def _rounding_change(block: str, value: object) -> str:
             "%(block)s: %(n)s krona har lagts till regionens belopp.",
             "%(block)s: %(n)s kronor har lagts till regionens belopp.",
             amount,
-        ) % {"block": block, "n": amount}
+        ) % {"block": block, "n": format_number(amount)}
     if amount < 0:
         return ngettext(
             "%(block)s: %(n)s krona har dragits från regionens belopp.",
             "%(block)s: %(n)s kronor har dragits från regionens belopp.",
             -amount,
-        ) % {"block": block, "n": -amount}
+        ) % {"block": block, "n": format_number(-amount)}
     return ""
 
 

@@ -27,6 +27,7 @@ from allocation.services import decisions, preparation, runs
 from allocation.services.common import PREPARABLE, run_stale_after
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
+from atgrant.templatetags.atgrant_format import format_number
 from regions.models import Region
 from regions.roles import is_agency_reader, is_officer
 from submissions import closing
@@ -353,7 +354,8 @@ def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpRespons
             return redirect("allocation:run", slug=slug, number=number)
         messages.success(
             request,
-            _("%(count)s beslut är fattade och ombuden har fått e-post.") % {"count": len(issued)},
+            _("%(count)s beslut är fattade och ombuden har fått e-post.")
+            % {"count": format_number(len(issued))},
         )
         return _round_redirect(run.round)
     context = {**_run_context(request, run), "form": form}

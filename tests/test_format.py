@@ -156,8 +156,8 @@ RAW_NUMBER = re.compile(
 )
 # {% blocktranslate with n=row.posts %}; the plural's own count (count n=...) is no text.
 RAW_ARGUMENT = re.compile(
-    r"{% blocktranslate [^%]*(?<!count )\b\w+=[\w.]*\.(posts|reported_posts|filled_posts|started_posts|"
-    r"population|count|paginator\.count|deducted|total|block1|block2)(?=\s|%)"
+    r"{% blocktranslate [^%]*(?<!count )\b\w+=[\w.]*\.(posts|reported_posts|filled_posts|"
+    r"started_posts|population|count|paginator\.count|deducted|total|block1|block2)(?=\s|%)"
 )
 AD_HOC = re.compile(r"\|\s*(floatformat|intcomma|intword)|rate\|sv_number|load [\w ]*humanize")
 
