@@ -267,7 +267,7 @@ def test_a_write_by_another_process_shows_at_once(
 ):
     login(client, proxy)
     with frozen(BEFORE_DEADLINE):
-        assert "84-89" in main(client.get(URL))
+        assert "84–89" in main(client.get(URL))
         client.get(URL)
         # As an officer in the admin, or a script, would: straight to the database.
         with connection.cursor() as cursor:
@@ -276,7 +276,7 @@ def test_a_write_by_another_process_shows_at_once(
                 [region.pk],
             )
         page = client.get(URL)
-    assert rendered(page) and "70-75" in main(page)
+    assert rendered(page) and "70–75" in main(page)
 
 
 def test_each_user_and_language_has_their_own_page(

@@ -230,7 +230,7 @@ def test_dashboard_shows_deadline_plan_state_and_forecast(
     assert 'data-deadline="2024-11-01T22:59:59+00:00"' in html
     # 15 October 10:00 CEST (08:00 UTC) to 1 November 23:59:59 CET (22:59:59 UTC): real time left
     assert "17 d 14 tim 59 min kvar" in html
-    assert "84-89 (räknas som 86,5)" in html
+    assert "84–89 (räknas som 86,5)" in html
     assert "Inskickad, version 1, 15 oktober 2024 kl. 10:00" in html
     assert "5,5" in html  # increase 92 - 86.5
     assert "7\u00a0500\u00a0000\u00a0kr" in html  # the step of 5
@@ -254,9 +254,9 @@ def test_dashboard_lists_past_rounds(client, login, region, proxy):
     html = client.get(reverse("submissions:dashboard")).content.decode()
     assert "Tidigare omgångar" in html
     assert "Låst – inskickad version 1" in html
-    assert "<td>Stängd</td>" in html  # the round's status
+    assert 'data-label="Status">Stängd</td>' in html  # the round's status
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert "<td>Closed</td>" in client.get(reverse("submissions:dashboard")).content.decode()
+    assert 'data-label="Status">Closed</td>' in client.get(reverse("submissions:dashboard")).content.decode()
 
 
 def test_dashboard_past_rounds_come_from_the_cache_until_a_round_moves_on(
@@ -279,11 +279,11 @@ def test_dashboard_past_rounds_come_from_the_cache_until_a_round_moves_on(
         return html[html.index("<main") : html.index("</main>")]
 
     assert main(second) == main(first)
-    assert "<td>Stängd</td>" in second and "Låst – inskickad version 1" in second
+    assert 'data-label="Status">Stängd</td>' in second and "Låst – inskickad version 1" in second
     # A round that moves on (allocated, decided) is another line: read and rendered again.
     GrantRound.objects.filter(pk=old.pk).update(status=RoundStatus.DECIDED)
     third = client.get(url).content.decode()
-    assert "<td>Beslutad</td>" in third and "<td>Stängd</td>" not in third
+    assert 'data-label="Status">Beslutad</td>' in third and 'data-label="Status">Stängd</td>' not in third
     assert "Låst – inskickad version 1" in third
 
 
