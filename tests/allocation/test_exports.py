@@ -101,13 +101,13 @@ def test_csv_download_holds_the_decided_amounts(client, decisions):
     response = download(client, "public_list_csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = {r["region"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
-    for name, decision in decisions.items():
-        assert int(rows[name]["block1"]) == decision.block1
-        assert int(rows[name]["block2"]) == decision.block2
-        assert int(rows[name]["total"]) == decision.total
-    assert rows["Halland"]["deducted"] == "2"
-    assert rows["Gotland"]["planned"] == "60-62"
-    assert rows["Gotland"]["started"] == ""
+    for decision in decisions.values():
+        assert int(rows[decision.region.name]["block1"]) == decision.block1
+        assert int(rows[decision.region.name]["block2"]) == decision.block2
+        assert int(rows[decision.region.name]["total"]) == decision.total
+    assert rows["Region Halland"]["deducted"] == "2"
+    assert rows["Region Gotland"]["planned"] == "60-62"
+    assert rows["Region Gotland"]["started"] == ""
 
 
 def test_input_csv_round_trips_through_allocate_csv(client, decisions, tmp_path):
@@ -123,13 +123,15 @@ def test_input_csv_round_trips_through_allocate_csv(client, decisions, tmp_path)
         stderr=io.StringIO(),
     )
     recomputed = {r["region"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
-    assert set(recomputed) == set(decisions)
-    for name, decision in decisions.items():
-        assert int(recomputed[name]["block1"]) == decision.block1
-        assert int(recomputed[name]["block2"]) == decision.block2
-        assert int(recomputed[name]["total"]) == decision.total
-        run_row = next(r for r in decision.run.result_regions() if r["name"] == name)
-        assert int(recomputed[name]["total"]) == run_row["total"]
+    assert set(recomputed) == {d.region.name for d in decisions.values()}
+    for decision in decisions.values():
+        assert int(recomputed[decision.region.name]["block1"]) == decision.block1
+        assert int(recomputed[decision.region.name]["block2"]) == decision.block2
+        assert int(recomputed[decision.region.name]["total"]) == decision.total
+        run_row = next(
+            r for r in decision.run.result_regions() if r["name"] == decision.region.name
+        )
+        assert int(recomputed[decision.region.name]["total"]) == run_row["total"]
 
 
 def test_input_csv_with_the_default_2024_rules_gives_the_same_totals(client, decisions, tmp_path):
@@ -137,7 +139,7 @@ def test_input_csv_with_the_default_2024_rules_gives_the_same_totals(client, dec
     out = io.StringIO()
     call_command("allocate_csv", str(tmp_path / "input.csv"), stdout=out, stderr=io.StringIO())
     totals = {r["region"]: int(r["total"]) for r in csv.DictReader(io.StringIO(out.getvalue()))}
-    assert totals == {name: d.total for name, d in decisions.items()}
+    assert totals == {d.region.name: d.total for d in decisions.values()}
 
 
 def test_xlsx_download_holds_raw_integer_amounts_matching_decisions(client, decisions):
@@ -150,12 +152,12 @@ def test_xlsx_download_holds_raw_integer_amounts_matching_decisions(client, deci
         row[0]: dict(zip(header, row, strict=True))
         for row in sheet.iter_rows(min_row=2, values_only=True)
     }
-    for name, decision in decisions.items():
+    for decision in decisions.values():
         for key in ("block1", "block2", "total"):
-            assert rows[name][key] == getattr(decision, key)
-            assert isinstance(rows[name][key], int)
-    assert rows["Gotland"]["planned"] == "60-62"
-    assert rows["Halland"]["increase"] == -1
+            assert rows[decision.region.name][key] == getattr(decision, key)
+            assert isinstance(rows[decision.region.name][key], int)
+    assert rows["Region Gotland"]["planned"] == "60-62"
+    assert rows["Region Halland"]["increase"] == -1
 
 
 def test_reconsidered_amount_is_in_the_downloads(client, decisions, officer):
@@ -165,7 +167,7 @@ def test_reconsidered_amount_is_in_the_downloads(client, decisions, officer):
         r["region"]: r
         for r in csv.DictReader(io.StringIO(download(client, "public_list_csv").content.decode()))
     }
-    assert int(rows["Blekinge"]["total"]) == old.total - 1_000_000
+    assert int(rows["Region Blekinge"]["total"]) == old.total - 1_000_000
 
 
 def exports_xlsx_type() -> str:

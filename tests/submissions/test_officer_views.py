@@ -219,9 +219,7 @@ def big_round(grant_round, region):
 def test_the_table_is_paged_by_region_name(client, login, big_round, auditor):
     login(client, auditor)
     url = reverse("submissions:round_reports", args=[big_round.slug])
-    by_name = ["Region Blekinge", "Region Gotland"] + [
-        f"Region Testlän {i:02d}" for i in range(60)
-    ]
+    by_name = ["Region Blekinge", "Region Gotland"] + [f"Region Testlän {i:02d}" for i in range(60)]
     first, second = client.get(url), client.get(url, {"page": 2})
     assert _table_names(first) == by_name[:50]
     assert _table_names(second) == by_name[50:]
