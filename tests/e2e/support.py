@@ -183,6 +183,9 @@ class Web:
                 if (document.documentElement.scrollWidth <= width) { return []; }
                 const out = [];
                 for (const el of document.body.querySelectorAll("*")) {
+                    // A stacked table's visually hidden headings (1 px, clipped) show nothing.
+                    const head = el.closest("thead");
+                    if (head && head.getBoundingClientRect().width <= 1) { continue; }
                     const box = el.getBoundingClientRect();
                     if (box.right > width + 1 && box.width > 0) {
                         out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
@@ -267,7 +270,9 @@ CELLS_OUT_OF_VIEW = """() => {
                 if (getComputedStyle(up).overflowX !== "visible"
                     && box.right > up.getBoundingClientRect().right + 1) { clipped = true; break; }
             }
-            if (clipped || box.right > width + 1 || box.left < -1) {
+            // Text that does not wrap (white-space: nowrap) runs out of its cell unseen.
+            const spills = cell.scrollWidth > cell.clientWidth + 1;
+            if (clipped || spills || box.right > width + 1 || box.left < -1) {
                 const text = (cell.textContent || "").trim().replace(/\\s+/g, " ");
                 out.push(name + ": " + text.slice(0, 40));
                 break;

@@ -105,6 +105,8 @@ def _check_tables(person, paths: list[str]) -> None:
             assert person.page.locator("main table").count(), f"{path}: no table"
             cut = table_cells_out_of_view(person.page)
             assert not cut, f"{path} at {width} px: cells out of view: {cut}"
+            scroll = person.page.evaluate("() => document.documentElement.scrollWidth")
+            assert scroll <= width, f"{path} at {width} px: the page is {scroll} px wide"
             person._check_reflow(f"{path} at {width} px")
             wide = [str(f) for f in person.axe.findings if f.rule in ("reflow", "table-reflow")]
             assert not wide, "\n".join(wide)
