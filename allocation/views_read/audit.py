@@ -26,6 +26,7 @@ from allocation.selectors import (
 )
 from allocation.views_read.access import agency_reader_required
 from atgrant.pagination import page_of
+from atgrant.templatetags.atgrant_format import format_number, format_range
 from audit.models import AuditEvent
 from regions.collation import name_order
 from regions.fields import RegionField
@@ -318,11 +319,31 @@ DIFF_FIELDS = (
 )
 
 
+def _shown(key: str, value: Any) -> str:
+    """A compared value as people read it: Swedish numbers, a plan's range with an en dash."""
+    if value is None or value == "":
+        return "–"
+    if key == "plan_text":
+        return format_range(value)
+    if isinstance(value, int):
+        return format_number(value)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class DiffCell:
     then: Any
     now: Any
     label: str = ""  # the column's heading, repeated on a phone where the row is a card
+    key: str = ""
+
+    @property
+    def then_text(self) -> str:
+        return _shown(self.key, self.then)
+
+    @property
+    def now_text(self) -> str:
+        return _shown(self.key, self.now)
 
     @property
     def changed(self) -> bool:
@@ -349,7 +370,7 @@ def snapshot_diff(snapshot: dict[str, Any] | None, current: list[RegionInputRow]
     for region_id in sorted(then.keys() | now.keys(), key=lambda pk: name_order(names[pk])):
         old, new = then.get(region_id), now.get(region_id)
         cells = [
-            DiffCell((old or {}).get(key), (new or {}).get(key), str(label))
+            DiffCell((old or {}).get(key), (new or {}).get(key), str(label), key)
             for key, label in DIFF_FIELDS
         ]
         if old is None:

@@ -25,7 +25,7 @@ from submissions.demo import create_demo_reports
 from submissions.models import STOCKHOLM, GrantRound, Report
 from tests.allocation.read_factories import DECISION_DATE, run_round
 from tests.e2e.support import DESKTOP, PHONE, table_cells_out_of_view, totp_for
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, ReportVersionFactory, UserFactory
 from tests.regions.factories import ProxyApplicationFactory
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +79,11 @@ def decided_round(transactional_db, officer):
         by=officer,
     )
     # Today's report differs from the run's snapshot: the auditor's before/after has a change.
-    Report.objects.filter(round=grant_round, region=skane).update(filled_posts=1_234)
+    report = Report.objects.get(round=grant_round, region=skane)
+    latest = report.versions.order_by("-number").first()
+    ReportVersionFactory(
+        report=report, number=latest.number + 1, filled_posts=1_234, started_posts=1_200
+    )
     return grant_round, run
 
 
