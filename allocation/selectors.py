@@ -74,7 +74,7 @@ def latest_versions(*, grant_round: GrantRound) -> dict[int, ReportVersion]:
 def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
     """The current inputs of every region that submitted a report, by region short name."""
     versions = latest_versions(grant_round=grant_round)
-    regions = Region.objects.filter(pk__in=versions).order_by("sort_key", "short_name")
+    regions = Region.objects.filter(pk__in=versions).order_by("sort_key", "name")
     # (no ordering: into dicts; the models' default ordering would join the regions)
     baselines = {b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round).order_by()}
     deductions = {d.region_id: d for d in Deduction.objects.filter(round=grant_round).order_by()}
@@ -116,7 +116,7 @@ def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
 def regions_not_reporting(*, grant_round: GrantRound) -> QuerySet[Region]:
     """Regions with no submitted version for the round: they did not apply and get nothing."""
     reported = ReportVersion.objects.filter(report__round=grant_round).values("report__region_id")
-    return Region.objects.exclude(pk__in=reported).order_by("sort_key", "short_name")
+    return Region.objects.exclude(pk__in=reported).order_by("sort_key", "name")
 
 
 def runs_of_round(*, grant_round: GrantRound) -> QuerySet[AllocationRun]:

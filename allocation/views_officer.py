@@ -83,7 +83,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 def _participants(grant_round: GrantRound) -> Any:
     ids = selectors.latest_versions(grant_round=grant_round).keys()
-    return Region.objects.filter(pk__in=ids).order_by("sort_key", "short_name")
+    return Region.objects.filter(pk__in=ids).order_by("sort_key", "name")
 
 
 def _with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ SQLite and PostgreSQL alike. No ICU is needed for 21 names.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzåäö"
@@ -47,6 +48,18 @@ def swedish_sort_key(text: str) -> str:
     return "".join(pairs)
 
 
-def name_order(text: str) -> tuple[str, str]:
-    """A sort key for names in Python: Swedish order, then the name itself for equal keys."""
-    return (swedish_sort_key(text), text or "")
+# Most official names put the word "Region" first ("Region Örebro län"), one does not
+# ("Västra Götalandsregionen"): a region sorts by its name without that word, as the agency's
+# tables list them (Örebro under Ö, Västra Götaland under V).
+_REGION_WORD = re.compile(r"^\s*region\s+", re.IGNORECASE)
+
+
+def region_sort_key(name: str) -> str:
+    """swedish_sort_key of a region's name without a leading "Region"."""
+    return swedish_sort_key(_REGION_WORD.sub("", name or ""))
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """A sort key for regions' names in Python (Swedish order, "Region" ignored), then the
+    name itself for equal keys. Regions.sort_key holds the same key for the database."""
+    return (region_sort_key(name), name or "")

@@ -31,7 +31,7 @@ class RegionInput(forms.TextInput):
     def suggestions(self) -> list[tuple[str, str]] | None:
         # query: the regions' names and codes, one more than shown to know if they all fit
         rows = list(
-            Region.objects.order_by("sort_key", "short_name").values_list("name", "code")[
+            Region.objects.order_by("sort_key", "name").values_list("name", "code")[
                 : SUGGESTIONS_MAX + 1
             ]
         )

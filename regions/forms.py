@@ -25,7 +25,7 @@ class PdfField(forms.FileField):
 class ProxyApplicationForm(forms.ModelForm):
     region = forms.ModelChoiceField(
         label=_("Region"),
-        queryset=Region.objects.order_by("sort_key", "short_name"),
+        queryset=Region.objects.order_by("sort_key", "name"),
         empty_label=_("Välj region"),
     )
     basis = forms.ChoiceField(

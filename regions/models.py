@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from regions.collation import swedish_sort_key
+from regions.collation import region_sort_key
 
 
 class Region(models.Model):
@@ -27,14 +27,15 @@ class Region(models.Model):
         unique=True,
         help_text=_("Namnet i myndighetens tabeller, t.ex. Blekinge."),
     )
-    # Swedish alphabetical order of the short name (regions.collation), kept by save(): lists
-    # order and page by it in the database ("Västra Götaland" under V, Örebro after it).
+    # Swedish alphabetical order of the name without "Region" (regions.collation), kept by
+    # save(): lists order and page by it in the database (Västra Götalandsregionen under V,
+    # Region Örebro län after it).
     sort_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
 
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regioner")
-        ordering = ["sort_key", "short_name"]
+        ordering = ["sort_key", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9]{2}$"), name="region_code_two_digits"
@@ -45,9 +46,9 @@ class Region(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.sort_key = swedish_sort_key(self.short_name)
+        self.sort_key = region_sort_key(self.name)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "short_name" in update_fields:
+        if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "sort_key"}
         super().save(*args, **kwargs)
 

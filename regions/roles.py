@@ -63,7 +63,7 @@ _REGIONS_OF_SQL = """
           SELECT region_id, 0 FROM {colleague} WHERE user_id = %s AND removed_at IS NULL) m
       ON m.region_id = r.id
     GROUP BY r.id, r.code, r.name, r.short_name
-    ORDER BY r.sort_key, r.short_name, r.id
+    ORDER BY r.sort_key, r.name, r.id
 """
 
 

@@ -71,7 +71,7 @@ def active_extensions(grant_round: GrantRound, now: dt.datetime) -> list[Deadlin
     for extension in extensions:
         latest[extension.region_id] = extension
     running = [e for e in latest.values() if not grant_round.deadline_passed(now, e.until)]
-    return sorted(running, key=lambda e: (e.until, e.region.sort_key, e.region.short_name))
+    return sorted(running, key=lambda e: (e.until, e.region.sort_key, e.region.name))
 
 
 def round_close(

@@ -317,7 +317,7 @@ def round_report_rows(
     queries, or the given ones (a page of the table) in 3, whatever their number."""
     if regions is None:
         scope: dict[str, object] = {}
-        regions = list(Region.objects.order_by("sort_key", "short_name"))  # query: all regions
+        regions = list(Region.objects.order_by("sort_key", "name"))  # query: all regions
     else:
         regions = list(regions)  # the page's regions (its query, if not run yet)
         scope = {"region_id__in": [r.pk for r in regions]}

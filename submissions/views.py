@@ -245,7 +245,7 @@ def _render_round_reports(
     request: HttpRequest, grant_round: GrantRound, form: ExtensionForm | None = None
 ) -> HttpResponse:
     # queries: the regions' count and this page of them (50 a page, by name)
-    page = page_of(request, Region.objects.order_by("sort_key", "short_name"))
+    page = page_of(request, Region.objects.order_by("sort_key", "name"))
     context = {
         "grant_round": grant_round,
         "page": page,

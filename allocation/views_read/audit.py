@@ -273,7 +273,7 @@ def round_records(
 ) -> dict[str, Any]:
     """The chosen round's rows themselves: versions, extensions, deductions, officer values,
     decisions (one query each), for one page of regions (50, by name) or the chosen region."""
-    regions = Region.objects.order_by("sort_key", "short_name")
+    regions = Region.objects.order_by("sort_key", "name")
     if region is not None:
         regions = regions.filter(pk=region.pk)
     # queries: the regions' count and this page of them

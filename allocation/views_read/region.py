@@ -45,7 +45,7 @@ def region_decisions(request: HttpRequest) -> HttpResponse:
     context = {
         "decisions": decisions,
         "agency": agency,
-        "all_regions": Region.objects.order_by("sort_key", "short_name") if agency else None,
+        "all_regions": Region.objects.order_by("sort_key", "name") if agency else None,
         "chosen_region": request.GET.get("region", ""),
     }
     return render(request, "allocation/region/decisions.html", context)

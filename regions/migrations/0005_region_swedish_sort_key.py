@@ -2,13 +2,13 @@
 
 from django.db import migrations, models
 
-from regions.collation import swedish_sort_key
+from regions.collation import region_sort_key
 
 
 def fill_sort_keys(apps, schema_editor):
     Region = apps.get_model("regions", "Region")
     for region in Region.objects.all():
-        region.sort_key = swedish_sort_key(region.short_name)
+        region.sort_key = region_sort_key(region.name)
         region.save(update_fields=["sort_key"])
 
 
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AlterModelOptions(
             name="region",
             options={
-                "ordering": ["sort_key", "short_name"],
+                "ordering": ["sort_key", "name"],
                 "verbose_name": "region",
                 "verbose_name_plural": "regioner",
             },
