@@ -29,7 +29,7 @@ class Region(models.Model):
     )
     # Swedish alphabetical order of the name without "Region" (regions.collation), kept by
     # save(): lists order and page by it in the database (Västra Götalandsregionen under V,
-    # Region Örebro län after it).
+    # Region Örebro län after it). bulk_create() skips save(): set it there yourself.
     sort_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
 
     class Meta:
