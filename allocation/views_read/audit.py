@@ -188,11 +188,30 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=STOCKHOLM)
 
 
+# Numbers that name something (a year, a version, a code) are not amounts: shown as stored.
+_IDENTIFIERS = {"year", "number", "version", "version_number", "revision", "code", "attempts"}
+
+
 @dataclass(frozen=True)
 class Change:
     key: str
     before: Any
     after: Any
+
+    @property
+    def before_text(self) -> str:
+        return self._text(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return self._text(self.after)
+
+    def _text(self, value: Any) -> str:
+        """A logged value as the auditor reads it: counts and amounts grouped ("1 422 288"),
+        a plan's range with an en dash, nothing as a dash."""
+        if self.key in _IDENTIFIERS or self.key.endswith("_id"):
+            return "–" if value is None else str(value)
+        return _shown(self.key, value)
 
 
 @dataclass(frozen=True)
