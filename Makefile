@@ -49,7 +49,7 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var \
 		--ignore=artifacts --ignore=node_modules --ignore='tests/*'
-	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	$(BIN)/python manage.py compilemessages -l en -l sv --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -35,7 +35,9 @@ def round_half_up(value: Fraction) -> int:
 
 def _kr(amount: int) -> str:
     """Swedish display of kronor: ``223 000 000 kr``."""
-    return f"{amount:,}".replace(",", " ") + " kr"
+    # The engine imports nothing from Django: this is atgrant_format.kr's format (no-break
+    # spaces), kept equal to it by tests/test_format.py.
+    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
 
 
 @dataclass(frozen=True)

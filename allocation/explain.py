@@ -16,9 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from atgrant.templatetags.atgrant_format import format_number, kr
-
-RATE_PLACES = 2  # the rate is shown rounded; the allocation used the exact value
+from atgrant.templatetags.atgrant_format import format_number, format_range, format_rate, kr
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def _deduction(e: Mapping[str, Any]) -> ExplainItem:
 
 def _plan(e: Mapping[str, Any]) -> ExplainItem:
     values = {
-        "plan": e.get("plan_text") or number(e.get("planned")),
+        "plan": format_range(e.get("plan_text")) or number(e.get("planned")),
         "planned": number(e.get("planned")),
     }
     if e.get("plan_is_range"):
@@ -172,7 +170,7 @@ def _rate(e: Mapping[str, Any]) -> ExplainItem:
     text = _(
         "Regionen har %(rate)s AT-tjänster per 100 000 invånare (avrundat; beräkningen använder "
         "det exakta värdet)."
-    ) % {"rate": number(e.get("rate"), RATE_PLACES)}
+    ) % {"rate": format_rate(e.get("rate"))}
     return ExplainItem("rate", _("Tjänster per 100 000 invånare"), text)
 
 
@@ -264,13 +262,13 @@ def _rounding_change(block: str, value: object) -> str:
             "%(block)s: %(n)s krona har lagts till regionens belopp.",
             "%(block)s: %(n)s kronor har lagts till regionens belopp.",
             amount,
-        ) % {"block": block, "n": amount}
+        ) % {"block": block, "n": format_number(amount)}
     if amount < 0:
         return ngettext(
             "%(block)s: %(n)s krona har dragits från regionens belopp.",
             "%(block)s: %(n)s kronor har dragits från regionens belopp.",
             -amount,
-        ) % {"block": block, "n": -amount}
+        ) % {"block": block, "n": format_number(-amount)}
     return ""
 
 

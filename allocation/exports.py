@@ -46,10 +46,11 @@ def _exact(value: object) -> Fraction:
     return Fraction(str(value))
 
 
-def _input_cells(row: Row) -> list[object]:
-    """A row's input values as ``allocate_csv`` reads them (plan as written, empty = missing)."""
+def _input_cells(row: Row, *, name: str | None = None) -> list[object]:
+    """A row's input values as ``allocate_csv`` reads them (plan as written, empty = missing);
+    `name` in place of the region's name."""
     return [
-        row["region"],
+        row["region"] if name is None else name,
         row["population"],
         row["plan_text"],
         "" if row.get("filled") is None else row["filled"],
@@ -68,7 +69,9 @@ def _csv(header: Sequence[str], lines: Iterable[list[object]]) -> str:
 
 def input_csv(rows: Iterable[Row]) -> str:
     """For machines: the input of ``manage.py allocate_csv``, to re-run the allocation."""
-    return _csv(INPUT_COLUMNS, (_input_cells(row) for row in rows))
+    # The name the run used, so that a tie is broken as the run broke it (DOMAIN.md).
+    lines = (_input_cells(row, name=row.get("run_name") or row["region"]) for row in rows)
+    return _csv(INPUT_COLUMNS, lines)
 
 
 def rules_json(rules: Mapping[str, Any]) -> str:

@@ -25,7 +25,7 @@ class _RegionChoiceForm(forms.Form):
     def __init__(self, *args: object, regions: QuerySet[Region], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
-        self.fields["region"].label_from_instance = lambda r: r.short_name
+        self.fields["region"].label_from_instance = lambda r: r.name
 
 
 class DeductionForm(_RegionChoiceForm):

@@ -52,7 +52,7 @@ class Deduction(models.Model):
     class Meta:
         verbose_name = _("avräkning")
         verbose_name_plural = _("avräkningar")
-        ordering = ["round", "region__short_name"]
+        ordering = ["round", "region__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["round", "region"], name="deduction_unique_per_round"),
             models.CheckConstraint(
@@ -64,7 +64,7 @@ class Deduction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name}: −{self.posts}"
+        return f"{self.region.name}: −{self.posts}"
 
 
 class PostsOverride(models.Model):
@@ -91,7 +91,7 @@ class PostsOverride(models.Model):
     class Meta:
         verbose_name = _("handläggarens värde")
         verbose_name_plural = _("handläggarens värden")
-        ordering = ["round", "region__short_name"]
+        ordering = ["round", "region__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["round", "region"], name="override_unique_per_round"),
             models.CheckConstraint(
@@ -103,7 +103,7 @@ class PostsOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name}: {self.filled_posts}/{self.started_posts}"
+        return f"{self.region.name}: {self.filled_posts}/{self.started_posts}"
 
 
 # --- runs -----------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ class Decision(models.Model):
     class Meta:
         verbose_name = _("beslut")
         verbose_name_plural = _("beslut")
-        ordering = ["round", "region__short_name", "decided_at", "pk"]
+        ordering = ["round", "region__sort_key", "decided_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(block1__gte=0), name="decision_block1_gte_0"),
             models.CheckConstraint(condition=models.Q(block2__gte=0), name="decision_block2_gte_0"),

@@ -75,7 +75,7 @@ def latest_versions(*, grant_round: GrantRound) -> dict[int, ReportVersion]:
 def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
     """The current inputs of every region that submitted a report, by region short name."""
     versions = latest_versions(grant_round=grant_round)
-    regions = Region.objects.filter(pk__in=versions).order_by("short_name")
+    regions = Region.objects.filter(pk__in=versions).order_by("sort_key", "name")
     # (no ordering: into dicts; the models' default ordering would join the regions)
     baselines = {b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round).order_by()}
     deductions = {d.region_id: d for d in Deduction.objects.filter(round=grant_round).order_by()}
@@ -93,7 +93,7 @@ def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
             RegionInputRow(
                 region=region,
                 region_id=region.pk,
-                name=region.short_name,
+                name=region.name,
                 code=region.code,
                 population=baseline.population if baseline else None,
                 plan_text=baseline.plan_text if baseline else "",
@@ -117,7 +117,7 @@ def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
 def regions_not_reporting(*, grant_round: GrantRound) -> QuerySet[Region]:
     """Regions with no submitted version for the round: they did not apply and get nothing."""
     reported = ReportVersion.objects.filter(report__round=grant_round).values("report__region_id")
-    return Region.objects.exclude(pk__in=reported).order_by("short_name")
+    return Region.objects.exclude(pk__in=reported).order_by("sort_key", "name")
 
 
 def runs_of_round(*, grant_round: GrantRound) -> QuerySet[AllocationRun]:
@@ -146,7 +146,7 @@ def decisions_in_force(*, grant_round: GrantRound) -> QuerySet[Decision]:
     return (
         Decision.objects.filter(round=grant_round, replaced_by__isnull=True)
         .select_related("region", "run", "round")
-        .order_by("region__short_name")
+        .order_by("region__sort_key")
     )
 
 
@@ -164,7 +164,7 @@ def decisions_of_round(*, grant_round: GrantRound) -> QuerySet[Decision]:
     return (
         Decision.objects.filter(round=grant_round)
         .select_related("region", "run", "replaces", "replaced_by", "decided_by")
-        .order_by("region__short_name", "decided_at", "pk")
+        .order_by("region__sort_key", "decided_at", "pk")
     )
 
 

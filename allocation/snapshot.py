@@ -20,6 +20,7 @@ later, whatever happened to the reports since (verify_decisions relies on it).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -27,9 +28,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from allocation import engine
 from allocation.selectors import RegionInputRow, regions_not_reporting, round_inputs
+from atgrant.templatetags.atgrant_format import format_number
+from regions.collation import name_order
 from submissions.forecast import rules_for_round
 from submissions.models import GrantRound
 
@@ -113,9 +117,7 @@ def build_snapshot(grant_round: GrantRound, *, now: dt.datetime | None = None) -
         },
         "rules": _rules_json(rules_for_round(grant_round)),
         "regions": [_region_json(row) for row in rows],
-        "not_reporting": [
-            {"region_id": r.pk, "name": r.short_name, "code": r.code} for r in absent
-        ],
+        "not_reporting": [{"region_id": r.pk, "name": r.name, "code": r.code} for r in absent],
     }
 
 
@@ -219,17 +221,27 @@ def preview(grant_round: GrantRound) -> Preview:
     return Preview(snapshot=snapshot, result=result)
 
 
-_COMPARED = (
-    "population",
-    "plan_low",
-    "plan_high",
-    "filled",
-    "started",
-    "version_id",
-    "deducted",
-    "deduction_reason",
-    "override_reason",
-)
+# The compared inputs, with the words the officer reads for them.
+_COMPARED = {
+    "population": gettext_lazy("befolkningen"),
+    "plan_low": gettext_lazy("planens nedre värde"),
+    "plan_high": gettext_lazy("planens övre värde"),
+    "filled": gettext_lazy("tillsatta tjänster"),
+    "started": gettext_lazy("påbörjade tjänster"),
+    "version_id": gettext_lazy("den inskickade versionen"),
+    "deducted": gettext_lazy("avräknade tjänster"),
+    "deduction_reason": gettext_lazy("skälet för avräkning"),
+    "override_reason": gettext_lazy("skälet för handläggarens värde"),
+}
+
+
+def _shown(value: Any) -> str:
+    """A compared value as the officer reads it: Swedish numbers, a dash for nothing."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, int | float | Decimal) or re.fullmatch(r"-?\d+(\.\d+)?", str(value)):
+        return format_number(value)
+    return str(value)
 
 
 def snapshot_differences(snapshot: dict[str, Any], grant_round: GrantRound) -> list[str]:
@@ -243,7 +255,8 @@ def snapshot_differences(snapshot: dict[str, Any], grant_round: GrantRound) -> l
         problems.append(_("Omgångens budget eller trappa har ändrats."))
     old = {r["region_id"]: r for r in snapshot["regions"]}
     new = {r["region_id"]: r for r in current["regions"]}
-    for region_id in sorted(old.keys() | new.keys()):
+    names = {pk: r["name"] for pk, r in {**old, **new}.items()}
+    for region_id in sorted(old.keys() | new.keys(), key=lambda pk: name_order(names[pk])):
         before, after = old.get(region_id), new.get(region_id)
         if before is None or after is None:
             name = (before or after)["name"]
@@ -259,9 +272,9 @@ def snapshot_differences(snapshot: dict[str, Any], grant_round: GrantRound) -> l
                     _("%(name)s: %(field)s var %(before)s, är nu %(after)s.")
                     % {
                         "name": after["name"],
-                        "field": key,
-                        "before": before.get(key),
-                        "after": after.get(key),
+                        "field": _COMPARED[key],
+                        "before": _shown(before.get(key)),
+                        "after": _shown(after.get(key)),
                     }
                 )
     return problems

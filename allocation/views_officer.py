@@ -29,6 +29,7 @@ from allocation.services.common import PREPARABLE
 from allocation.services.lease import is_abandoned
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
+from atgrant.templatetags.atgrant_format import format_number
 from regions.models import Region
 from regions.roles import is_agency_reader, is_officer
 from submissions import closing
@@ -86,7 +87,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 def _participants(grant_round: GrantRound) -> Any:
     ids = selectors.latest_versions(grant_round=grant_round).keys()
-    return Region.objects.filter(pk__in=ids).order_by("short_name")
+    return Region.objects.filter(pk__in=ids).order_by("sort_key", "name")
 
 
 def _with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -201,7 +202,7 @@ def round_remind(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(
             request,
             _("Påminnelse skickas med e-post till %(regions)s.")
-            % {"regions": ", ".join(r.short_name for r in reminded)},
+            % {"regions": ", ".join(r.name for r in reminded)},
         )
     if request.POST.get("back") == "close":
         return redirect("allocation:round_close", slug=slug)
@@ -396,7 +397,8 @@ def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpRespons
             return redirect("allocation:run", slug=slug, number=number)
         messages.success(
             request,
-            _("%(count)s beslut är fattade och ombuden har fått e-post.") % {"count": len(issued)},
+            _("%(count)s beslut är fattade och ombuden har fått e-post.")
+            % {"count": format_number(len(issued))},
         )
         return _round_redirect(run.round)
     context = {**_run_context(request, run), "form": form}

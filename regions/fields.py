@@ -32,7 +32,7 @@ class RegionInput(forms.TextInput):
     def suggestions(self) -> list[tuple[str, str]] | None:
         # query: the regions' names and codes, one more than shown to know if they all fit
         rows = list(
-            Region.objects.order_by("short_name").values_list("short_name", "code")[
+            Region.objects.order_by("sort_key", "name").values_list("name", "code")[
                 : SUGGESTIONS_MAX + 1
             ]
         )
@@ -61,8 +61,8 @@ class RegionInput(forms.TextInput):
 
 
 class RegionField(forms.Field):
-    """A region by its two-digit code (``10``) or its name as in the agency's tables
-    (``Blekinge``, in any case). One query to find it."""
+    """A region by its two-digit code (``10``), its name (``Region Blekinge``) or its name as
+    in the agency's tables (``Blekinge``), in any case. One query to find it."""
 
     widget = RegionInput
     default_error_messages = {
@@ -74,7 +74,7 @@ class RegionField(forms.Field):
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
-        return value.short_name if isinstance(value, Region) else value
+        return value.name if isinstance(value, Region) else value
 
     def to_python(self, value: Any) -> Region | None:
         text = " ".join(str(value or "").split())
@@ -82,7 +82,9 @@ class RegionField(forms.Field):
             return None
         refuse_nul(text)  # before the lookup: PostgreSQL cannot take it
         # query: the region with that code or name
-        region = Region.objects.filter(Q(code=text) | Q(short_name__iexact=text)).first()
+        region = Region.objects.filter(
+            Q(code=text) | Q(name__iexact=text) | Q(short_name__iexact=text)
+        ).first()
         if region is None:
             raise ValidationError(
                 self.error_messages["unknown"], code="unknown", params={"value": text[:60]}

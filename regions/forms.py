@@ -38,7 +38,7 @@ class PdfField(forms.FileField):
 class ProxyApplicationForm(forms.ModelForm):
     region = ModelChoiceField(
         label=_("Region"),
-        queryset=Region.objects.order_by("name"),
+        queryset=Region.objects.order_by("sort_key", "name"),
         empty_label=_("Välj region"),
     )
     basis = forms.ChoiceField(

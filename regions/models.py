@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from regions.collation import region_sort_key
 
 
 class Region(models.Model):
@@ -24,11 +27,15 @@ class Region(models.Model):
         unique=True,
         help_text=_("Namnet i myndighetens tabeller, t.ex. Blekinge."),
     )
+    # Swedish alphabetical order of the name without "Region" (regions.collation), kept by
+    # save(): lists order and page by it in the database (Västra Götalandsregionen under V,
+    # Region Örebro län after it). bulk_create() skips save(): set it there yourself.
+    sort_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
 
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regioner")
-        ordering = ["short_name"]
+        ordering = ["sort_key", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9]{2}$"), name="region_code_two_digits"
@@ -37,6 +44,13 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.sort_key = region_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_key"}
+        super().save(*args, **kwargs)
 
 
 class ProxyBasis(models.TextChoices):
@@ -102,7 +116,7 @@ class ProxyApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.full_name} – {self.region.short_name}"
+        return f"{self.full_name} – {self.region.name}"
 
     @property
     def is_pending(self) -> bool:
@@ -225,7 +239,7 @@ class ProxyAppointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.region.short_name}"
+        return f"{self.user} – {self.region.name}"
 
 
 class ColleagueInvitation(models.Model):
@@ -266,7 +280,7 @@ class ColleagueInvitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.email} – {self.region.short_name}"
+        return f"{self.email} – {self.region.name}"
 
     def is_usable(self, now: datetime.datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
@@ -319,4 +333,4 @@ class Colleague(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.region.short_name}"
+        return f"{self.user} – {self.region.name}"

@@ -70,10 +70,10 @@ def regions_of(user: object) -> list:
             Colleague.objects.filter(region=OuterRef("pk"), user=user, removed_at__isnull=True)
         )
         cache = list(
-            Region.objects.only("code", "name", "short_name")
+            Region.objects.only("code", "name", "short_name", "sort_key")
             .annotate(as_proxy=as_proxy, as_colleague=as_colleague)
             .filter(Q(as_proxy=True) | Q(as_colleague=True))
-            .order_by("short_name", "pk")
+            .order_by("sort_key", "name", "pk")
         )
         user._atgrant_region_list = cache  # type: ignore[attr-defined]
     return cache

@@ -64,7 +64,7 @@ def active_extensions(grant_round: GrantRound, now: dt.datetime) -> list[Deadlin
     extensions = DeadlineExtension.objects.filter(round=grant_round).select_related("region")
     latest = extensions.latest_by_pair()
     running = [e for e in latest.values() if not grant_round.deadline_passed(now, e.until)]
-    return sorted(running, key=lambda e: (e.until, e.region.short_name))
+    return sorted(running, key=lambda e: (e.until, e.region.sort_key, e.region.name))
 
 
 def round_close(
@@ -91,7 +91,7 @@ def round_close(
         )
     running = active_extensions(grant_round, now)
     if running and not end_extensions:
-        names = ", ".join(f"{e.region.short_name} ({sv_datetime(e.until)})" for e in running)
+        names = ", ".join(f"{e.region.name} ({sv_datetime(e.until)})" for e in running)
         raise ValidationError(
             _(
                 "Förlängd svarstid pågår för %(regions)s. Bekräfta att förlängningarna "
@@ -99,7 +99,7 @@ def round_close(
             )
             % {"regions": names}
         )
-    ended = [e.region.short_name for e in running]
+    ended = [e.region.name for e in running]
     return _close(grant_round, by, now, ended_extensions=ended)
 
 

@@ -39,7 +39,7 @@ def _cells(row: RoundReportRow) -> list[object]:
     version, extension = row.latest_version, row.extension
     return [
         row.region.code,
-        row.region.short_name,
+        row.region.name,
         row.applied,
         version.filled_posts if version else None,
         version.started_posts if version else None,

@@ -151,7 +151,7 @@ class RoundBaseline(models.Model):
     class Meta:
         verbose_name = _("planeringsunderlag och befolkning")
         verbose_name_plural = _("planeringsunderlag och befolkning")
-        ordering = ["round", "region__short_name"]
+        ordering = ["round", "region__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["round", "region"], name="baseline_unique_per_round"),
             models.CheckConstraint(
@@ -167,7 +167,7 @@ class RoundBaseline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name}: {self.plan_text}"
+        return f"{self.region.name}: {self.plan_text}"
 
     @property
     def planned(self) -> Decimal:
@@ -253,13 +253,13 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("inrapportering")
         verbose_name_plural = _("inrapporteringar")
-        ordering = ["round", "region__short_name"]
+        ordering = ["round", "region__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["round", "region"], name="report_unique_per_round"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name} – {self.round.name}"
+        return f"{self.region.name} – {self.round.name}"
 
     def differs_from(self, version: ReportVersion | None) -> bool:
         """Whether the working copy holds changes that are not sent in (a draft): it has been
@@ -386,4 +386,4 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         # Stockholm's time, as the officer typed it (the history shows this text as it is).
-        return f"{self.region.short_name} → {self.until.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
+        return f"{self.region.name} → {self.until.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"

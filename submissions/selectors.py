@@ -320,7 +320,7 @@ class RoundGaps:
 
     @property
     def regions(self) -> list[Region]:
-        return sorted([*self.not_submitted, *self.unsent], key=lambda r: r.short_name)
+        return sorted([*self.not_submitted, *self.unsent], key=lambda r: r.sort_key)
 
     def __bool__(self) -> bool:
         return bool(self.not_submitted or self.unsent)
@@ -338,7 +338,7 @@ def round_gaps(grant_round: GrantRound) -> RoundGaps:
     )
     submitted = {r["region_id"] for r in reports if r["submitted"]}
     changed = {r["region_id"] for r in reports if r["unsent_changes"]}
-    regions = list(Region.objects.order_by("short_name"))  # query: every region
+    regions = list(Region.objects.order_by("sort_key", "name"))  # query: every region
     return RoundGaps(
         not_submitted=[r for r in regions if r.pk not in submitted],
         drafted=frozenset(changed - submitted),
@@ -389,7 +389,7 @@ def round_report_rows(
     queries, or the given ones (a page of the table) in 3, whatever their number."""
     if regions is None:
         scope: dict[str, object] = {}
-        regions = list(Region.objects.order_by("short_name"))  # query: all regions
+        regions = list(Region.objects.order_by("sort_key", "name"))  # query: all regions
     else:
         regions = list(regions)  # the page's regions (its query, if not run yet)
         scope = {"region_id__in": [r.pk for r in regions]}

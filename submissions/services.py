@@ -376,7 +376,7 @@ def report_reminders_send(
             action="round.reminders_sent",
             actor=by,
             obj=grant_round,
-            after={"regions": [r.short_name for r in due]},
+            after={"regions": [r.name for r in due]},
             round_id=grant_round.pk,
         )
         for region in due:

@@ -293,7 +293,7 @@ def _render_round_reports(
     request: HttpRequest, grant_round: GrantRound, form: ExtensionForm | None = None
 ) -> HttpResponse:
     # queries: the regions' count and this page of them (50 a page, by name)
-    page = page_of(request, Region.objects.order_by("short_name"))
+    page = page_of(request, Region.objects.order_by("sort_key", "name"))
     context = {
         "grant_round": grant_round,
         "page": page,
@@ -358,7 +358,7 @@ def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_round_reports(request, grant_round, form)
     messages.success(
         request,
-        _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.short_name},
+        _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.name},
     )
     # Back to the page of the table the form was sent from (its action carries ?page=).
     url = reverse("submissions:round_reports", kwargs={"slug": slug})

@@ -14,6 +14,7 @@ from allocation.engine import reported_posts_of
 from allocation.models import Deduction, PostsOverride
 from allocation.selectors import latest_versions
 from allocation.services.common import PREPARABLE, active_run_exists, lock_round, require_officer
+from atgrant.templatetags.atgrant_format import format_number
 from audit.services import audit_record
 from regions.models import Region
 from submissions.models import GrantRound
@@ -29,7 +30,7 @@ def _check_preparable(locked: GrantRound, region: Region) -> None:
     if region.pk not in latest_versions(grant_round=locked):
         raise ValidationError(
             _("%(region)s har inte rapporterat och deltar inte i fördelningen.")
-            % {"region": region.short_name}
+            % {"region": region.name}
         )
 
 
@@ -130,7 +131,7 @@ def override_set(
         if deduction is not None and deduction.posts > new_posts:
             raise ValidationError(
                 _("Regionens avräkning (%(posts)s) är större än de nya värdena.")
-                % {"posts": deduction.posts}
+                % {"posts": format_number(deduction.posts)}
             )
         existing = PostsOverride.objects.filter(round=locked, region=region).first()
         before = _override_values(existing)

@@ -27,8 +27,10 @@ from allocation.selectors import (
 from allocation.views_read.access import agency_reader_required
 from atgrant.forms import DateField
 from atgrant.pagination import page_of
+from atgrant.templatetags.atgrant_format import format_number, format_range
 from audit.labels import action_label, actor_label, field_label, format_value
 from audit.models import AuditEvent
+from regions.collation import name_order
 from regions.fields import RegionField
 from regions.models import Region
 from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, ReportVersion
@@ -152,6 +154,10 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=STOCKHOLM)
 
 
+# Numbers that name something (a year, a version, a code) are not amounts: shown as stored.
+_IDENTIFIERS = {"year", "number", "version", "version_number", "revision", "code", "attempts"}
+
+
 @dataclass(frozen=True)
 class Change:
     """One field of an event, labelled and formatted (audit.labels); ``before`` is None when
@@ -161,6 +167,21 @@ class Change:
     label: str
     before: str | None
     after: str
+
+    @property
+    def before_text(self) -> str:
+        return self._text(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return self._text(self.after)
+
+    def _text(self, value: Any) -> str:
+        """A logged value as the auditor reads it: counts and amounts grouped ("1 422 288"),
+        a plan's range with an en dash, nothing as a dash."""
+        if self.key in _IDENTIFIERS or self.key.endswith("_id"):
+            return "–" if value is None else str(value)
+        return _shown(self.key, value)
 
 
 @dataclass(frozen=True)
@@ -209,7 +230,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     form = HistoryFilter(request.GET, rounds=rounds, actions=actions)
     # The region's name joined to each event (a subquery: no list of every region).
     events = filter_events(form).annotate(
-        region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("short_name"))
+        region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("name"))
     )
     page = page_of(request, events)
     round_names = {r.pk: r.name for r in rounds}
@@ -248,7 +269,7 @@ def round_records(
 ) -> dict[str, Any]:
     """The chosen round's rows themselves: versions, extensions, deductions, officer values,
     decisions (one query each), for one page of regions (50, by name) or the chosen region."""
-    regions = Region.objects.order_by("short_name")
+    regions = Region.objects.order_by("sort_key", "name")
     if region is not None:
         regions = regions.filter(pk=region.pk)
     # queries: the regions' count and this page of them
@@ -260,10 +281,10 @@ def round_records(
         "versions": ReportVersion.objects.filter(report__round=grant_round)
         .filter(report__region_id__in=ids)
         .select_related("report__region", "submitted_by")
-        .order_by("report__region__short_name", "number"),
+        .order_by("report__region__sort_key", "number"),
         "extensions": DeadlineExtension.objects.filter(round=grant_round, region_id__in=ids)
         .select_related("region", "granted_by")
-        .order_by("region__short_name", "granted_at"),
+        .order_by("region__sort_key", "granted_at"),
         "deductions": deductions_of_round(grant_round=grant_round).filter(region_id__in=ids),
         "overrides": overrides_of_round(grant_round=grant_round).filter(region_id__in=ids),
         "decisions": decisions_of_round(grant_round=grant_round)
@@ -294,10 +315,31 @@ DIFF_FIELDS = (
 )
 
 
+def _shown(key: str, value: Any) -> str:
+    """A compared value as people read it: Swedish numbers, a plan's range with an en dash."""
+    if value is None or value == "":
+        return "–"
+    if key == "plan_text":
+        return format_range(value)
+    if isinstance(value, int):
+        return format_number(value)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class DiffCell:
     then: Any
     now: Any
+    label: str = ""  # the column's heading, repeated on a phone where the row is a card
+    key: str = ""
+
+    @property
+    def then_text(self) -> str:
+        return _shown(self.key, self.then)
+
+    @property
+    def now_text(self) -> str:
+        return _shown(self.key, self.now)
 
     @property
     def changed(self) -> bool:
@@ -321,10 +363,11 @@ def snapshot_diff(snapshot: dict[str, Any] | None, current: list[RegionInputRow]
     now = {row.region_id: _current_values(row) for row in current}
     names = {**{k: v["name"] for k, v in then.items()}, **{r.region_id: r.name for r in current}}
     rows = []
-    for region_id in sorted(then.keys() | now.keys(), key=lambda pk: names[pk]):
+    for region_id in sorted(then.keys() | now.keys(), key=lambda pk: name_order(names[pk])):
         old, new = then.get(region_id), now.get(region_id)
         cells = [
-            DiffCell((old or {}).get(key), (new or {}).get(key)) for key, _label in DIFF_FIELDS
+            DiffCell((old or {}).get(key), (new or {}).get(key), str(label), key)
+            for key, label in DIFF_FIELDS
         ]
         if old is None:
             status = "added"

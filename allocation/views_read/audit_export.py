@@ -73,7 +73,7 @@ def _history(request: HttpRequest) -> tuple[Table, HttpResponse | None]:
         query = urlencode(list(request.GET.lists()), doseq=True)
         return Table([], []), redirect(f"{reverse('allocation_read:audit_index')}?{query}")
     events = filter_events(form).annotate(
-        region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("short_name"))
+        region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("name"))
     )
     round_names = {r.pk: r.name for r in rounds}
     return history_table(events.iterator(chunk_size=2000), round_names), None

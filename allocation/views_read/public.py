@@ -18,6 +18,7 @@ from allocation.explain import as_fraction
 from allocation.models import AllocationRun, Decision
 from allocation.selectors import decisions_in_force
 from atgrant.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, download
+from regions.collation import name_order
 from submissions.models import GrantRound, RoundStatus
 
 AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
@@ -41,7 +42,7 @@ class PublicTable:
     @property
     def ranked(self) -> list[dict[str, Any]]:
         """As in the agency's published table: largest total first, ties by name."""
-        return sorted(self.rows, key=lambda row: (-row["total"], row["region"]))
+        return sorted(self.rows, key=lambda row: (-row["total"], name_order(row["region"])))
 
     @property
     def any_range(self) -> bool:
@@ -104,7 +105,10 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         decision.replaces_id is not None and not e.get("reconsideration_method")
     )
     return {
-        "region": e.get("region_name") or decision.region.short_name,
+        # The registry's name (regions.Region.name), the same on every page, letter and file;
+        # the run's own copy only for the input file that re-runs it.
+        "region": decision.region.name,
+        "run_name": e.get("region_name") or decision.region.name,
         "code": decision.region.code,
         "reference": decision.reference,
         "population": e.get("population"),

@@ -56,12 +56,12 @@ def region_decisions(request: HttpRequest) -> HttpResponse:
     decisions = (
         _decisions()
         .filter(region__in=regions)
-        .order_by("region__short_name", "-round__year", "-decided_at", "-pk")
+        .order_by("region__sort_key", "-round__year", "-decided_at", "-pk")
     )
     context = {
         "decisions": decisions,
         "agency": agency,
-        "all_regions": Region.objects.order_by("short_name") if agency else None,
+        "all_regions": Region.objects.order_by("sort_key", "name") if agency else None,
         "filter_form": form,
         "chosen_region": str(form["region"].value() or "") if form else "",
     }

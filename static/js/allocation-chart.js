@@ -3,8 +3,9 @@
 // accessible alternative (the canvas's aria-describedby points at it).
 "use strict";
 (function () {
+  // As the pages write kronor (atgrant_format.kr): grouped by a no-break space, then "kr".
   function kronor(value) {
-    return new Intl.NumberFormat("sv-SE", { maximumFractionDigits: 0 }).format(value) + " kr";
+    return new Intl.NumberFormat("sv-SE", { maximumFractionDigits: 0 }).format(value) + "\u00a0kr";
   }
 
   function draw(canvas) {

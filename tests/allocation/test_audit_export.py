@@ -40,7 +40,7 @@ def test_the_csv_holds_the_filtered_history_in_words(client, login, history, aud
     assert status[1] == "systemet"
     assert status[6] == "Status: Öppen → Stängd"
     assert deduction[0] == "2024-11-05 13:00"  # Stockholm time
-    assert deduction[5] == region.short_name
+    assert deduction[5] == region.name
     assert deduction[6] == "Avräknade tjänster: 3"
 
 

@@ -165,7 +165,7 @@ def test_history_shows_words_and_formatted_values_never_codes(client, login, aud
         "Förlängd till: – → 8 november 2024 kl. 23:59",
         "Totalt: 223\u00a0000\u00a0000\u00a0kr",
         "Beslutsdatum: 2 december 2024",
-        "<td>systemet</td>",  # the scheduled task, not the stored "system"
+        'data-label="Utförd av">systemet</td>',  # the scheduled task, not the stored "system"
     ):
         assert shown in html
     for raw in ("round.closed<", "extensions_ended:", "['", "<code>", "2024-12-02<"):
@@ -330,7 +330,7 @@ def test_the_region_filter_is_a_text_input_with_suggestions(
     assert 'name="region"' not in "".join(re.findall(r"<select[^>]*>", html))
     field = re.search(r'<input type="text" name="region"[^>]*>', html).group(0)
     assert 'list="id_region-list"' in field
-    assert '<option value="Blekinge">10</option>' in html
+    assert '<option value="Region Blekinge">10</option>' in html
     monkeypatch.setattr("regions.fields.SUGGESTIONS_MAX", 1)  # more regions than suggested
     html = client.get(reverse(INDEX)).content.decode()
     assert "<datalist" not in html
@@ -401,11 +401,12 @@ def test_run_page_highlights_values_changed_since_the_run(client, login, auditor
     login(client, auditor)
     html = client.get(reverse("allocation_read:audit_run", kwargs={"pk": run.pk})).content.decode()
     assert "Underlaget har ändrats för 1 region sedan körningen." in html
-    row = html.split('data-region="Blekinge" data-status="changed"', 1)[1].split("</tr>", 1)[0]
-    changed = re.findall(r'<td class="diff-changed">(.*?)</td>', row, flags=re.S)
+    row = html.split('data-region="Region Blekinge" data-status="changed"', 1)[1]
+    row = row.split("</tr>", 1)[0]
+    changed = re.findall(r'<td class="diff-changed"[^>]*>(.*?)</td>', row, flags=re.S)
     cleaned = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in changed]
     assert cleaned == ["Ändrat: 55 60", "Ändrat: 1 2"]  # filled posts and version number
-    assert 'data-region="Gotland" data-status="same"' in html
+    assert 'data-region="Region Gotland" data-status="same"' in html
 
 
 # --- verification ---------------------------------------------------------------------------
@@ -458,13 +459,13 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
 def _cells(html: str, table: str) -> list[str]:
     """The region column of one of the round's record tables."""
     body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
-    return re.findall(r"<tr><(?:td|th scope=\"row\")>(Syntet \d+)<", body)
+    return re.findall(r"<tr><(?:td|th scope=\"row\")[^>]*>(Region Syntet \d+)<", body)
 
 
 def test_the_rounds_records_are_paged_by_region(client, login, db):
     world = generate(60, history=1)
     grant_round = world.history[-1]
-    names = [f"Syntet {i:04d}" for i in range(60)]
+    names = [f"Region Syntet {i:04d}" for i in range(60)]
     login(client, world.auditor)
     query = {"round": grant_round.pk}
     html = client.get(reverse(INDEX), query).content.decode()

@@ -154,7 +154,7 @@ def test_officer_must_confirm_ending_running_extensions(officer, region):
     grant_round.refresh_from_db()
     assert grant_round.status == RoundStatus.CLOSED
     event = AuditEvent.objects.get(action="round.closed")
-    assert event.after["extensions_ended"] == [region.short_name]
+    assert event.after["extensions_ended"] == [region.name]
 
 
 def test_an_ended_extension_needs_no_confirmation(officer, region):

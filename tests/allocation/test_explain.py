@@ -108,7 +108,7 @@ def test_range_plan_is_said_to_be_the_mean():
             "increase": "7/2",
         }
     )
-    assert "står 84-89. Eftersom det är ett spann används medelvärdet: 86,5" in t["plan"]
+    assert "står 84–89. Eftersom det är ett spann används medelvärdet: 86,5" in t["plan"]
     assert "90 − 86,5 = 3,5" in t["increase"]
 
 

@@ -139,13 +139,14 @@ def test_csv_download_holds_the_decided_amounts(client, decisions):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     header, *lines, total = people_rows(response.content)
     rows = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
-    for name, decision in decisions.items():
+    for decision in decisions.values():
+        name = decision.region.name
         assert int(rows[name]["Block 1 (kr)"]) == decision.block1
         assert int(rows[name]["Block 2 (kr)"]) == decision.block2
         assert int(rows[name]["Totalt (kr)"]) == decision.total
-    assert rows["Halland"]["Avräknade tjänster"] == "2"
-    assert rows["Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
-    assert rows["Gotland"]["Påbörjade AT-tjänster"] == ""
+    assert rows["Region Halland"]["Avräknade tjänster"] == "2"
+    assert rows["Region Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
+    assert rows["Region Gotland"]["Påbörjade AT-tjänster"] == ""
     assert total[0] == "Summa"
     assert int(total[header.index("Totalt (kr)")]) == sum(d.total for d in decisions.values())
 
@@ -171,13 +172,15 @@ def test_input_csv_round_trips_through_allocate_csv(client, decisions, tmp_path)
         stderr=io.StringIO(),
     )
     recomputed = {r["region"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
-    assert set(recomputed) == set(decisions)
-    for name, decision in decisions.items():
-        assert int(recomputed[name]["block1"]) == decision.block1
-        assert int(recomputed[name]["block2"]) == decision.block2
-        assert int(recomputed[name]["total"]) == decision.total
-        run_row = next(r for r in decision.run.result_regions() if r["name"] == name)
-        assert int(recomputed[name]["total"]) == run_row["total"]
+    assert set(recomputed) == {d.region.name for d in decisions.values()}
+    for decision in decisions.values():
+        assert int(recomputed[decision.region.name]["block1"]) == decision.block1
+        assert int(recomputed[decision.region.name]["block2"]) == decision.block2
+        assert int(recomputed[decision.region.name]["total"]) == decision.total
+        run_row = next(
+            r for r in decision.run.result_regions() if r["name"] == decision.region.name
+        )
+        assert int(recomputed[decision.region.name]["total"]) == run_row["total"]
 
 
 def test_input_csv_with_the_default_2024_rules_gives_the_same_totals(client, decisions, tmp_path):
@@ -185,7 +188,7 @@ def test_input_csv_with_the_default_2024_rules_gives_the_same_totals(client, dec
     out = io.StringIO()
     call_command("allocate_csv", str(tmp_path / "input.csv"), stdout=out, stderr=io.StringIO())
     totals = {r["region"]: int(r["total"]) for r in csv.DictReader(io.StringIO(out.getvalue()))}
-    assert totals == {name: d.total for name, d in decisions.items()}
+    assert totals == {d.region.name: d.total for d in decisions.values()}
 
 
 def test_xlsx_download_holds_raw_integer_amounts_matching_decisions(client, decisions):
@@ -197,13 +200,14 @@ def test_xlsx_download_holds_raw_integer_amounts_matching_decisions(client, deci
         row[0]: dict(zip(header, row, strict=True))
         for row in sheet.iter_rows(min_row=2, values_only=True)
     }
-    for name, decision in decisions.items():
+    for decision in decisions.values():
+        name = decision.region.name
         for key, label in (("block1", "Block 1 (kr)"), ("block2", "Block 2 (kr)"),
                            ("total", "Totalt (kr)")):  # fmt: skip
             assert rows[name][label] == getattr(decision, key)
             assert isinstance(rows[name][label], int)
-    assert rows["Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
-    assert rows["Halland"]["Utökning mot planen"] == -1
+    assert rows["Region Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
+    assert rows["Region Halland"]["Utökning mot planen"] == -1
     assert rows["Summa"]["Totalt (kr)"] == sum(d.total for d in decisions.values())
 
 
@@ -212,8 +216,8 @@ def test_reconsidered_amount_is_in_the_downloads(client, decisions, officer):
     reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
     header, *lines = people_rows(download(client, "public_list_csv").content)
     rows = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
-    assert int(rows["Blekinge"]["Totalt (kr)"]) == old.total - 1_000_000
-    assert rows["Blekinge"]["Omprövat"] == "Ja"
+    assert int(rows["Region Blekinge"]["Totalt (kr)"]) == old.total - 1_000_000
+    assert rows["Region Blekinge"]["Omprövat"] == "Ja"
 
 
 def exports_xlsx_type() -> str:

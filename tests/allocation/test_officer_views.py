@@ -134,7 +134,7 @@ def test_preview_shows_every_region_and_those_that_did_not_report(
     login(client, officer)
     page = client.get(reverse("allocation:round", args=[grant_round.slug])).content.decode()
     for name in ("Alfa", "Beta", "Gamma"):
-        assert f'<th scope="row">{name}</th>' in page
+        assert f'<th scope="row" data-label="Region">Region {name}</th>' in page
     assert "Gotland" in page.split("Regioner som inte rapporterat")[1]
     assert "63\u00a0000\u00a0000\u00a0kr" in page  # block 1 paid in full
     assert "Kör fördelning" in page

@@ -33,9 +33,9 @@ def _engine_result():
         ),
     )
     regions = [
-        engine.RegionInput("Alfa", 300_000, Fraction(50), Fraction(50), 56, 55),
-        engine.RegionInput("Beta", 450_000, Fraction(84), Fraction(89), 90, None),
-        engine.RegionInput("Gamma", 150_000, Fraction(20), Fraction(20), 21, 21),
+        engine.RegionInput("Region Alfa", 300_000, Fraction(50), Fraction(50), 56, 55),
+        engine.RegionInput("Region Beta", 450_000, Fraction(84), Fraction(89), 90, None),
+        engine.RegionInput("Region Gamma", 150_000, Fraction(20), Fraction(20), 21, 21),
     ]
     return engine.allocate(rules, regions)
 
@@ -56,8 +56,8 @@ def test_preview_numbers_match_the_engine_on_the_same_inputs():
         assert Fraction(row["rate"]) == region.rate
         assert Fraction(row["increase"]) == region.increase
         assert Fraction(row["planned"]) == region.planned
-    assert rows["Beta"]["planned"] == "173/2"
-    assert rows["Beta"]["planned_is_range"] is True
+    assert rows["Region Beta"]["planned"] == "173/2"
+    assert rows["Region Beta"]["planned_is_range"] is True
     assert result.result["block1"]["paid"] == 63_000_000
     assert result.result["total_paid"] == expected.total_paid
 
@@ -69,29 +69,34 @@ def test_latest_version_counts_and_non_reporting_regions_are_left_out():
     absent = RegionFactory(code="25", short_name="Epsilon")
     snapshot = build_snapshot(grant_round)
     names = [r["name"] for r in snapshot["regions"]]
-    assert names == ["Alfa", "Beta", "Delta", "Gamma"]
-    delta = next(r for r in snapshot["regions"] if r["name"] == "Delta")
+    assert names == ["Region Alfa", "Region Beta", "Region Delta", "Region Gamma"]
+    delta = next(r for r in snapshot["regions"] if r["name"] == "Region Delta")
     assert (delta["filled"], delta["version_number"]) == (70, 3)
-    assert {"region_id": absent.pk, "name": "Epsilon", "code": "25"} in snapshot["not_reporting"]
+    assert {"region_id": absent.pk, "name": "Region Epsilon", "code": "25"} in snapshot[
+        "not_reporting"
+    ]
 
 
 def test_deduction_and_override_change_the_inputs_and_show_their_reasons():
     grant_round = make_round()
     rows = {r.name: r for r in round_inputs(grant_round=grant_round)}
-    DeductionFactory(round=grant_round, region=rows["Alfa"].region, posts=3)
+    DeductionFactory(round=grant_round, region=rows["Region Alfa"].region, posts=3)
     PostsOverrideFactory(
-        round=grant_round, region=rows["Gamma"].region, filled_posts=30, started_posts=None
+        round=grant_round, region=rows["Region Gamma"].region, filled_posts=30, started_posts=None
     )
     snapshot = build_snapshot(grant_round)
     by_name = {r["name"]: r for r in snapshot["regions"]}
-    assert by_name["Alfa"]["deducted"] == 3
-    assert by_name["Alfa"]["deduction_reason"].startswith("Två tjänster")
-    assert (by_name["Gamma"]["filled"], by_name["Gamma"]["started"]) == (30, None)
-    assert (by_name["Gamma"]["reported_filled"], by_name["Gamma"]["reported_started"]) == (21, 21)
-    assert by_name["Gamma"]["override_reason"]
+    assert by_name["Region Alfa"]["deducted"] == 3
+    assert by_name["Region Alfa"]["deduction_reason"].startswith("Två tjänster")
+    assert (by_name["Region Gamma"]["filled"], by_name["Region Gamma"]["started"]) == (30, None)
+    assert (
+        by_name["Region Gamma"]["reported_filled"],
+        by_name["Region Gamma"]["reported_started"],
+    ) == (21, 21)
+    assert by_name["Region Gamma"]["override_reason"]
     result = {r["name"]: r for r in compute(snapshot)["regions"]}
-    assert (result["Alfa"]["reported_posts"], result["Alfa"]["posts"]) == (56, 53)
-    assert result["Gamma"]["posts"] == 30
+    assert (result["Region Alfa"]["reported_posts"], result["Region Alfa"]["posts"]) == (56, 53)
+    assert result["Region Gamma"]["posts"] == 30
 
 
 def test_preview_reports_a_missing_baseline():

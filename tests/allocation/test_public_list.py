@@ -85,7 +85,12 @@ def test_undecided_round_has_no_public_list(client, officer, region, other_regio
 def test_regions_are_ranked_by_total_descending(client, decisions):
     rows = table(client.get(list_url()).content.decode(), "ranking-table")
     body = rows[1:]
-    assert [r[1] for r in body] == ["Gotland", "Blekinge", "Jämtland", "Halland"]
+    assert [r[1] for r in body] == [
+        "Region Gotland",
+        "Region Blekinge",
+        "Region Jämtland",
+        "Region Halland",
+    ]
     assert [r[0] for r in body] == ["1", "2", "3", "4"]
     totals = [d.total for d in sorted(decisions.values(), key=lambda d: -d.total)]
     assert [r[4] for r in body] == [f"{t:,} kr".replace(",", " ") for t in totals]
@@ -97,10 +102,10 @@ def test_appendix_has_every_column_a_range_mark_and_a_correct_totals_row(client,
     header, body, totals = rows[0], rows[1:-1], rows[-1]
     assert header == ["Region", "Tjänster", "Plan", "Utökning", "Block 1", "Block 2", "Totalt"]
     by_name = {r[0]: r for r in body}
-    assert by_name["Blekinge"][1:4] == ["55", "50", "5"]
-    assert by_name["Gotland"][2] == "60-62 *"  # a range: its mean is used
-    assert by_name["Jämtland"][2] == "30 (ev. 32) *"
-    assert by_name["Halland"][1:4] == ["69", "70", "−1"]  # 71 reported, 2 deducted
+    assert by_name["Region Blekinge"][1:4] == ["55", "50", "5"]
+    assert by_name["Region Gotland"][2] == "60–62 *"  # a range: its mean is used
+    assert by_name["Region Jämtland"][2] == "30 (ev. 32) *"
+    assert by_name["Region Halland"][1:4] == ["69", "70", "−1"]  # 71 reported, 2 deducted
     assert "Planen anges som ett spann" in html
     assert totals[0] == "Summa"
     assert totals[1] == str(55 + 63 + 69 + 31)
@@ -120,7 +125,12 @@ def test_chart_has_data_and_a_text_alternative_without_inline_script(client, dec
             r'<script id="allocation-chart-data" type="application/json">(.*?)</script>', html
         ).group(1)
     )
-    assert data["labels"] == ["Gotland", "Blekinge", "Jämtland", "Halland"]
+    assert data["labels"] == [
+        "Region Gotland",
+        "Region Blekinge",
+        "Region Jämtland",
+        "Region Halland",
+    ]
     assert data["datasets"][0]["data"][0] == decisions["Gotland"].block1
     assert data["datasets"][1]["data"][0] == decisions["Gotland"].block2
     # Every other script is an external file (CSP: no inline script).
@@ -134,7 +144,7 @@ def test_reconsidered_amount_shows_the_decision_in_force(client, decisions, offi
     reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
     html = client.get(list_url()).content.decode()
     ranking = {r[1]: r for r in table(html, "ranking-table")[1:]}
-    assert ranking["Blekinge †"][4] == "56 006 183 kr"
+    assert ranking["Region Blekinge †"][4] == "56 006 183 kr"
     assert "ändrats genom omprövning" in html
     totals = table(html, "appendix-table")[-1]
     assert totals[6] == "222 000 000 kr"
@@ -173,7 +183,9 @@ def test_a_new_decision_changes_the_cached_page(
 ):
     def blekinge_total() -> str:
         html = Client().get(list_url()).content.decode()
-        return {r[1]: r for r in table(html, "ranking-table")[1:]}["Blekinge" + " †" * changed][4]
+        return {r[1]: r for r in table(html, "ranking-table")[1:]}[
+            "Region Blekinge" + " †" * changed
+        ][4]
 
     changed = False
     assert blekinge_total() == blekinge_total() == "57 006 183 kr"  # the second from the cache
@@ -213,5 +225,5 @@ def test_chart_draws_in_a_browser_without_csp_violations(live_server, transactio
         page.wait_for_function(f"() => window.Chart && {chart}")
         labels = page.evaluate(f"() => {chart}.data.labels")
         browser.close()
-    assert labels == ["Gotland", "Blekinge", "Jämtland", "Halland"]
+    assert labels == ["Region Gotland", "Region Blekinge", "Region Jämtland", "Region Halland"]
     assert problems == []

@@ -140,7 +140,7 @@ def test_step_case(client, login, decisions, proxy):
 def test_range_plan_case(client, login, decisions, other_proxy):
     login(client, other_proxy)
     text = text_of(client.get(detail_url(decisions["Gotland"])))
-    assert "står 60-62. Eftersom det är ett spann används medelvärdet: 61" in text
+    assert "står 60–62. Eftersom det är ett spann används medelvärdet: 61" in text
     assert "63 tillsatta AT-tjänster och inga påbörjade" in text
     assert "minst 2 tjänster, som ger 3 000 000 kr" in text
 

@@ -183,14 +183,14 @@ def test_only_officers_request_runs(auditor, proxy):
 def test_the_snapshot_freezes_the_inputs(officer, django_capture_on_commit_callbacks):
     grant_round = reported_round()
     run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
-    alfa = next(r for r in run.snapshot["regions"] if r["name"] == "Alfa")
+    alfa = next(r for r in run.snapshot["regions"] if r["name"] == "Region Alfa")
     assert alfa["filled"] == 56
     assert run.snapshot["rules"]["block1"] == 63_000_000
     assert run.snapshot["rules"]["staircase"][0] == ["2", 3_000_000]
     # A later deduction does not change the stored run.
     DeductionFactory(round=grant_round, region_id=alfa["region_id"], posts=5)
     run.refresh_from_db()
-    assert next(r for r in run.snapshot["regions"] if r["name"] == "Alfa")["deducted"] == 0
+    assert next(r for r in run.snapshot["regions"] if r["name"] == "Region Alfa")["deducted"] == 0
     assert set(run.result_regions()[0]) >= {
         "name", "region_id", "code", "filled", "started", "reported_posts", "deducted", "posts",
         "planned", "planned_is_range", "increase", "rate", "block1_exact", "block1",
@@ -206,7 +206,7 @@ def test_a_new_run_after_a_deduction_keeps_the_round_allocated(
 ):
     grant_round = reported_round()
     first = run_done(grant_round, officer, django_capture_on_commit_callbacks)
-    alfa = next(r for r in first.snapshot["regions"] if r["name"] == "Alfa")
+    alfa = next(r for r in first.snapshot["regions"] if r["name"] == "Region Alfa")
     region = grant_round.baselines.get(region_id=alfa["region_id"]).region
     preparation.deduction_set(
         grant_round=grant_round, region=region, posts=4, reason="Betalt 2023", by=officer
@@ -214,4 +214,4 @@ def test_a_new_run_after_a_deduction_keeps_the_round_allocated(
     second = run_done(grant_round, officer, django_capture_on_commit_callbacks)
     assert (second.number, second.status) == (2, RunStatus.DONE)
     assert grant_round.status == RoundStatus.ALLOCATED
-    assert next(r for r in second.result_regions() if r["name"] == "Alfa")["posts"] == 52
+    assert next(r for r in second.result_regions() if r["name"] == "Region Alfa")["posts"] == 52

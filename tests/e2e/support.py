@@ -174,15 +174,18 @@ class Web:
         self.csp_reports.clear()
 
     def _check_reflow(self, where: str) -> None:
-        """WCAG 1.4.10: the page must not scroll sideways (only a wide table inside its own
-        scrolling box may)."""
+        """WCAG 1.4.10: the page must not scroll sideways, nor any table inside a box of its own:
+        every cell of every table lies within the window's width (on a phone a table reads as
+        stacked rows; at desktop width its columns fit)."""
         wider = self.page.evaluate(
             """() => {
                 const width = document.documentElement.clientWidth;
                 if (document.documentElement.scrollWidth <= width) { return []; }
                 const out = [];
                 for (const el of document.body.querySelectorAll("*")) {
-                    if (el.closest(".table-responsive")) { continue; }
+                    // A stacked table's visually hidden headings (1 px, clipped) show nothing.
+                    const head = el.closest("thead");
+                    if (head && head.getBoundingClientRect().width <= 1) { continue; }
                     const box = el.getBoundingClientRect();
                     if (box.right > width + 1 && box.width > 0) {
                         out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
@@ -193,9 +196,14 @@ class Web:
                 return out.slice(-5);
             }"""
         )
+        width = self.page.viewport_size["width"]
         if wider:
-            message = f"the page scrolls sideways at {self.page.viewport_size['width']} px"
+            message = f"the page scrolls sideways at {width} px"
             self.axe.findings.append(Finding(where, "reflow", "serious", message, wider))
+        cut = table_cells_out_of_view(self.page)
+        if cut:
+            message = f"table cells outside the window at {width} px (or scrolled inside a box)"
+            self.axe.findings.append(Finding(where, "table-reflow", "serious", message, cut))
 
     # --- screenshots -------------------------------------------------------------------------
     def shot(self, name: str) -> list[Path]:
@@ -241,6 +249,44 @@ class Web:
 
     def logout(self) -> None:
         self.click(self.page.get_by_role("button", name="Logga ut"), check=False)
+
+
+# --- tables ----------------------------------------------------------------------------------
+CELLS_OUT_OF_VIEW = """() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    for (const table of document.querySelectorAll("main table")) {
+        const name = table.id ? "#" + table.id
+            : (table.caption ? table.caption.textContent.trim().slice(0, 40) : "table");
+        for (const cell of table.querySelectorAll("th, td")) {
+            const head = cell.closest("thead");
+            // A stacked table's headings are visually hidden (1 px, clipped): not shown.
+            if (head && head.getBoundingClientRect().width <= 1) { continue; }
+            const box = cell.getBoundingClientRect();
+            if (box.width === 0) { continue; }
+            // A box around the table that scrolls or clips hides what sticks out of it.
+            let clipped = false;
+            for (let up = table.parentElement; up && up !== document.body; up = up.parentElement) {
+                if (getComputedStyle(up).overflowX !== "visible"
+                    && box.right > up.getBoundingClientRect().right + 1) { clipped = true; break; }
+            }
+            // Text that does not wrap (white-space: nowrap) runs out of its cell unseen.
+            const spills = cell.scrollWidth > cell.clientWidth + 1;
+            if (clipped || spills || box.right > width + 1 || box.left < -1) {
+                const text = (cell.textContent || "").trim().replace(/\\s+/g, " ");
+                out.push(name + ": " + text.slice(0, 40));
+                break;
+            }
+        }
+    }
+    return out;
+}"""
+
+
+def table_cells_out_of_view(page: Page) -> list[str]:
+    """Per table on the page, the first cell that lies outside the window's width or is
+    scrolled out of a box around the table; [] when every cell can be seen without swiping."""
+    return page.evaluate(CELLS_OUT_OF_VIEW)
 
 
 # --- data helpers ----------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     handlaggare.expect_text("Förhandsvisning")
     handlaggare.shot("officer-preview")
     page = handlaggare.page
-    page.locator("#id_deduction-region").select_option(label="Blekinge")
+    page.locator("#id_deduction-region").select_option(label="Region Blekinge")
     page.locator("#id_deduction-posts").fill("2")
     page.locator("#id_deduction-reason").fill("Två tjänster fick bidrag i 2023 års omgång.")
     handlaggare.click("Spara avräkningen")

@@ -1,6 +1,6 @@
 """axe on the pages the journeys pass by quickly or not at all, for each role, at desktop and
-at phone width (a table that fits a desktop scrolls on a phone, and must then be reachable by
-keyboard). Also the failed-login page: its error is announced and the fields marked."""
+at phone width (no page and no table scrolls sideways: see support.Web._check_reflow). Also
+the failed-login page: its error is announced and the fields marked."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def test_full_flow_apply_complete_resubmit_approve_replaces_earlier_proxy(
     )
     assert f"/ombud/mina-ansokningar/{application.pk}/" in to_applicant[0].body
     notice = [m for m in mail.outbox if m.to == [officer.email]]
-    assert notice and notice[0].subject == "Ny ombudsansökan: Blekinge"
+    assert notice and notice[0].subject == "Ny ombudsansökan: Region Blekinge"
     mail.outbox.clear()
 
     # 2. The officer asks for completion.
@@ -107,7 +107,7 @@ def test_full_flow_apply_complete_resubmit_approve_replaces_earlier_proxy(
     assert mail.outbox[0].to == [applicant.email]
     assert mail.outbox[0].subject == "Vi har tagit emot din komplettering (Region Blekinge)"
     notice = [m for m in mail.outbox if m.to == [officer.email]]
-    assert notice[0].subject == "Komplettering av ombudsansökan: Blekinge"
+    assert notice[0].subject == "Komplettering av ombudsansökan: Region Blekinge"
     assert f"/handlaggning/ombudsansokningar/{application.pk}/" in notice[0].body
     mail.outbox.clear()
 

@@ -229,7 +229,7 @@ def test_dashboard_shows_deadline_plan_state_and_forecast(
     assert 'data-deadline="2024-11-01T22:59:59+00:00"' in html
     # 15 October 10:00 CEST (08:00 UTC) to 1 November 23:59:59 CET (22:59:59 UTC): real time left
     assert "17 d 14 tim 59 min kvar" in html
-    assert "84-89 (räknas som 86,5)" in html
+    assert "84–89 (räknas som 86,5)" in html
     assert "Inskickad, version 1, 15 oktober 2024 kl. 10:00" in html
     assert "5,5" in html  # increase 92 - 86.5
     assert "7\u00a0500\u00a0000\u00a0kr" in html  # the step of 5
@@ -253,9 +253,10 @@ def test_dashboard_lists_past_rounds(client, login, region, proxy):
     html = client.get(reverse("submissions:dashboard")).content.decode()
     assert "Stängda omgångar – beslut väntas" in html
     assert "Låst – inskickad version 1" in html
-    assert "<td>Stängd</td>" in html  # the round's status
+    assert 'data-label="Status">Stängd</td>' in html  # the round's status
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert "<td>Closed</td>" in client.get(reverse("submissions:dashboard")).content.decode()
+    english = client.get(reverse("submissions:dashboard")).content.decode()
+    assert 'data-label="Status">Closed</td>' in english
 
 
 def test_dashboard_shows_past_rounds_with_their_current_status(client, login, region, proxy):
@@ -266,11 +267,11 @@ def test_dashboard_shows_past_rounds_with_their_current_status(client, login, re
     login(client, proxy)
     url = reverse("submissions:dashboard")
     first = client.get(url).content.decode()
-    assert "<td>Stängd</td>" in first and "Låst – inskickad version 1" in first
+    assert 'data-label="Status">Stängd</td>' in first and "Låst – inskickad version 1" in first
     # A round that moves on (allocated, decided) shows so on the next request.
     GrantRound.objects.filter(pk=old.pk).update(status=RoundStatus.DECIDED)
     second = client.get(url).content.decode()
-    assert "Beslutade omgångar" in second and "<td>Stängd</td>" not in second
+    assert "Beslutade omgångar" in second and 'data-label="Status">Stängd</td>' not in second
     assert "Stängda omgångar" not in second
     assert "Låst – inskickad version 1" in second
 
