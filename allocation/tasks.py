@@ -24,12 +24,3 @@ def execute_run(self, run_id: int) -> str:  # noqa: ANN001
     """Compute run `run_id` if it is still queued (or stale); returns the run's status."""
     retryable = self.request.retries < MAX_RETRIES
     return allocation_run_execute(run_id=run_id, retryable=retryable).status
-
-
-@shared_task(name="allocation.tasks.send_decision_emails")
-def send_decision_emails(decision_ids: list[int]) -> int:
-    """Mail the proxies of newly issued decisions (queued on commit by the service): with
-    2 000 regions this is 2 000 messages, which do not belong in the officer's request."""
-    from allocation.emails import send_decision_emails as send
-
-    return send(decision_ids=decision_ids)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "regions",
     "submissions",
     "allocation",
+    "registry",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,9 @@ if SENTRY_DSN:  # pip install "atgrant[sentry]"
 
 # --- Domain settings ------------------------------------------------------------------------
 ATGRANT_AGENCY_NAME = env_str("ATGRANT_AGENCY_NAME", "Socialstyrelsen")
+# The registry's case numbers (diarienummer): str.format with {year} and {serial}, serial per
+# year; checked at start by registry.checks.
+ATGRANT_REGISTRY_NUMBER_PATTERN = env_str("ATGRANT_REGISTRY_NUMBER_PATTERN", "{year}/{serial:05d}")
 
 # --- Periodic tasks (allocation/closing helper) ---------------------------------------------
 CELERY_BEAT_SCHEDULE["close-due-rounds"] = {

@@ -24,6 +24,14 @@ class Region(models.Model):
         unique=True,
         help_text=_("Namnet i myndighetens tabeller, t.ex. Blekinge."),
     )
+    registry_email = models.EmailField(
+        _("registraturens e-post"),
+        blank=True,
+        help_text=_(
+            "Regionens officiella brevlåda, t.ex. registrator@regionblekinge.se. "
+            "Beslut skickas hit och till regionens ombud."
+        ),
+    )
 
     class Meta:
         verbose_name = _("region")
