@@ -29,6 +29,8 @@ from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
 from regions.models import Region
 from regions.roles import is_agency_reader, is_officer
+from registry.notices import delivery_message, issue_message
+from registry.selectors import round_deliveries
 from submissions import closing
 from submissions.models import GrantRound, RoundStatus
 
@@ -114,6 +116,9 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "active_run": active,
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
         "decisions": selectors.decisions_in_force(grant_round=grant_round)
+        if grant_round.status == RoundStatus.DECIDED
+        else None,
+        "deliveries": round_deliveries(grant_round=grant_round)
         if grant_round.status == RoundStatus.DECIDED
         else None,
     }
@@ -351,10 +356,7 @@ def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpRespons
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
             return redirect("allocation:run", slug=slug, number=number)
-        messages.success(
-            request,
-            _("%(count)s beslut är fattade och ombuden har fått e-post.") % {"count": len(issued)},
-        )
+        messages.success(request, issue_message([d.pk for d in issued]))
         return _round_redirect(run.round)
     context = {**_run_context(request, run), "form": form}
     status = 400 if request.method == "POST" else 200
@@ -413,7 +415,9 @@ def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(
                 request,
                 _("Beslutet är omprövat. Det nya beslutet %(reference)s gäller.")
-                % {"reference": new.reference},
+                % {"reference": new.reference}
+                + " "
+                + delivery_message([new.pk]),
             )
             return redirect("allocation:decision", reference=new.reference)
     return _render_decision(request, decision, form, status=400)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("submissions.urls")),
     path("", include("regions.urls")),
     path("", include("allocation.urls")),
+    path("", include("registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
