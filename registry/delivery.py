@@ -132,26 +132,29 @@ def _claim(delivery_id: int) -> bool:
     )
 
 
-def delivery_attempt(*, delivery_id: int, retryable: bool) -> str:
-    """Send one delivery's e-mail once and record how it went; returns the new status.
+def delivery_attempt(*, delivery_id: int, max_attempts: int) -> tuple[str, int]:
+    """Send one delivery's e-mail once and record how it went: (new status, attempts so far).
 
-    A failure is RETRYING when `retryable` (the task will try again later) and FAILED when not
-    (the officer sees it on the round page and can resend). Never raises for a failed send.
+    A failure is RETRYING while fewer than `max_attempts` attempts were made (the task tries
+    again later) and FAILED after that (the officer sees it on the round page and can resend,
+    which allows one more attempt each time). Never raises for a failed send.
     """
     if not _claim(delivery_id):
-        return DecisionDelivery.objects.values_list("status", flat=True).get(pk=delivery_id)
+        current = DecisionDelivery.objects.values_list("status", "attempts").get(pk=delivery_id)
+        return current[0], current[1]
     delivery = DecisionDelivery.objects.select_related(
         "decision__round", "decision__region", "decision__replaces"
     ).get(pk=delivery_id)
+    attempts = delivery.attempts + 1
     try:
         _message(delivery).send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any failure (SMTP, network, PDF) is recorded
         log.warning("delivery %s to %s failed: %r", delivery.pk, delivery.email, exc)
-        status = DeliveryStatus.RETRYING if retryable else DeliveryStatus.FAILED
+        status = DeliveryStatus.RETRYING if attempts < max_attempts else DeliveryStatus.FAILED
         _record(delivery, status=status, last_error=f"{type(exc).__name__}: {exc}"[:2000])
-        return status
+        return status, attempts
     _record(delivery, status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
-    return DeliveryStatus.SENT
+    return DeliveryStatus.SENT, attempts
 
 
 def _record(delivery: DecisionDelivery, **fields: object) -> None:

@@ -12,13 +12,14 @@ def delivery_message(decision_ids: list[int]) -> str:
     """``"42 e-postmeddelanden till 21 regioner är köade för utskick."``, and how many regions
     have no address to send to."""
     emails, reached, unreachable = selectors.delivery_summary(decision_ids=decision_ids)
+    regions = ngettext("%(count)s region", "%(count)s regioner", reached) % {"count": reached}
     parts = [
         ngettext(
-            "%(emails)s e-postmeddelande till %(regions)s region är köat för utskick.",
-            "%(emails)s e-postmeddelanden till %(regions)s regioner är köade för utskick.",
+            "%(emails)s e-postmeddelande till %(regions)s är köat för utskick.",
+            "%(emails)s e-postmeddelanden till %(regions)s är köade för utskick.",
             emails,
         )
-        % {"emails": emails, "regions": reached}
+        % {"emails": emails, "regions": regions}
     ]
     if unreachable:
         parts.append(

@@ -1,4 +1,4 @@
-"""Sending decisions by e-mail: one task per delivery, retried with backoff."""
+"""Sending decisions by e-mail: one task per delivery, tried again later with backoff."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ from celery import shared_task
 from registry.delivery import delivery_attempt
 from registry.models import DeliveryStatus
 
-MAX_RETRIES = 6  # with the backoff below: tries over about half an hour, then the officer
+# With the backoff below: seven tries over about half an hour, then the officer resends.
+MAX_ATTEMPTS = 7
 
 
-def backoff(retries: int) -> int:
-    """Seconds before retry number `retries` + 1: 30, 60, 120 ... at most an hour."""
-    return min(30 * 2**retries, 3600)
+def backoff(attempts: int) -> int:
+    """Seconds to wait after the `attempts`-th failed try: 30, 60, 120 ... at most an hour."""
+    return min(30 * 2 ** (attempts - 1), 3600)
 
 
-@shared_task(bind=True, name="registry.tasks.deliver_decision", acks_late=True)
-def deliver_decision(self, delivery_id: int) -> str:  # noqa: ANN001
-    """Send delivery `delivery_id` if it is still to be sent; returns its status."""
-    retryable = self.request.retries < MAX_RETRIES
-    status = delivery_attempt(delivery_id=delivery_id, retryable=retryable)
+@shared_task(name="registry.tasks.deliver_decision", acks_late=True)
+def deliver_decision(delivery_id: int) -> str:
+    """Send delivery `delivery_id` if it is still to be sent; returns its status.
+
+    A failed try queues the next one with a countdown rather than raising Celery's Retry: the
+    attempts are counted in the delivery record (which survives a resend), and an eager run
+    (the embedded setup) must never raise into the officer's request."""
+    status, attempts = delivery_attempt(delivery_id=delivery_id, max_attempts=MAX_ATTEMPTS)
     if status == DeliveryStatus.RETRYING:
-        raise self.retry(countdown=backoff(self.request.retries), max_retries=MAX_RETRIES)
+        deliver_decision.apply_async((delivery_id,), countdown=backoff(attempts))
     return status
