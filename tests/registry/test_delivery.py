@@ -220,3 +220,20 @@ def test_auditors_see_deliveries_but_cannot_resend(
     assert reverse("registry:resend", args=[grant_round.slug]) not in page
     response = client.post(reverse("registry:resend", args=[grant_round.slug]))
     assert response.status_code == 403
+
+
+@pytest.mark.usefixtures("quick_letters")
+def test_round_deliveries_selector_query_count(
+    officer, region, proxy, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from registry.selectors import round_deliveries
+
+    grant_round = reported_round(regions=[region])
+    issued(grant_round, officer, django_capture_on_commit_callbacks)
+    # 1 counts by status, 2 undelivered with decision and region, 3 decisions without any
+    with django_assert_num_queries(3):
+        status = round_deliveries(grant_round=grant_round)
+        [d.region.name for d in status.unreachable]
+    assert (status.total, status.sent) == (1, 1)
+    assert [d.region.short_name for d in status.unreachable] == ["Alfa", "Beta", "Gamma"]
+    assert not status.complete
