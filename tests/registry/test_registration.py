@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 
 from allocation.services import decisions
 from audit.models import AppendOnlyError
@@ -139,3 +140,16 @@ def test_registry_entries_cannot_be_changed_or_deleted(region):
         RegistryEntry.objects.update(description="x")
     with pytest.raises(AppendOnlyError):
         RegistryEntry.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_database_refuses_raw_update_and_delete_of_registry_entries(region):
+    _apply(region)
+    for sql in (
+        "UPDATE registry_registryentry SET description = 'x'",
+        "DELETE FROM registry_registryentry",
+    ):
+        with pytest.raises(DatabaseError, match="atgrant"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+    assert RegistryEntry.objects.count() == 2
