@@ -65,3 +65,18 @@ def test_admin_edit_of_the_mailbox_is_audited(client, officer, region):
     assert response.status_code == 200  # the form again, with the field's error
     assert AuditEvent.objects.filter(action="region.changed").count() == 1
     assert Region.objects.get(pk=region.pk).registry_email == "registrator@regionblekinge.se"
+
+
+def test_demo_documents_are_registered_like_real_ones():
+    from registry.models import DocumentKind, RegistryEntry
+    from submissions.models import ReportVersion
+
+    call_command("load_round_2024", "--demo", stdout=StringIO())
+    versions = set(ReportVersion.objects.values_list("pk", flat=True))
+    registered = set(
+        RegistryEntry.objects.filter(kind=DocumentKind.REPORT_VERSION).values_list(
+            "object_id", flat=True
+        )
+    )
+    assert versions and registered == versions
+    assert RegistryEntry.objects.filter(kind=DocumentKind.PROXY_APPLICATION).count() == 1
