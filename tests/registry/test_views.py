@@ -182,3 +182,40 @@ def test_registry_entries_are_shown_read_only_in_the_admin(client, officer, entr
     response = client.post(url, {"description": "ändrad"})
     assert response.status_code == 403
     assert RegistryEntry.objects.get(pk=entries[0].pk).description == "Ansökan"
+
+
+def test_every_kind_of_entry_links_to_a_page_the_officer_can_open(
+    client, login, officer, region, proxy, quick_letters, django_capture_on_commit_callbacks
+):
+    from regions import services as region_services
+    from submissions.services import ReportData, report_submit
+    from tests.factories import UserFactory
+    from tests.regions.factories import pdf_upload
+    from tests.submissions.factories import BEFORE_DEADLINE, frozen, round_2024
+
+    application = region_services.proxy_application_submit(
+        applicant=UserFactory(), region=region, full_name="Sam", title="Direktör", phone="",
+        basis="power_of_attorney", document=pdf_upload(),
+    )  # fmt: skip
+    region_services.proxy_application_request_completion(
+        application=application, by=officer, message="Datum saknas."
+    )
+    region_services.proxy_application_resubmit(
+        application=application, by=application.applicant, document=pdf_upload()
+    )
+    region_services.proxy_application_reject(application=application, by=officer, reason="Nej")
+    data = ReportData(filled_posts=3, contact_name="Kim", contact_email="kim@example.se")
+    with frozen(BEFORE_DEADLINE):
+        open_round = round_2024(slug="at-2025", year=2025)
+        report_submit(grant_round=open_round, region=region, data=data, revision=0, by=proxy)
+    issued(reported_round(regions=[]), officer, django_capture_on_commit_callbacks)
+    login(client, officer)
+    rows = client.get(LIST).context["rows"]
+    kinds = {row.entry.kind for row in rows}
+    assert kinds == {
+        "proxy_application", "power_of_attorney", "completion_request", "completion",
+        "proxy_decision", "report_version", "decision",
+    }  # fmt: skip
+    for row in rows:
+        assert row.link, row.entry
+        assert client.get(row.link).status_code == 200, row.link
