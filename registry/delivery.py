@@ -7,6 +7,7 @@ appointed proxy, so a region without a proxy still receives its decision.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 
@@ -15,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,12 +123,18 @@ def deliveries_resend(*, grant_round: GrantRound, by: AbstractBaseUser) -> int:
 
 
 def _claim(delivery_id: int) -> bool:
-    """Take the delivery for this attempt; False if it is sent or another worker has it."""
+    """Take the delivery for this attempt; False if it is sent or another worker has it.
+
+    A delivery left "sending" for longer than a task may run (CELERY_TASK_TIME_LIMIT) was
+    being sent by a worker that died; the redelivered task takes it again."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    waiting = Q(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RETRYING))
+    abandoned = Q(status=DeliveryStatus.SENDING, last_attempt_at__lt=stale)
     return (
-        DecisionDelivery.objects.filter(
-            pk=delivery_id,
-            status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RETRYING),
-        ).update(status=DeliveryStatus.SENDING, last_attempt_at=timezone.now())
+        DecisionDelivery.objects.filter(waiting | abandoned, pk=delivery_id).update(
+            status=DeliveryStatus.SENDING, last_attempt_at=now
+        )
         == 1
     )
 

@@ -16,7 +16,7 @@ def backoff(attempts: int) -> int:
     return min(30 * 2 ** (attempts - 1), 3600)
 
 
-@shared_task(name="registry.tasks.deliver_decision", acks_late=True)
+@shared_task(name="registry.tasks.deliver_decision", acks_late=True, reject_on_worker_lost=True)
 def deliver_decision(delivery_id: int) -> str:
     """Send delivery `delivery_id` if it is still to be sent; returns its status.
 

@@ -237,3 +237,29 @@ def test_round_deliveries_selector_query_count(
     assert (status.total, status.sent) == (1, 1)
     assert [d.region.short_name for d in status.unreachable] == ["Alfa", "Beta", "Gamma"]
     assert not status.complete
+
+
+@pytest.mark.usefixtures("quick_letters")
+def test_a_delivery_left_sending_by_a_dead_worker_is_taken_again_later(
+    officer, region, mailbox, mailoutbox, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    grant_round = reported_round(regions=[region])
+    run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        decision_services.decisions_issue(run=run, by=officer)
+    delivery = DecisionDelivery.objects.get()
+    started = timezone.now() - dt.timedelta(minutes=2)
+    DecisionDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENDING, last_attempt_at=started
+    )
+    assert tasks.deliver_decision.run(delivery.pk) == DeliveryStatus.SENDING  # maybe still busy
+    assert mailoutbox == []
+    DecisionDelivery.objects.filter(pk=delivery.pk).update(
+        last_attempt_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert tasks.deliver_decision.run(delivery.pk) == DeliveryStatus.SENT
+    assert [m.to for m in mailoutbox] == [[MAILBOX]]
