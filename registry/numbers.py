@@ -50,7 +50,11 @@ def reserve_serials(year: int, count: int) -> range:
     """
     if count < 1:
         return range(0)
-    CaseSerial.objects.get_or_create(year=year)  # a savepoint catches a racing insert
-    CaseSerial.objects.filter(year=year).update(last=F("last") + count)
-    last = CaseSerial.objects.filter(year=year).values_list("last", flat=True).get()
+    serials = CaseSerial.objects.filter(year=year)
+    if not serials.update(last=F("last") + count):
+        # The year's first number: create its row (get_or_create's savepoint catches a
+        # racing insert of the same year) and raise it under the lock like any other.
+        CaseSerial.objects.get_or_create(year=year)
+        serials.update(last=F("last") + count)
+    last = serials.values_list("last", flat=True).get()
     return range(last - count + 1, last + 1)
