@@ -73,18 +73,10 @@ class GrantRoundFactory(factory.django.DjangoModelFactory):
     def staircase(obj, create, extracted, **kwargs):  # noqa: N805
         if not create:
             return
-        steps = (
-            extracted
-            if extracted is not None
-            else [
-                (2, 3_000_000),
-                (3, 4_500_000),
-                (5, 7_500_000),
-                (7, 10_500_000),
-                (10, 20_000_000),
-                (15, 30_000_000),
-            ]
-        )
+        steps = extracted if extracted is not None else [
+            (2, 3_000_000), (3, 4_500_000), (5, 7_500_000),
+            (7, 10_500_000), (10, 20_000_000), (15, 30_000_000),
+        ]
         for min_increase, payout in steps:
             StaircaseStep.objects.get_or_create(
                 round=obj, min_increase=Decimal(min_increase), defaults={"payout": payout}
