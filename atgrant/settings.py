@@ -20,6 +20,7 @@ from atgrant.env import (
     env_str,
     env_url,
 )
+from registry.pattern import DEFAULT_PATTERN, pattern_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ATGRANT_VAR_DIR", str(BASE_DIR / "var")))
@@ -344,9 +345,13 @@ if SENTRY_DSN:  # pip install "atgrant[sentry]"
 
 # --- Domain settings ------------------------------------------------------------------------
 ATGRANT_AGENCY_NAME = env_str("ATGRANT_AGENCY_NAME", "Socialstyrelsen")
-# The registry's case numbers (diarienummer): str.format with {year} and {serial}, serial per
-# year; checked at start by registry.checks.
-ATGRANT_REGISTRY_NUMBER_PATTERN = env_str("ATGRANT_REGISTRY_NUMBER_PATTERN", "{year}/{serial:05d}")
+# The registry's case numbers (diarienummer): str.format with {year} and {serial}, the serial
+# restarting each year. A pattern whose numbers could repeat stops the start.
+ATGRANT_REGISTRY_NUMBER_PATTERN = env_str("ATGRANT_REGISTRY_NUMBER_PATTERN", DEFAULT_PATTERN)
+if _problem := pattern_problem(ATGRANT_REGISTRY_NUMBER_PATTERN):
+    raise ImproperlyConfiguredEnv(
+        f"ATGRANT_REGISTRY_NUMBER_PATTERN {ATGRANT_REGISTRY_NUMBER_PATTERN!r}: {_problem}."
+    )
 
 # --- Periodic tasks (allocation/closing helper) ---------------------------------------------
 CELERY_BEAT_SCHEDULE["close-due-rounds"] = {

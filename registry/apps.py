@@ -7,6 +7,3 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Diarium och utskick")
-
-    def ready(self) -> None:
-        from registry import checks  # noqa: F401  (registers the case number pattern's check)

@@ -6,38 +6,17 @@ from django.conf import settings
 from django.db.models import F
 
 from registry.models import CaseSerial
-
-DEFAULT_PATTERN = "{year}/{serial:05d}"
+from registry.pattern import DEFAULT_PATTERN, format_case_number
 
 
 def pattern() -> str:
-    """The agency's pattern, setting ATGRANT_REGISTRY_NUMBER_PATTERN (a str.format template with
-    the fields ``year`` and ``serial``)."""
+    """The agency's pattern, setting ATGRANT_REGISTRY_NUMBER_PATTERN (checked at start)."""
     return getattr(settings, "ATGRANT_REGISTRY_NUMBER_PATTERN", DEFAULT_PATTERN)
 
 
-def format_case_number(year: int, serial: int, *, template: str | None = None) -> str:
-    """``format_case_number(2024, 7)`` -> ``"2024/00007"`` with the default pattern."""
-    return (template or pattern()).format(year=year, serial=serial)
-
-
-def pattern_problem(template: str) -> str | None:
-    """Why `template` cannot number the registry (English, for the system check), or None.
-
-    It must format with ``year`` and ``serial`` alone and give different numbers for different
-    years and serials, or two documents would share a case number."""
-    try:
-        samples = {
-            format_case_number(year, serial, template=template)
-            for year, serial in ((2024, 1), (2024, 2), (2025, 1), (2024, 99999))
-        }
-    except (KeyError, IndexError, ValueError) as exc:
-        return f"it does not format with year and serial: {exc!r}"
-    if len(samples) != 4:
-        return "it must contain both {year} and {serial}, or numbers repeat"
-    if max(len(sample) for sample in samples) > 40:
-        return "its numbers are longer than 40 characters"
-    return None
+def case_number(year: int, serial: int) -> str:
+    """The case number of `serial` in `year` in the agency's pattern."""
+    return format_case_number(year, serial, pattern())
 
 
 def reserve_serials(year: int, count: int) -> range:

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from registry.models import Direction, DocumentKind, RegistryEntry
-from registry.numbers import format_case_number, reserve_serials
+from registry.numbers import case_number, reserve_serials
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def registry_register_many(
         serials = reserve_serials(today.year, len(registrations))
         entries = [
             RegistryEntry(
-                case_number=format_case_number(today.year, serial),
+                case_number=case_number(today.year, serial),
                 year=today.year,
                 serial=serial,
                 registered_at=now,

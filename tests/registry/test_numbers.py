@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import SystemCheckError
 from django.db import connection, transaction
 
-from registry.checks import check_case_number_pattern
 from registry.models import CaseSerial, Direction, DocumentKind, RegistryEntry
-from registry.numbers import format_case_number, pattern_problem, reserve_serials
+from registry.numbers import reserve_serials
+from registry.pattern import format_case_number, pattern_problem
 from registry.services import Registration, registry_register
 from submissions.models import STOCKHOLM
 from tests.allocation.factories import at
 from tests.factories import RegionFactory
+
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_default_pattern_is_year_slash_five_digit_serial():
@@ -40,12 +44,19 @@ def test_pattern_problem(template, ok):
     assert (pattern_problem(template) is None) is ok
 
 
-def test_a_bad_pattern_setting_fails_the_system_check(settings):
-    settings.ATGRANT_REGISTRY_NUMBER_PATTERN = "{serial}"
-    [error] = check_case_number_pattern()
-    assert error.id == "registry.E001"
-    with pytest.raises(SystemCheckError):
-        call_command("check")
+def test_a_bad_pattern_setting_stops_the_start():
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "ATGRANT_VAR_DIR": os.environ.get("ATGRANT_VAR_DIR", str(BASE_DIR / "var")),
+        "ATGRANT_REGISTRY_NUMBER_PATTERN": "{serial}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import atgrant.settings"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "ATGRANT_REGISTRY_NUMBER_PATTERN '{serial}'" in result.stderr
+    assert "numbers repeat" in result.stderr
 
 
 def _register(region) -> RegistryEntry:
