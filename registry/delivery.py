@@ -7,18 +7,11 @@ appointed proxy, so a region without a proxy still receives its decision.
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allocation.models import Decision
@@ -27,9 +20,8 @@ from audit.services import audit_record
 from regions.models import ProxyAppointment
 from regions.roles import is_officer
 from registry.models import DecisionDelivery, DeliveryStatus, RecipientKind
+from registry.tasks import deliver_decision
 from submissions.models import GrantRound
-
-log = logging.getLogger(__name__)
 
 # States a resend may put back in the queue: anything not delivered. A delivery left "sending"
 # by a killed worker is among them; the officer resends it (at worst a second copy arrives).
@@ -71,8 +63,6 @@ def recipients_of(decisions: Iterable[Decision]) -> dict[int, list[tuple[str, st
 def deliveries_queue(*, decisions: Sequence[Decision]) -> list[DecisionDelivery]:
     """Record a delivery for each recipient of each decision that has none yet, and queue its
     e-mail after commit. Call inside the transaction that issues the decisions."""
-    from registry.tasks import deliver_decision
-
     existing = set(
         DecisionDelivery.objects.filter(decision__in=decisions).values_list("decision_id", "email")
     )
@@ -93,8 +83,6 @@ def deliveries_resend(*, grant_round: GrantRound, by: AbstractBaseUser) -> int:
     """Queue again every undelivered e-mail of the round's decisions in force, after adding
     deliveries for recipients that appeared since (a new proxy, a mailbox filled in).
     Returns the number of e-mails queued. Officers only."""
-    from registry.tasks import deliver_decision
-
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan skicka beslut."))
     with transaction.atomic():
@@ -117,74 +105,3 @@ def deliveries_resend(*, grant_round: GrantRound, by: AbstractBaseUser) -> int:
             round_id=grant_round.pk,
         )
     return len(added) + len(again)
-
-
-# --- the worker's half ------------------------------------------------------------------------
-
-
-def _claim(delivery_id: int) -> bool:
-    """Take the delivery for this attempt; False if it is sent or another worker has it.
-
-    A delivery left "sending" for longer than a task may run (CELERY_TASK_TIME_LIMIT) was
-    being sent by a worker that died; the redelivered task takes it again."""
-    now = timezone.now()
-    stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    waiting = Q(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RETRYING))
-    abandoned = Q(status=DeliveryStatus.SENDING, last_attempt_at__lt=stale)
-    return (
-        DecisionDelivery.objects.filter(waiting | abandoned, pk=delivery_id).update(
-            status=DeliveryStatus.SENDING, last_attempt_at=now
-        )
-        == 1
-    )
-
-
-def delivery_attempt(*, delivery_id: int, max_attempts: int) -> tuple[str, int]:
-    """Send one delivery's e-mail once and record how it went: (new status, attempts so far).
-
-    A failure is RETRYING while fewer than `max_attempts` attempts were made (the task tries
-    again later) and FAILED after that (the officer sees it on the round page and can resend,
-    which allows one more attempt each time). Never raises for a failed send.
-    """
-    if not _claim(delivery_id):
-        current = DecisionDelivery.objects.values_list("status", "attempts").get(pk=delivery_id)
-        return current[0], current[1]
-    delivery = DecisionDelivery.objects.select_related(
-        "decision__round", "decision__region", "decision__replaces"
-    ).get(pk=delivery_id)
-    attempts = delivery.attempts + 1
-    try:
-        _message(delivery).send(fail_silently=False)
-    except Exception as exc:  # noqa: BLE001 - any failure (SMTP, network, PDF) is recorded
-        log.warning("delivery %s to %s failed: %r", delivery.pk, delivery.email, exc)
-        status = DeliveryStatus.RETRYING if attempts < max_attempts else DeliveryStatus.FAILED
-        _record(delivery, status=status, last_error=f"{type(exc).__name__}: {exc}"[:2000])
-        return status, attempts
-    _record(delivery, status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
-    return DeliveryStatus.SENT, attempts
-
-
-def _record(delivery: DecisionDelivery, **fields: object) -> None:
-    DecisionDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1, **fields)
-
-
-def _message(delivery: DecisionDelivery) -> EmailMultiAlternatives:
-    from allocation.emails import region_decision_url
-    from allocation.letters import decision_letter_pdf
-
-    decision = delivery.decision
-    context = {
-        "AGENCY_NAME": settings.ATGRANT_AGENCY_NAME,
-        "decision": decision,
-        "to_registry": delivery.recipient_kind == RecipientKind.REGISTRY,
-        "url": region_decision_url(decision.reference),
-    }
-    subject = render_to_string("registry/email/decision_subject.txt", context)
-    body = render_to_string("registry/email/decision_message.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=body, to=[delivery.email]
-    )
-    message.attach(
-        f"beslut-{decision.reference}.pdf", decision_letter_pdf(decision), "application/pdf"
-    )
-    return message

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from registry.delivery import delivery_attempt
 from registry.models import DeliveryStatus
+from registry.sending import delivery_attempt
 
 # With the backoff below: seven tries over about half an hour, then the officer resends.
 MAX_ATTEMPTS = 7
