@@ -39,6 +39,11 @@ COPY locale ./locale
 RUN DEBUG=false SECRET_KEY=collectstatic-build-only-not-a-secret \
     python manage.py collectstatic --no-input --verbosity 0
 
+# The release the image was built from (docker build --build-arg RELEASE=$(git rev-parse
+# --short HEAD)): the cache's key prefix (settings.RELEASE).
+ARG RELEASE=dev
+ENV RELEASE=${RELEASE}
+
 USER atgrant
 EXPOSE 8000
 VOLUME ["/data/uploads"]

@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # Embedded: SQLite in var/, Celery tasks eager, e-mail to the console. Nothing else needed.
+# Links in e-mails point at the address served (SITE_URL, unless set).
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_round_2024 --demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The current second-factor code of the demo officer and auditor (demo secret only).
 demo-code: $(STAMP)

@@ -24,29 +24,12 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """allauth's rate limits and atgrant's cached pages live in the cache and must not carry
-    over from test to test (each test has a database of its own).
+    """allauth's rate limits and the cached fragments live in the cache and must not carry
+    over from test to test (each test has a database of its own). The cache has a Redis
+    database of its own in production settings, so clearing it leaves Celery's queues alone."""
+    from django.core.cache import cache
 
-    The in-process cache is cleared, and the pages each process keeps in memory. With
-    REDIS_URL set the cache shares Redis with the Celery broker, and flushing it would drop the
-    worker's queue bindings: only allauth's rate-limit keys, atgrant's keys and the template
-    fragments are deleted there.
-    """
-    from django.core.cache import caches
-    from django.core.cache.backends.locmem import LocMemCache
-    from django.core.cache.backends.redis import RedisCache
-
-    from atgrant import pagecache
-
-    backend = caches["default"]
-    if isinstance(backend, LocMemCache):
-        backend.clear()
-    elif isinstance(backend, RedisCache):
-        client = backend._cache.get_client(write=True)
-        for pattern in ("*allauth:rl:*", "*:atgrant:*", "*:template.cache.*"):
-            for key in client.scan_iter(match=pattern):
-                client.delete(key)
-    pagecache.forget_local_pages()
+    cache.clear()
     yield
 
 
@@ -82,9 +65,7 @@ def login_as(client, user) -> None:
         AUTHENTICATION_METHODS_SESSION_KEY,
     )
     from allauth.mfa.models import Authenticator
-    from django.utils import timezone
 
-    from atgrant.sessions import RENEWED_AT_KEY
     from regions.roles import is_agency_reader
 
     client.force_login(user)
@@ -98,8 +79,6 @@ def login_as(client, user) -> None:
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = records
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
-    # A login's response saves the session with the time of its renewal (atgrant.sessions).
-    session[RENEWED_AT_KEY] = timezone.now().timestamp()
     session.save()
 
 

@@ -198,6 +198,15 @@ def _threshold_json(value: Fraction) -> int | str:
 # --- input --------------------------------------------------------------------------------
 
 
+def reported_posts_of(filled: int | None, started: int | None) -> int:
+    """A region's reported posts: the higher of its filled and started posts, whichever are
+    given (DOMAIN.md, the 2024 rules). Raises ValueError when neither is."""
+    given = [v for v in (filled, started) if v is not None]
+    if not given:
+        raise ValueError("neither filled nor started posts are given")
+    return max(given)
+
+
 @dataclass(frozen=True)
 class RegionInput:
     """One participating region's numbers for the round.
@@ -259,8 +268,7 @@ class RegionInput:
 
     @property
     def reported_posts(self) -> int:
-        """The higher of filled and started, whichever are given."""
-        return max(v for v in (self.filled, self.started) if v is not None)
+        return reported_posts_of(self.filled, self.started)
 
     @property
     def posts(self) -> int:
@@ -280,11 +288,6 @@ class AllocationWarning:
 
     code: str
     message: str
-
-
-# The brief's name for the same class; prefer AllocationWarning, which does not shadow
-# the builtin.
-Warning = AllocationWarning
 
 
 _RESULT_FIELDS = (

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from allocation.engine import reported_posts_of
 from allocation.models import AllocationRun, Decision, Deduction, PostsOverride, RunStatus
 from regions.models import Region
 from submissions.models import GrantRound, ReportVersion, RoundBaseline
@@ -47,7 +48,7 @@ class RegionInputRow:
 
     @property
     def reported_posts(self) -> int:
-        return max(v for v in (self.filled, self.started) if v is not None)
+        return reported_posts_of(self.filled, self.started)
 
     @property
     def posts(self) -> int:
@@ -173,10 +174,3 @@ def deductions_of_round(*, grant_round: GrantRound) -> QuerySet[Deduction]:
 
 def overrides_of_round(*, grant_round: GrantRound) -> QuerySet[PostsOverride]:
     return PostsOverride.objects.filter(round=grant_round).select_related("region", "created_by")
-
-
-def verify_all():  # noqa: ANN201 - lazy import: allocation.verify imports this module's users
-    """The verification report (allocation.verify.verify_all), for pages that read selectors."""
-    from allocation.verify import verify_all as _verify_all
-
-    return _verify_all()

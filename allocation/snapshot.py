@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from allocation import engine
 from allocation.selectors import RegionInputRow, regions_not_reporting, round_inputs
+from submissions.forecast import rules_for_round
 from submissions.models import GrantRound
 
 SNAPSHOT_FORMAT = 1
@@ -58,16 +59,6 @@ def amount_text(value: Fraction) -> str:
     sign = "-" if scaled < 0 else ""
     whole, part = divmod(abs(scaled), scale)
     return f"{sign}{whole}.{part:0{AMOUNT_DECIMALS}d}"
-
-
-def rules_of(grant_round: GrantRound) -> engine.Rules:
-    steps = tuple(
-        engine.Step(min_increase=Fraction(step.min_increase), payout=step.payout)
-        for step in grant_round.steps.order_by("min_increase")
-    )
-    return engine.Rules(
-        block1=grant_round.block1_budget, block2=grant_round.block2_budget, staircase=steps
-    )
 
 
 def _rules_json(rules: engine.Rules) -> dict[str, Any]:
@@ -120,7 +111,7 @@ def build_snapshot(grant_round: GrantRound, *, now: dt.datetime | None = None) -
             "year": grant_round.year,
             "population_date": grant_round.population_date.isoformat(),
         },
-        "rules": _rules_json(rules_of(grant_round)),
+        "rules": _rules_json(rules_for_round(grant_round)),
         "regions": [_region_json(row) for row in rows],
         "not_reporting": [
             {"region_id": r.pk, "name": r.short_name, "code": r.code} for r in absent

@@ -73,3 +73,22 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str | None:
     if not parsed.hostname and not parsed.path.strip("/"):
         raise ImproperlyConfiguredEnv(f"{name} must name a host or socket path.")
     return raw
+
+
+def redis_database_after(url: str) -> str:
+    """The same Redis server's next database: ``redis://h:6379/3`` gives ``redis://h:6379/4``
+    (no database in the URL is database 0). Raises ImproperlyConfiguredEnv past database 15,
+    the last one a default Redis server has."""
+    parsed = urlparse(url)
+    path = parsed.path.strip("/")
+    try:
+        database = int(path or 0)
+    except ValueError:
+        raise ImproperlyConfiguredEnv(
+            f"The Redis URL's database must be a number: {url!r}."
+        ) from None
+    if database >= 15:
+        raise ImproperlyConfiguredEnv(
+            f"The Redis URL uses database {database}: set REDIS_CACHE_URL for the cache."
+        )
+    return parsed._replace(path=f"/{database + 1}").geturl()

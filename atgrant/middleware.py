@@ -2,7 +2,8 @@
 
 RequestIdMiddleware: every request gets an id (the caller's X-Request-ID when it is a sane
 token, else a new uuid4) as `request.id`, in the response's X-Request-ID header and in every
-log record written while it is served (atgrant.logging).
+log record written while it is served (atgrant.logging); its one line per request names the
+client's address (atgrant.clientip).
 
 MfaRequiredMiddleware: officers and auditors must use a second factor. One who is logged in
 without a TOTP authenticator is sent to set one up (allauth's `mfa_activate_totp`) from every
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from atgrant.clientip import client_ip
 from atgrant.logging import request_id_var
 
 log = logging.getLogger("atgrant.request")
@@ -59,6 +61,7 @@ class RequestIdMiddleware:
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
+                "client_ip": client_ip(request),
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
             },
         )

@@ -19,6 +19,7 @@ from atgrant.env import (
     env_list,
     env_str,
     env_url,
+    redis_database_after,
 )
 from registry.pattern import DEFAULT_PATTERN, pattern_problem
 
@@ -29,7 +30,8 @@ DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 
 # Embedded (no DATABASE_URL) means a developer's machine: DEBUG on unless said otherwise.
-DEBUG = env_bool("DEBUG", default=DATABASE_URL is None)
+ATGRANT_EMBEDDED = DATABASE_URL is None
+DEBUG = env_bool("DEBUG", default=ATGRANT_EMBEDDED)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
@@ -39,6 +41,8 @@ if SECRET_KEY is None:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The public address: links in e-mails and letters (no request to take it from in a worker).
+SITE_URL_SET = env_str("SITE_URL") is not None
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -71,8 +75,7 @@ MIDDLEWARE = [
     "atgrant.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Django's, renewing an unchanged session at most once a minute (atgrant/sessions.py).
-    "atgrant.sessions.SessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,9 +119,11 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's, with the health check at most once a DB_HEALTH_CHECK_SECONDS (atgrant.db).
-        DATABASES["default"]["ENGINE"] = "atgrant.db"
+    # Behind a transaction-mode pooler (PgBouncer) a named cursor cannot outlive the
+    # transaction that the pooler gave a server connection for; Django's documented switch.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DISABLE_SERVER_SIDE_CURSORS", False
+    )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -128,23 +133,39 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
-ATGRANT_DB_HEALTH_CHECK_SECONDS = env_int("DB_HEALTH_CHECK_SECONDS", 1, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
+# The deployed release (the git commit of the image, RELEASE): the cache's key prefix, so that a
+# new release never serves a fragment that the previous one rendered.
+RELEASE = env_str("RELEASE", "dev")
 if REDIS_URL:
+    # The cache has a Redis database of its own (REDIS_CACHE_URL, by default the broker's
+    # database + 1), so that it can be cleared without touching Celery's queues.
+    REDIS_CACHE_URL = env_url("REDIS_CACHE_URL", ("redis", "rediss")) or redis_database_after(
+        REDIS_URL
+    )
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": RELEASE,
+        }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": RELEASE,
+        }
+    }
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "atgrant.auth.ModelBackend",
-    "atgrant.auth.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -161,6 +182,10 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "atgrant.accounts.AccountAdapter"
+# Sign-up never tells whether an address has an account (atgrant.accounts).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_FORMS = {"signup": "atgrant.accounts.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
@@ -170,35 +195,51 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "atgrant"
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-# django-axes locks first (its Swedish page, the audit event); allauth's own limit on failed
-# logins stays as a wider net per address.
-ACCOUNT_RATE_LIMITS = {"login_failed": f"30/m/ip,{AXES_FAILURE_LIMIT * 4}/5m/key"}
+# allauth's rate limits, per account (key) or per logged-in user only. A limit per client
+# address would let one person shut out everyone behind the same address (a region's or the
+# agency's network) from logging in, signing up or resetting a password. Guessing passwords
+# is held by django-axes per e-mail and address (below), and by allauth per e-mail across
+# every address (a wider net for a guesser with many addresses); resets are limited per
+# e-mail. None turns off allauth's default for that action. tests/test_identity_throttles.py
+# fails on any per-address limit of an action open to visitors.
+ACCOUNT_RATE_LIMITS = {
+    "login": None,
+    "login_failed": f"{AXES_FAILURE_LIMIT * 4}/5m/key",
+    "signup": None,
+    "reset_password": "5/m/key",
+    "reset_password_from_key": None,
+    "request_login_code": "3/m/key",
+    "verify_phone": "1/30s/key",
+}
+MFA_RATE_LIMITS = {"webauthn_login": None}
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 # allauth authenticates with `email=`, the admin form posts `username`: one callable reads both.
 AXES_USERNAME_CALLABLE = "atgrant.lockout.axes_username"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
-# Behind a reverse proxy the client address is the proxy's unless we trust its X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address, for axes, allauth, the audit log and the request log alike: see
+# atgrant/clientip.py. atgrant.checks refuses to start if any of them would decide otherwise.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "atgrant.clientip.client_ip"
+# allauth reads the address through ACCOUNT_ADAPTER (atgrant.accounts); its own count is kept
+# equal for anything of allauth's that would read X-Forwarded-For itself.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # No start-up banner: it would stand first on every command's stderr (allocate_csv's summary).
 AXES_VERBOSE = False
 
-# Sessions end after 30 minutes without activity: atgrant.sessions.SessionMiddleware renews
-# an unchanged session at most every SESSION_REFRESH_SECONDS (so it ends 29-30 minutes after
-# the last request), instead of a database write on every request. Read from the cache (Redis
-# in production), written to the cache and the database.
-SESSION_ENGINE = "atgrant.sessions"  # Django's cached_db, see atgrant/sessions.py
+# Sessions end after 30 minutes without activity: saving the session on every request moves
+# its expiry. Read from the cache (Redis in production), written to the cache and the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
-SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
-SESSION_SAVE_EVERY_REQUEST = False
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The CSRF failure page on the site's layout and in the visitor's language.
+CSRF_FAILURE_VIEW = "atgrant.views.csrf_failure"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

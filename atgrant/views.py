@@ -25,3 +25,34 @@ def start(request: HttpRequest) -> HttpResponse:
     if region_ids_of(user):
         return redirect("submissions:dashboard")
     return redirect("home")
+
+
+# --- Error pages: each in the language of the request (LocaleMiddleware has chosen it) -------
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 (handler400): the plain page, without the request's context (the request may be
+    what is wrong: a host not allowed, a broken header)."""
+    return _plain(request, "400.html", 400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 (handler500): the plain page, with the request id for support, and without the
+    request's context processors (the database or the cache may be what failed)."""
+    return _plain(request, "500.html", 500)
+
+
+def _plain(request: HttpRequest, template_name: str, status: int) -> HttpResponse:
+    from django.template import loader
+
+    from atgrant.logging import request_id_var
+
+    context = {"request_id": getattr(request, "id", None) or request_id_var.get()}
+    if context["request_id"] == "-":
+        context["request_id"] = None
+    return HttpResponse(loader.get_template(template_name).render(context), status=status)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's own page is in English and off the site's layout."""
+    return render(request, "403_csrf.html", status=403)

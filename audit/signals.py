@@ -1,7 +1,7 @@
 """Audit events for authentication: logins, logouts, failed logins, lockouts, second factors.
 
 Connected in AuditConfig.ready(). Each records the actor (None for a failed attempt: we do
-not know who typed) and the client address as django-axes sees it.
+not know who typed) and the client's address (atgrant.clientip, as axes and allauth see it).
 """
 
 from __future__ import annotations
@@ -14,18 +14,13 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from atgrant.clientip import client_ip
 from audit.services import audit_record
 
 
 def _ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    ip = getattr(request, "axes_ip_address", None)
-    if ip is None:
-        from axes.helpers import get_client_ip_address
-
-        ip = get_client_ip_address(request)
-    return ip or None
+    # The same rule as axes' lockouts and allauth's limits (TRUSTED_PROXY_COUNT).
+    return client_ip(request) if request is not None else None
 
 
 def _attempted_login(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:

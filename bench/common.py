@@ -283,7 +283,7 @@ def session_cookie(user) -> str:  # noqa: ANN001
 
     store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "atgrant.auth.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     now = time.time()
     records = [{"method": "password", "at": now, "email": user.email}]

@@ -7,11 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from atgrant import mail
 from regions.models import ColleagueInvitation, ProxyApplication
 from regions.roles import OFFICERS_GROUP
 
@@ -28,13 +27,9 @@ def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
 
 
 def send_after_commit(*, template: str, to: Iterable[str], context: dict[str, Any]) -> None:
-    """Render now (with the data as committed by this transaction) and send once it commits."""
-    recipients = [address for address in to if address]
-    if not recipients:
-        return
+    """Render now (with the data as this transaction writes it); sent once it commits."""
     subject, body = _render(template, context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=recipients)
-    transaction.on_commit(lambda: message.send(fail_silently=False))
+    mail.send_after_commit(subject=subject, body=body, to=to)
 
 
 def _application_context(application: ProxyApplication) -> dict[str, Any]:

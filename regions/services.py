@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atgrant.email_address import canonical_email
 from audit.services import audit_record
 from regions import emails
 from regions.documents import check_pdf, safe_original_name, sha256_of
@@ -432,7 +433,7 @@ def _require_proxy(user: AbstractBaseUser, region: Region) -> None:
 def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> ColleagueInvitation:
     """The region's proxy invites a colleague by e-mail; the link is valid for seven days."""
     _require_proxy(by, region)
-    email = email.strip()
+    email = canonical_email(email)
     if not email:
         raise ValidationError(_("Ange en e-postadress."), code="email")
     if Colleague.objects.filter(
@@ -441,7 +442,7 @@ def colleague_invite(*, region: Region, email: str, by: AbstractBaseUser) -> Col
         raise ValidationError(
             _("%(email)s är redan kollega för regionen.") % {"email": email}, code="member"
         )
-    if by.email.lower() == email.lower():
+    if canonical_email(by.email) == email:
         raise ValidationError(_("Du kan inte bjuda in dig själv."), code="self")
     with transaction.atomic():
         invitation = ColleagueInvitation.objects.create(
@@ -491,7 +492,7 @@ def colleague_invitation_accept(*, token: str, user: AbstractBaseUser) -> Collea
         problem = invitation_problem(invitation, timezone.now())
         if problem:
             raise ValidationError(problem, code="unusable")
-        if invitation.email.lower() != (user.email or "").lower():
+        if canonical_email(invitation.email) != canonical_email(user.email):
             raise ValidationError(
                 _(
                     "Inbjudan är skickad till %(email)s. Logga in med den adressen för att "

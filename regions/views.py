@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atgrant.accounts import VERIFIED_EMAIL_SESSION_KEY
 from atgrant.pagination import page_of
 from atgrant.security import sensitive_action
 from regions import selectors, services
@@ -333,10 +335,15 @@ def colleague_remove(request: HttpRequest, pk: int, region: Region) -> HttpRespo
     return redirect("regions:colleague_list")
 
 
-@login_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token(token)
     problem = services.invitation_problem(invitation, timezone.now())
+    if not request.user.is_authenticated:
+        if problem is None:
+            # The link was mailed to the invited address: whoever follows it has proven that
+            # address, so signing up with it needs no confirmation e-mail (allauth's key).
+            request.session[VERIFIED_EMAIL_SESSION_KEY] = invitation.email
+        return redirect_to_login(request.get_full_path())
     if request.method == "POST" and problem is None:
         try:
             colleague = services.colleague_invitation_accept(token=token, user=request.user)

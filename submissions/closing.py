@@ -24,11 +24,8 @@ from submissions.workflow import round_transition
 
 def closes_at(grant_round: GrantRound) -> dt.datetime:
     """The round's deadline, or the latest region's (latest granted) extension if later."""
-    latest_by_region: dict[int, dt.datetime] = {}
-    extensions = DeadlineExtension.objects.filter(round=grant_round).order_by("granted_at", "pk")
-    for extension in extensions:
-        latest_by_region[extension.region_id] = extension.until
-    return max([grant_round.deadline, *latest_by_region.values()])
+    latest = DeadlineExtension.objects.filter(round=grant_round).latest_by_pair()
+    return max([grant_round.deadline, *(e.until for e in latest.values())])
 
 
 def is_due(grant_round: GrantRound, now: dt.datetime) -> bool:
@@ -62,14 +59,8 @@ def _close(
 
 def active_extensions(grant_round: GrantRound, now: dt.datetime) -> list[DeadlineExtension]:
     """Each region's latest extension that still runs at `now`, earliest end first."""
-    latest: dict[int, DeadlineExtension] = {}
-    extensions = (
-        DeadlineExtension.objects.filter(round=grant_round)
-        .select_related("region")
-        .order_by("granted_at", "pk")
-    )
-    for extension in extensions:
-        latest[extension.region_id] = extension
+    extensions = DeadlineExtension.objects.filter(round=grant_round).select_related("region")
+    latest = extensions.latest_by_pair()
     running = [e for e in latest.values() if not grant_round.deadline_passed(now, e.until)]
     return sorted(running, key=lambda e: (e.until, e.region.short_name))
 

@@ -18,12 +18,8 @@ from submissions.models import DeadlineExtension, GrantRound, Report, RoundStatu
 
 def latest_extension(*, grant_round: GrantRound, region: Region) -> DeadlineExtension | None:
     """The extension that counts: the latest one granted for this region and round."""
-    return (
-        DeadlineExtension.objects.filter(round=grant_round, region=region)
-        .select_related("granted_by")
-        .order_by("-granted_at", "-pk")
-        .first()
-    )
+    extensions = DeadlineExtension.objects.filter(round=grant_round, region=region)
+    return extensions.select_related("granted_by").latest_by_pair().get((grant_round.pk, region.pk))
 
 
 def effective_deadline(grant_round: GrantRound, extension: DeadlineExtension | None) -> dt.datetime:

@@ -40,7 +40,9 @@ def _fraction(value: Decimal | Fraction | int) -> Fraction:
 
 
 def rules_for_round(grant_round: GrantRound, steps: list | None = None) -> Rules:
-    """The round's Rules; pass `steps` (StaircaseStep rows) to avoid a query."""
+    """The round's Rules from the database (budgets in kronor, the staircase by threshold),
+    for runs, previews and forecasts alike; pass `steps` (StaircaseStep rows) to avoid a
+    query."""
     rows = steps if steps is not None else list(grant_round.steps.order_by("min_increase"))
     staircase = tuple(
         Step(min_increase=_fraction(row.min_increase), payout=row.payout)

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.email_address import canonical_email
 from regions.fields import RegionField
 from submissions.models import STOCKHOLM
 from submissions.services import MAX_POSTS, ReportData
@@ -76,7 +77,7 @@ class ReportForm(forms.Form):
             filled_posts=data.get("filled_posts"),
             started_posts=data.get("started_posts"),
             contact_name=data.get("contact_name", "").strip(),
-            contact_email=data.get("contact_email", "").strip(),
+            contact_email=canonical_email(data.get("contact_email")),
             contact_phone=data.get("contact_phone", "").strip(),
             comment=data.get("comment", "").strip(),
         )

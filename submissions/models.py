@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from allocation.engine import reported_posts_of
 from regions.models import Region
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -254,7 +255,17 @@ class ReportVersion(models.Model):
     @property
     def posts(self) -> int:
         """The higher of filled and started posts (either may be missing)."""
-        return max(p for p in (self.filled_posts, self.started_posts) if p is not None)
+        return reported_posts_of(self.filled_posts, self.started_posts)
+
+
+class DeadlineExtensionQuerySet(models.QuerySet):
+    def latest_by_pair(self) -> dict[tuple[int, int], DeadlineExtension]:
+        """The extension that counts for each (round id, region id): the latest granted (one
+        query; an officer may grant a region several, each replacing the one before)."""
+        latest = {}
+        for extension in self.order_by("granted_at", "pk"):
+            latest[(extension.round_id, extension.region_id)] = extension
+        return latest
 
 
 class DeadlineExtension(models.Model):
@@ -276,6 +287,8 @@ class DeadlineExtension(models.Model):
     )
     granted_at = models.DateTimeField(_("beviljad"), auto_now_add=True)
 
+    objects = DeadlineExtensionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("förlängd svarstid")
         verbose_name_plural = _("förlängda svarstider")
@@ -283,25 +296,3 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.short_name} → {self.until:%Y-%m-%d %H:%M}"
-
-
-class ChangeCounter(models.Model):
-    """How many times the rows of one scope have been written: ``all`` (rounds, staircases,
-    groups), ``region:<id>`` (a region and its appointments, baselines, reports, versions
-    and extensions) or ``user:<id>`` (a user, their groups and appointments).
-
-    Kept by database triggers on those tables, in the writing transaction (migration
-    0002_change_counters), whatever writes (a service, the admin, a bulk update, SQL by
-    hand): submissions.freshness reads a page's counters to know whether a page rendered
-    earlier is still what the database says.
-    """
-
-    scope = models.CharField(_("omfattning"), primary_key=True, max_length=40)
-    changes = models.BigIntegerField(_("ändringar"), default=0)
-
-    class Meta:
-        verbose_name = _("ändringsräknare")
-        verbose_name_plural = _("ändringsräknare")
-
-    def __str__(self) -> str:
-        return f"{self.scope}: {self.changes}"

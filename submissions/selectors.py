@@ -7,7 +7,6 @@ Every function loads in a fixed number of queries whatever the number of regions
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -189,99 +188,40 @@ def report_cards(
 def _latest_extensions(
     *, people: bool = True, **filters: object
 ) -> dict[tuple[int, int], DeadlineExtension]:
-    # query: extensions (with who granted them), oldest first so the latest per pair wins
-    latest = {}
+    # query: extensions (with who granted them), the latest per round and region
     extensions = DeadlineExtension.objects.filter(**filters)
     if people:
         extensions = extensions.select_related("granted_by")
-    for e in extensions.order_by("granted_at", "pk"):
-        latest[(e.round_id, e.region_id)] = e
-    return latest
+    return extensions.latest_by_pair()
 
 
 def report_card(*, grant_round: GrantRound, region: Region, now: dt.datetime) -> ReportCard:
     return report_cards(rounds=[grant_round], regions=[region], now=now)[0]
 
 
-class _PastCards:
-    """The past rounds' cards of every board, read (5 queries) only when first asked for."""
-
-    def __init__(self, rounds: list[GrantRound], regions: list[Region], now: dt.datetime) -> None:
-        self.rounds, self.regions, self.now = rounds, regions, now
-        self._by_region: dict[int, list[ReportCard]] | None = None
-
-    def of(self, region: Region) -> list[ReportCard]:
-        if self._by_region is None:
-            self._by_region = defaultdict(list)
-            for card in report_cards(
-                rounds=self.rounds, regions=self.regions, now=self.now, people=False
-            ):
-                self._by_region[card.region.pk].append(card)
-        return self._by_region.get(region.pk, [])
-
-
 @dataclass
 class RegionDashboard:
-    """A region's open rounds' cards, and its past rounds (closed, allocated or decided).
-
-    A past round's line can no longer change but with the round's status (and name, address):
-    its report is locked, its versions are frozen and no round goes back to open. So
-    ``past_key`` names it for a cached fragment, and ``past_cards`` are read only when the
-    fragment is not in the cache.
-    """
+    """A region's open rounds' cards, and its past rounds' cards (closed, allocated, decided)."""
 
     region: Region
     open_cards: list[ReportCard] = field(default_factory=list)
-    past_rounds: list[GrantRound] = field(default_factory=list)
-    _past: _PastCards | None = None
-
-    @property
-    def past_cards(self) -> list[ReportCard]:
-        return self._past.of(self.region) if self._past is not None else []
-
-    @property
-    def past_key(self) -> str:
-        facts = [(r.pk, r.status, r.name, r.slug) for r in self.past_rounds]
-        region = (self.region.pk, self.region.code)
-        return hashlib.sha256(repr((region, facts)).encode()).hexdigest()
+    past_cards: list[ReportCard] = field(default_factory=list)
 
 
 def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
-    """The regions the user acts for, each with its open rounds' cards (5 queries when a round
-    is open) and its past rounds (their cards read on demand, see RegionDashboard)."""
+    """The regions the user acts for, each with its rounds' cards, open rounds first (6 queries
+    when any round is published, see report_cards)."""
     regions = regions_of(user)  # query: the user's regions and roles (cached on the user)
     if not regions:
         return []
     # query: the published rounds (a draft round is not shown to regions)
     rounds = list(GrantRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year", "name"))
-    open_rounds = [r for r in rounds if r.status == RoundStatus.OPEN]
-    past_rounds = [r for r in rounds if r.status != RoundStatus.OPEN]
-    past = _PastCards(past_rounds, regions, now) if past_rounds else None
-    boards = {r.pk: RegionDashboard(region=r, past_rounds=past_rounds, _past=past) for r in regions}
-    for card in report_cards(rounds=open_rounds, regions=regions, now=now, people=False):
-        boards[card.region.pk].open_cards.append(card)
+    boards = {r.pk: RegionDashboard(region=r) for r in regions}
+    for card in report_cards(rounds=rounds, regions=regions, now=now, people=False):
+        board = boards[card.region.pk]
+        is_open = card.grant_round.status == RoundStatus.OPEN
+        (board.open_cards if is_open else board.past_cards).append(card)
     return list(boards.values())
-
-
-def dashboard_stable_until(boards: list[RegionDashboard], now: dt.datetime) -> dt.datetime | None:
-    """Until when the dashboard rendered at ``now`` says the same, as far as time goes (None:
-    for ever, its data unchanged).
-
-    What changes with time alone is an open card's time left (whole minutes to its deadline,
-    time_left_text) and, a second after the deadline, its state. With m whole minutes left at
-    ``now`` the text holds while more than 60·m seconds are left: until the deadline minus m
-    minutes (so never past the deadline itself). Once a whole second past it, a card says
-    "passed" and stays locked.
-    """
-    until = None
-    for board in boards:
-        for card in board.open_cards:
-            seconds = int((card.deadline - now).total_seconds())
-            if seconds < 0:
-                continue
-            changes = card.deadline - dt.timedelta(minutes=seconds // 60)
-            until = changes if until is None else min(until, changes)
-    return until
 
 
 def rounds_for_user(user: object) -> list[GrantRound]:

@@ -217,9 +217,11 @@ def report_submit(
             round_id=grant_round.pk,
             region_id=region.pk,
         )
-    from submissions.tasks import send_receipt
+        from submissions.tasks import send_receipt
 
-    send_receipt.delay(version.pk)
+        # The PDF is rendered by the worker, after commit: the proxy's request waits for
+        # neither it nor the mail server.
+        send_receipt.delay_on_commit(version.pk)
     return version
 
 

@@ -8,7 +8,6 @@ region's people write its report (agency users: 403) and only its proxy submits.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,13 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atgrant.pagecache import personal_page
 from atgrant.pagination import page_number, page_of
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
 from submissions import selectors, services
 from submissions.forms import ExtensionForm, ReportForm
-from submissions.freshness import user_version
 from submissions.models import STOCKHOLM, GrantRound, ReportVersion, RoundStatus
 from submissions.receipts import receipt_filename, receipt_pdf
 
@@ -56,15 +53,9 @@ def _agency_reader_only(request: HttpRequest) -> None:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    def page() -> tuple[HttpResponse, dt.datetime | None]:
-        now = timezone.now()
-        boards = selectors.dashboard_for(request.user, now=now)
-        context = {"boards": boards, "is_agency": is_agency_reader(request.user)}
-        response = render(request, "submissions/dashboard.html", context)
-        return response, selectors.dashboard_stable_until(boards, now)
-
-    # Read with the user, before the page is rendered (submissions.freshness).
-    return personal_page(request, "dashboard", user_version(request.user), page)
+    boards = selectors.dashboard_for(request.user, now=timezone.now())
+    context = {"boards": boards, "is_agency": is_agency_reader(request.user)}
+    return render(request, "submissions/dashboard.html", context)
 
 
 def _render_report(

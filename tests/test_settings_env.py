@@ -58,26 +58,48 @@ def test_settings_require_a_secret_key_when_debug_is_off():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_a_postgresql_database_url_uses_atgrant_db():
-    """Django's PostgreSQL backend with the health check at most once a second (atgrant.db;
-    tests/production/test_db_health_check.py)."""
+def _settings_with(env: dict[str, str], code: str) -> str:
     import subprocess
     import sys
 
-    code = (
-        "from django.conf import settings; "
-        "print(settings.DATABASES['default']['ENGINE'], settings.ATGRANT_DB_HEALTH_CHECK_SECONDS)"
-    )
     base = {"DJANGO_SETTINGS_MODULE": "atgrant.settings", "SECRET_KEY": "x" * 50, "PATH": ""}
-    outputs = []
-    for extra in ({}, {"DB_HEALTH_CHECK_SECONDS": "0"}):
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            env={**base, "DATABASE_URL": "postgres://u@h:5432/d", **extra},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        outputs.append(result.stdout.split())
-    assert outputs == [["atgrant.db", "1"], ["atgrant.db", "0"]]
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; " + code],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_postgresql_database_url_uses_djangos_own_engine():
+    """Django's PostgreSQL backend with its own health check; server-side cursors can be
+    turned off for a transaction-mode pooler (PgBouncer)."""
+    code = (
+        "d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['CONN_HEALTH_CHECKS'], d['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    url = {"DATABASE_URL": "postgres://u@h:5432/d"}
+    assert _settings_with(url, code) == "django.db.backends.postgresql True False"
+    pooled = {**url, "DISABLE_SERVER_SIDE_CURSORS": "true"}
+    assert _settings_with(pooled, code) == "django.db.backends.postgresql True True"
+
+
+def test_the_cache_has_a_redis_database_of_its_own():
+    code = "print(settings.CELERY_BROKER_URL, settings.CACHES['default']['LOCATION'])"
+    assert _settings_with({"REDIS_URL": "redis://r:6379/3"}, code) == (
+        "redis://r:6379/3 redis://r:6379/4"
+    )
+    assert _settings_with({"REDIS_URL": "redis://r:6379"}, code) == (
+        "redis://r:6379 redis://r:6379/1"
+    )
+    explicit = {"REDIS_URL": "redis://r:6379/3", "REDIS_CACHE_URL": "redis://c:6379/0"}
+    assert _settings_with(explicit, code) == "redis://r:6379/3 redis://c:6379/0"
+
+
+def test_the_cache_key_prefix_is_the_release():
+    code = "print(settings.CACHES['default']['KEY_PREFIX'])"
+    assert _settings_with({"RELEASE": "3f2a9c1"}, code) == "3f2a9c1"
+    assert _settings_with({}, code) == "dev"

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from allocation.engine import reported_posts_of
 from allocation.models import Deduction, PostsOverride
 from allocation.selectors import latest_versions
 from allocation.services.common import PREPARABLE, active_run_exists, lock_round, require_officer
@@ -42,8 +43,7 @@ def _reported_posts(grant_round: GrantRound, region: Region) -> int:
     version = latest_versions(grant_round=grant_round)[region.pk]
     override = PostsOverride.objects.filter(round=grant_round, region=region).first()
     source = override or version
-    values = (source.filled_posts, source.started_posts)
-    return max(v for v in values if v is not None)
+    return reported_posts_of(source.filled_posts, source.started_posts)
 
 
 def deduction_set(
@@ -126,7 +126,7 @@ def override_set(
         locked = lock_round(grant_round)
         _check_preparable(locked, region)
         deduction = Deduction.objects.filter(round=locked, region=region).first()
-        new_posts = max(v for v in (filled_posts, started_posts) if v is not None)
+        new_posts = reported_posts_of(filled_posts, started_posts)
         if deduction is not None and deduction.posts > new_posts:
             raise ValidationError(
                 _("Regionens avräkning (%(posts)s) är större än de nya värdena.")

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 def _enqueue(run_id: int) -> None:
     from allocation.tasks import execute_run
 
-    transaction.on_commit(lambda: execute_run.delay(run_id))
+    execute_run.delay_on_commit(run_id)
 
 
 def _check_can_run(locked: GrantRound) -> None:

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('allocation', '0002_immutability_triggers'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('regions', '0005_region_registry_email'),
+        ('regions', '0006_region_registry_email'),
         ('submissions', '0002_change_counters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -23,6 +23,7 @@ from tests.allocation.read_factories import (
     decide,
 )
 from tests.factories import GrantRoundFactory, ReportVersionFactory, UserFactory
+from tests.queries import LOGGED_IN
 
 INDEX = "allocation_read:audit_index"
 VERIFY = "allocation_read:audit_verify"
@@ -317,15 +318,15 @@ def test_history_query_count_is_constant(
 ):
     login(client, auditor)
     client.get(reverse(INDEX))
-    # 1 user with their groups (atgrant.auth), 2 rounds (the filter's choices and the names
-    # in the table), 3 distinct actions (choices), 4 count, 5 the page of events (each with
-    # its region's name, a subquery), 6 the runs' count (none here: no page of them to
-    # fetch), 7 the navigation's regions (memberships), 8 the region filter's suggestions.
-    with django_assert_num_queries(8):
+    # LOGGED_IN, then 1 rounds (the filter's choices and the names in the table), 2 distinct
+    # actions (choices), 3 count, 4 the page of events (each with its region's name, a
+    # subquery), 5 the runs' count (none here: no page of them to fetch), 6 the navigation's
+    # regions (memberships), 7 the region filter's suggestions.
+    with django_assert_num_queries(LOGGED_IN + 7):
         client.get(reverse(INDEX))
     for hour in range(60):
         event("report.draft_saved", at(2024, 9, 1) + dt.timedelta(hours=hour), actor=auditor)
-    with django_assert_num_queries(8):  # 60 more events, two pages: no more queries
+    with django_assert_num_queries(LOGGED_IN + 7):  # 60 more events, two pages: no more queries
         client.get(reverse(INDEX), {"page": 2})
 
 
@@ -390,11 +391,11 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
     login(client, auditor)
     url = reverse(INDEX)
     client.get(url, {"round": grant_round.pk})
-    # The 8 of the history, plus 9 the chosen round checked by the form, 10 the page of its
-    # runs, 11 the regions' count and 12 the page of regions whose rows are shown, and the
-    # round's 13 versions, 14 extensions, 15 deductions, 16 officer values and 17 decisions
-    # of those regions (each with its people and region joined).
-    with django_assert_num_queries(17):
+    # The LOGGED_IN + 7 of the history, plus 8 the chosen round checked by the form, 9 the
+    # page of its runs, 10 the regions' count and 11 the page of regions whose rows are shown,
+    # and the round's 12 versions, 13 extensions, 14 deductions, 15 officer values and 16
+    # decisions of those regions (each with its people and region joined).
+    with django_assert_num_queries(LOGGED_IN + 16):
         response = client.get(url, {"round": grant_round.pk})
     html = response.content.decode()
     versions = html.split('id="records-versions"', 1)[1].split("</table>", 1)[0]
@@ -442,10 +443,10 @@ def test_a_rounds_records_take_the_same_queries_whatever_the_regions(
     url = reverse(INDEX)
     query = {"round": world.history[-1].pk}
     client.get(url, query)
-    # As in test_choosing_a_round_shows_its_rows_with_constant_queries: 17 (the round has a
+    # As in test_choosing_a_round_shows_its_rows_with_constant_queries (the round has a
     # run); 60 regions: two pages of records, the same queries on each.
     for page in (1, 2):
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(LOGGED_IN + 16):
             assert client.get(url, {**query, "records_page": page}).status_code == 200
 
 
@@ -453,8 +454,8 @@ def test_run_page_query_count_is_constant(client, login, auditor, run, django_as
     url = reverse("allocation_read:audit_run", kwargs={"pk": run.pk})
     login(client, auditor)
     client.get(url)
-    # 1 user with their groups, 2 the run with round and requester; the current inputs
-    # (round_inputs): 3 latest versions, 4 regions, 5 baselines, 6 deductions, 7 officer
-    # values; 8 the user's regions (navigation). The session: from the cache.
-    with django_assert_num_queries(8):
+    # LOGGED_IN, then 1 the run with round and requester; the current inputs (round_inputs):
+    # 2 latest versions, 3 regions, 4 baselines, 5 deductions, 6 officer values; 7 the user's
+    # regions (navigation).
+    with django_assert_num_queries(LOGGED_IN + 7):
         assert client.get(url).status_code == 200

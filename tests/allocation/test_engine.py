@@ -15,7 +15,6 @@ import pytest
 
 from allocation.engine import (
     Allocation,
-    AllocationWarning,
     InputError,
     RegionInput,
     Rules,
@@ -461,12 +460,6 @@ def test_zero_rate_qualifiers_guard() -> None:
     assert [r.block2 for r in result.regions] == [100, 100]
     assert result.block2.paid == 200 and result.block2.not_paid == 800
     assert "zero_rate_qualifiers" in codes(result)
-
-
-def test_warning_alias() -> None:
-    from allocation.engine import Warning as EngineWarning
-
-    assert EngineWarning is AllocationWarning
 
 
 # --- a full 2024-like round --------------------------------------------------------------

@@ -18,6 +18,7 @@ from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixtu
     reported_round,
     run_done,
 )
+from tests.queries import LOGGED_IN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -98,10 +99,8 @@ def test_rounds_list_query_count(client, login, officer, django_assert_num_queri
     reported_round()
     login(client, officer)
     client.get(reverse("allocation:rounds"))  # warm the caches of the login session
-    # 1 user with their groups (officer check; atgrant.auth), 2 the user's regions
-    # (navigation), 3 the rounds. The session: from the cache, renewed at most once a minute
-    # (atgrant.sessions).
-    with django_assert_num_queries(3):
+    # LOGGED_IN, then 1 the user's regions (navigation), 2 the rounds.
+    with django_assert_num_queries(LOGGED_IN + 2):
         response = client.get(reverse("allocation:rounds"))
     assert response.status_code == 200
     assert "AT-bidraget" in response.content.decode()

@@ -4,7 +4,10 @@ made with the ORM."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from regions.models import ApplicationStatus, ProxyApplication, ProxyAppointment
@@ -36,6 +39,17 @@ def test_apply_complete_and_approve(web, regions_loaded, officer, tmp_path):
     sam.page.locator("#id_password2").fill(NEW_PASSWORD)
     sam.click(sam.page.locator("main form button[type=submit]"))
     assert "/konto/signup/" not in sam.path, sam.page.locator("main").inner_text()
+    # ...confirms the address with the link in the e-mail (locmem: the live server shares this
+    # process), and logs in.
+    confirmation = next(m for m in mail.outbox if "sam.sokande@blekinge.example.se" in m.to)
+    link = re.search(r"https?://\S+(/konto/confirm-email/\S+)", confirmation.body).group(1)
+    sam.goto(link)
+    sam.click(sam.page.locator("main form button[type=submit]"))
+    sam.goto("/konto/login/")
+    sam.page.locator("#id_login").fill("sam.sokande@blekinge.example.se")
+    sam.page.locator("#id_password").fill(NEW_PASSWORD)
+    sam.click(sam.page.locator("main form button[type=submit]").first)
+    assert "/konto/login" not in sam.path, sam.page.locator("main").inner_text()
 
     # ...and applies to be Blekinge's proxy with a power of attorney.
     sam.goto("/ombud/ansok/")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -38,6 +40,19 @@ def test_check_deploy_reports_no_issues():
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("site_url", "check"), [(None, "atgrant.W002"), ("http://atgrant.example.se", "atgrant.W003")]
+)
+def test_check_deploy_wants_the_public_https_address_for_links(site_url, check):
+    env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(64)}
+    env.pop("SITE_URL")
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert check in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_a_weak_secret_key():

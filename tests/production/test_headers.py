@@ -68,10 +68,9 @@ def test_production_defaults_for_hsts_and_cookies():
     assert django_settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert django_settings.CSRF_COOKIE_SAMESITE == "Lax"
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    # Renewed at most once a minute by atgrant.sessions (tests/production/test_sessions.py).
-    assert django_settings.SESSION_ENGINE == "atgrant.sessions"
-    assert django_settings.SESSION_REFRESH_SECONDS == 60
-    assert "atgrant.sessions.SessionMiddleware" in django_settings.MIDDLEWARE
+    # Django's own sessions, saved on every request so that they end 30 minutes after the last.
+    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
     if os.environ.get("DATABASE_URL") and not os.environ.get("DEBUG"):  # production-like run
         assert django_settings.SECURE_HSTS_SECONDS >= 31536000
         assert django_settings.SESSION_COOKIE_SECURE and django_settings.CSRF_COOKIE_SECURE

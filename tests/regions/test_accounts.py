@@ -52,10 +52,18 @@ def test_wrong_password_is_refused_with_a_message(client):
     assert "alert" in response.content.decode()
 
 
-def test_signup_with_email_and_password_logs_in(client):
+def test_signup_confirms_the_address_before_the_account_is_used(client):
     response = client.post(
         reverse("account_signup"),
         {"email": "ny@region.example.se", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    link = re.search(r"https?://[^/\s]+(/konto/\S+)", mail.outbox[0].body).group(1)
+    client.post(link)
+    response = client.post(
+        reverse("account_login"), {"login": "ny@region.example.se", "password": PASSWORD}
     )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session

@@ -14,6 +14,13 @@ from submissions.models import STOCKHOLM, GrantRound, RoundBaseline, RoundStatus
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _embedded(settings):
+    """`make run`'s configuration: no DATABASE_URL, DEBUG on (the demo is allowed)."""
+    settings.ATGRANT_EMBEDDED = True
+    settings.DEBUG = True
+
+
 def _load(*args: str) -> str:
     out = StringIO()
     call_command("load_round_2024", *args, stdout=out)
@@ -198,3 +205,55 @@ def test_demo_officer_logs_in_with_password_and_the_printed_demo_code(client):
     assert "_auth_user_id" in client.session
     # Past the MFA requirement: the officer's pages open.
     assert client.get(reverse("allocation:rounds")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("embedded", "debug"),
+    [(False, False), (False, True), (True, False)],
+    ids=["production", "database-url-with-debug", "embedded-without-debug"],
+)
+def test_demo_refuses_outside_the_embedded_mode_and_writes_nothing(settings, embedded, debug):
+    from django.contrib.auth import get_user_model
+
+    settings.ATGRANT_EMBEDDED = embedded
+    settings.DEBUG = debug
+    with pytest.raises(CommandError, match="--force-demo"):
+        _load("--demo")
+    assert not get_user_model().objects.exists()
+    assert not Region.objects.exists()
+    assert not GrantRound.objects.exists()
+
+
+def test_without_demo_the_round_loads_in_production(settings):
+    settings.ATGRANT_EMBEDDED = False
+    settings.DEBUG = False
+    _load()
+    assert Region.objects.count() == 21
+
+
+def test_force_demo_loads_the_demo_outside_the_embedded_mode(settings, django_user_model):
+    settings.ATGRANT_EMBEDDED = False
+    settings.DEBUG = False
+    out = _load("--demo", "--force-demo")
+    assert "handlaggare@demo.atgrant.se" in out
+    assert django_user_model.objects.filter(email="handlaggare@demo.atgrant.se").exists()
+
+
+def test_force_demo_alone_is_refused():
+    with pytest.raises(CommandError, match="--force-demo only goes with --demo"):
+        _load("--force-demo")
+    assert not Region.objects.exists()
+
+
+def test_demo_refuses_with_a_production_environment():
+    """The command as an operator runs it: DATABASE_URL set, DEBUG off. It stops before it
+    touches the database (which need not exist here)."""
+    import secrets
+
+    from tests.production.test_deploy import PRODUCTION_ENV, _run
+
+    env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(64)}
+    result = _run(["load_round_2024", "--demo"], env)
+    assert result.returncode != 0
+    assert "Refusing --demo" in result.stderr
+    assert "handlaggare@demo.atgrant.se" not in result.stdout

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import RegionFactory, UserFactory
+from tests.queries import LOGGED_IN
 from tests.regions.factories import (
     ColleagueFactory,
     ColleagueInvitationFactory,
@@ -14,10 +15,8 @@ from tests.regions.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Every logged-in page: the user, with their agency groups (atgrant.auth). The session comes
-# from the cache and is saved at most once a minute (atgrant.sessions); not in these
-# requests, made right after the login.
-REQUEST = 1
+# Every logged-in page: the user, their groups and the session saved (tests.queries).
+REQUEST = LOGGED_IN
 # The navigation (cached per request): the user's regions with their roles.
 NAV = 1
 

@@ -67,7 +67,9 @@ def test_admin_edit_of_the_mailbox_is_audited(client, officer, region):
     assert Region.objects.get(pk=region.pk).registry_email == "registrator@regionblekinge.se"
 
 
-def test_demo_documents_are_registered_like_real_ones():
+def test_demo_documents_are_registered_like_real_ones(settings):
+    settings.ATGRANT_EMBEDDED = True  # `make run`'s configuration, where the demo is allowed
+    settings.DEBUG = True
     from registry.models import DocumentKind, RegistryEntry
     from submissions.models import ReportVersion
 

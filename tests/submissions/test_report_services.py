@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.test import TestCase
 
 from audit.models import AuditEvent
 from submissions.models import STOCKHOLM, DeadlineExtension, Report, ReportVersion
@@ -42,9 +44,11 @@ def draft(grant_round, region, by, data=DATA, revision=0):
 
 
 def submit(grant_round, region, by, data=DATA, revision=0):
-    return report_submit(
-        grant_round=grant_round, region=region, data=data, revision=revision, by=by
-    )
+    """Submit and commit: the receipt task runs (eagerly) once the transaction commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return report_submit(
+            grant_round=grant_round, region=region, data=data, revision=revision, by=by
+        )
 
 
 # --- drafts and submission ------------------------------------------------------------------
@@ -108,6 +112,20 @@ def test_proxy_submits_a_version_with_a_reference_and_gets_a_receipt_by_email(re
     event = AuditEvent.objects.get(action="report.submitted")
     assert event.after["reference"] == "AT2024-10-0001"
     assert (event.round_id, event.region_id) == (grant_round.pk, region.pk)
+
+
+def test_the_receipt_is_queued_only_when_the_submission_commits(region, proxy):
+    grant_round = round_2024()
+    with frozen(BEFORE_DEADLINE), TestCase.captureOnCommitCallbacks() as queued:
+        report_submit(grant_round=grant_round, region=region, data=DATA, revision=0, by=proxy)
+        assert mail.outbox == []  # nothing is rendered or sent inside the transaction
+    assert len(queued) == 1
+    with TestCase.captureOnCommitCallbacks(execute=True) as queued:
+        with pytest.raises(RuntimeError), transaction.atomic(), frozen(BEFORE_DEADLINE):
+            report_submit(grant_round=grant_round, region=region, data=DATA, revision=1, by=proxy)
+            raise RuntimeError("rolled back")
+    assert queued == [] and mail.outbox == []
+    assert ReportVersion.objects.count() == 1
 
 
 def test_resubmission_keeps_every_version_and_the_latest_counts(region, proxy):

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
@@ -71,6 +72,12 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def demo_allowed() -> bool:
+    """The demo data (users with a published password and TOTP secret) may be loaded only in
+    the embedded mode: no DATABASE_URL (SQLite in var/) and DEBUG on, as `make run` has it."""
+    return bool(getattr(settings, "ATGRANT_EMBEDDED", False) and settings.DEBUG)
+
+
 class Command(BaseCommand):
     help = "Create or update the 21 regions and the 2024 grant round (idempotent)."
 
@@ -84,12 +91,29 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--force-demo",
+            action="store_true",
+            help=(
+                "Load the demo data even outside the embedded mode (DATABASE_URL set or DEBUG "
+                "off). The demo officer's password and TOTP secret are public: never in "
+                "production."
+            ),
+        )
+        parser.add_argument(
             "--deadline",
             type=dt.date.fromisoformat,
             help="The last day for reports (YYYY-MM-DD, the whole day, Europe/Stockholm).",
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        if options["force_demo"] and not options["demo"]:
+            raise CommandError("--force-demo only goes with --demo.")
+        if options["demo"] and not options["force_demo"] and not demo_allowed():
+            raise CommandError(
+                "Refusing --demo: this is not the embedded mode (DATABASE_URL is set or DEBUG "
+                "is off). The demo creates a staff officer whose password and TOTP secret are "
+                "published; add --force-demo only on a throwaway installation."
+            )
         rows = read_rows(DATA_FILE)
         deadline_day: dt.date | None = options["deadline"]  # type: ignore[assignment]
         with transaction.atomic():

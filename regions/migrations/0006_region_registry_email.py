@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('regions', '0004_role_groups'),
+        ('regions', '0005_lowercase_emails'),
     ]
 
     operations = [
