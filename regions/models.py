@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.email_address import canonical_email
+
 
 class Region(models.Model):
     """One of the 21 regions that can take part in the grant."""
@@ -45,6 +47,10 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The official mailbox in the one stored form of an address (atgrant.email_address).
+        self.registry_email = canonical_email(self.registry_email)
 
 
 class ProxyBasis(models.TextChoices):

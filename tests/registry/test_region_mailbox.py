@@ -54,7 +54,7 @@ def test_admin_edit_of_the_mailbox_is_audited(client, officer, region):
     login_as(client, officer)
     url = reverse("admin:regions_region_change", args=[region.pk])
     data = {"code": "10", "name": region.name, "short_name": region.short_name}
-    response = client.post(url, {**data, "registry_email": "registrator@regionblekinge.se"})
+    response = client.post(url, {**data, "registry_email": " Registrator@RegionBlekinge.se "})
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="region.changed")
     assert event.actor == officer
