@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -20,6 +23,60 @@ def _test_settings(settings, tmp_path):
     }
     # Every role fixture sets a password; the production hasher takes most of a second each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def _append_only_triggers_paused(connection) -> Iterator[None]:
+    """Let the test runner's flush empty the append-only tables, whose triggers refuse it.
+
+    PostgreSQL: ``session_replication_role = replica`` skips ordinary triggers for the
+    session (the test role is a superuser, as in .ci/run). SQLite: atgrant's triggers are
+    dropped and created again from their own stored SQL.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET session_replication_role")
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                ["atgrant%"],
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                for _name, sql in triggers:
+                    cursor.execute(sql)
+    else:
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_append_only_triggers() -> Iterator[None]:
+    """Transactional tests (``django_db(transaction=True)``, live_server) end with a flush."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self) -> None:  # noqa: ANN001
+        with ExitStack() as stack:
+            for alias in self._databases_names(include_mirrors=False):
+                stack.enter_context(_append_only_triggers_paused(connections[alias]))
+            original(self)
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+    yield
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(autouse=True)

@@ -54,6 +54,10 @@ OUTPUT_COLUMNS = (
 RATE_DECIMALS = 4
 
 _INTEGER = re.compile(r"[+-]?\d+")
+# A name a spreadsheet would run as a formula (CWE-1236; atgrant.spreadsheets neutralises it in
+# the files for people). Refused here so that the output, a file for machines written as it
+# is, is safe to open in Excel too.
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,8 @@ def _parse_row(cells: dict[str, str], line: int) -> tuple[RegionInput | None, li
     name = cells["region"].strip()
     if not name:
         errors.append("region name is empty")
+    elif name.startswith(_FORMULA_START):
+        errors.append(f"region name must not start with = + - or @ (a formula), got {name!r}")
     population = _count(cells["population"], "population", errors, required=True)
     if population == 0:
         errors.append("population must be greater than zero")

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from atgrant.templatetags.atgrant_format import format_number, kr
 
@@ -57,19 +57,31 @@ def posts_text(count: object) -> str:
 def explain(
     explanation: Mapping[str, Any], *, block1: int, block2: int, total: int
 ) -> list[ExplainItem]:
-    """The explanation of one decision, topic by topic."""
+    """The explanation of one decision, topic by topic.
+
+    Amounts typed at a reconsideration (``reconsideration_method`` "manual") are not what
+    the computation gives: the computation's items then show the amounts it gave
+    (``computed_block1``/``computed_block2``) and the reconsideration item says what was
+    decided instead, so no sentence contradicts the decision's amounts.
+    """
     e = explanation
+    # Reconsiderations recorded before the method was: their amounts were typed by hand.
+    typed_before = e.get("previous_total") is not None and not e.get("reconsideration_method")
+    default1 = e.get("previous_block1") if typed_before else block1
+    default2 = e.get("previous_block2") if typed_before else block2
+    computed1 = int(as_fraction(e.get("computed_block1", default1)) or 0)
+    computed2 = int(as_fraction(e.get("computed_block2", default2)) or 0)
     items = [_reported(e)]
     if e.get("override_reason"):
         items.append(_override(e))
     items.append(_deduction(e))
-    items.extend([_plan(e), _increase(e), _rate(e), _block1(e, block1)])
-    items.extend(_block2(e, block2))
+    items.extend([_plan(e), _increase(e), _rate(e), _block1(e, computed1)])
+    items.extend(_block2(e, computed2))
     rounding = _rounding(e)
     if rounding is not None:
         items.append(rounding)
     if e.get("previous_total") is not None:
-        items.append(_reconsidered(e))
+        items.append(_reconsidered(e, block1, block2))
     items.append(_total(block1, block2, total))
     return items
 
@@ -271,19 +283,83 @@ def _total(block1: int, block2: int, total: int) -> ExplainItem:
     return ExplainItem("total", _("Totalt"), text)
 
 
-def _reconsidered(e: Mapping[str, Any]) -> ExplainItem:
-    text = _(
-        "Beräkningen ovan är den ursprungliga. Vid omprövningen av beslut %(reference)s "
-        "ändrades beloppen från block 1 %(block1)s och block 2 %(block2)s (totalt %(total)s) "
-        "till de belopp som anges i detta beslut. Skäl: %(reason)s"
-    ) % {
+_CORRECTED_FIELDS = {
+    "plan_text": gettext_lazy("planen"),
+    "filled": gettext_lazy("tillsatta tjänster"),
+    "started": gettext_lazy("påbörjade tjänster"),
+    "deducted": gettext_lazy("avräknade tjänster"),
+}
+
+
+def _reconsidered(e: Mapping[str, Any], block1: int, block2: int) -> ExplainItem:
+    values = {
         "reference": e.get("replaces_reference", ""),
         "block1": kr(e.get("previous_block1")),
         "block2": kr(e.get("previous_block2")),
         "total": kr(e.get("previous_total")),
         "reason": _sentence(e.get("reconsideration_reason") or ""),
     }
+    method = e.get("reconsideration_method")
+    if method == "engine":
+        text = _(
+            "Beslutet är en omprövning av beslut %(reference)s (block 1 %(block1)s, block 2 "
+            "%(block2)s, totalt %(total)s). Regionens uppgifter har rättats: %(changes)s. "
+            "Beräkningen ovan är gjord med omgångens regler och de rättade uppgifterna; övriga "
+            "regioners beslut står fast. Skäl: %(reason)s"
+        ) % {**values, "changes": _changes(e.get("corrections") or [])}
+    elif method == "manual":
+        text = _(
+            "Beräkningen ovan är den som låg till grund för beslut %(reference)s. Vid "
+            "omprövningen bestämdes beloppen i stället till block 1 %(new_block1)s och block 2 "
+            "%(new_block2)s (tidigare block 1 %(block1)s och block 2 %(block2)s, totalt "
+            "%(total)s). Skäl: %(reason)s"
+        ) % {
+            **values,
+            "new_block1": kr(block1),
+            "new_block2": kr(block2),
+        }
+    else:  # decisions reconsidered before the method was recorded
+        text = (
+            _(
+                "Beräkningen ovan är den ursprungliga. Vid omprövningen av beslut "
+                "%(reference)s ändrades beloppen från block 1 %(block1)s och block 2 "
+                "%(block2)s (totalt %(total)s) till de belopp som anges i detta beslut. "
+                "Skäl: %(reason)s"
+            )
+            % values
+        )
+    if e.get("overrun_reason"):
+        text += " " + _("Beslutet innebär att omgångens budget överskrids. Skäl: %(reason)s") % {
+            "reason": _sentence(e["overrun_reason"])
+        }
     return ExplainItem("reconsidered", _("Omprövning"), text)
+
+
+def _changes(corrections: list[Mapping[str, Any]]) -> str:
+    if not corrections:
+        return _("inga uppgifter ändrades")
+    return "; ".join(correction_texts(corrections))
+
+
+def correction_texts(corrections: list[Mapping[str, Any]]) -> list[str]:
+    """A reconsideration's corrected inputs, one Swedish phrase each: "planen 50 → 48–50"."""
+    return [
+        _("%(field)s %(before)s → %(after)s")
+        % {
+            "field": _CORRECTED_FIELDS.get(c.get("field"), c.get("field")),
+            "before": _value(c.get("before")),
+            "after": _value(c.get("after")),
+        }
+        for c in corrections
+    ]
+
+
+def _value(value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str) and as_fraction(value) is None:
+        return value.replace("-", "–")  # a plan range, written with an en dash
+    return number(value)
 
 
 def _sentence(text: str) -> str:

@@ -1,16 +1,19 @@
-"""The allocation list's downloads: CSV and XLSX, written from plain row dicts.
+"""The allocation list's downloads, for people and for machines, from plain row dicts.
 
 Pure functions (no models): a view builds the rows from a run's snapshot and the decisions
 in force and hands them here. Amounts are raw integers (whole kronor), never formatted.
 
-Two CSV files, because ``manage.py allocate_csv`` refuses columns it does not know:
+For people (opened in Excel; written by :mod:`atgrant.spreadsheets`, Swedish conventions):
 
-* the input file has exactly the columns ``allocate_csv`` reads
-  (``region,population,planned,filled,started,deducted``), so anyone can re-run the round;
-* the full file has the same input columns followed by the result columns.
+* :func:`full_csv`: every input and result per region with Swedish headers and a total row;
+* :func:`xlsx`: the same table and the rules, on Swedish sheets, kronor formatted.
 
-The rules (budgets and staircase) go in a JSON file in ``allocate_csv --rules`` format and in
-a sheet of the XLSX workbook.
+For machines (exact formats, never changed for readability):
+
+* :func:`input_csv`: exactly the columns ``manage.py allocate_csv`` reads
+  (``region,population,planned,filled,started,deducted``, ``,``-separated, no BOM, plans as
+  written), so anyone can re-run the round; it refuses columns it does not know;
+* :func:`rules_json`: the budgets and staircase in ``allocate_csv --rules`` format.
 """
 
 from __future__ import annotations
@@ -18,27 +21,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-import xlsxwriter
+from django.utils.translation import gettext as _
 
-from allocation.csvtool import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, format_decimal
+from allocation.csvtool import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from atgrant import spreadsheets
+from atgrant.spreadsheets import Column, Kind, Table
 
 INPUT_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-RESULT_COLUMNS: tuple[str, ...] = (
-    "posts",
-    "increase",
-    "block1",
-    "step_payment",
-    "remainder",
-    "block2",
-    "total",
-)
-FULL_COLUMNS: tuple[str, ...] = INPUT_COLUMNS + RESULT_COLUMNS
 
 Row = Mapping[str, Any]
+
+# "84-89" as AGENCY.md writes a range for people: "84–89" (and Excel cannot take it for a date).
+_RANGE_DASH = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
 
 
 def _exact(value: object) -> Fraction:
@@ -59,18 +58,6 @@ def _input_cells(row: Row) -> list[object]:
     ]
 
 
-def _result_cells(row: Row) -> list[object]:
-    return [
-        row["posts"],
-        format_decimal(_exact(row["increase"])),
-        row["block1"],
-        row["step_payment"],
-        row["remainder"],
-        row["block2"],
-        row["total"],
-    ]
-
-
 def _csv(header: Sequence[str], lines: Iterable[list[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -80,63 +67,97 @@ def _csv(header: Sequence[str], lines: Iterable[list[object]]) -> str:
 
 
 def input_csv(rows: Iterable[Row]) -> str:
-    """The input CSV: feed it to ``manage.py allocate_csv`` to re-run the allocation."""
+    """For machines: the input of ``manage.py allocate_csv``, to re-run the allocation."""
     return _csv(INPUT_COLUMNS, (_input_cells(row) for row in rows))
 
 
-def full_csv(rows: Iterable[Row]) -> str:
-    """Inputs and results, one row per region."""
-    return _csv(FULL_COLUMNS, (_input_cells(row) + _result_cells(row) for row in rows))
-
-
 def rules_json(rules: Mapping[str, Any]) -> str:
-    """The rules in ``allocate_csv --rules`` format."""
+    """For machines: the rules in ``allocate_csv --rules`` format."""
     data = {key: rules[key] for key in ("block1", "block2", "staircase")}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _number(value: object) -> int | float:
-    """An exact value as an XLSX number: ints stay ints; plans and increases are x.5 at most,
-    which a binary float holds exactly."""
-    exact = _exact(value)
-    return exact.numerator if exact.denominator == 1 else float(exact)
+# --- for people ------------------------------------------------------------------------------
+
+
+def people_plan(text: str) -> str:
+    """A plan as written, its ranges with an en dash: ``"84-89"`` -> ``"84–89"``."""
+    return _RANGE_DASH.sub("\u2013", text or "")
+
+
+def _list_columns() -> list[Column]:
+    return [
+        Column(_("Region"), width=18),
+        Column(_("Befolkning"), Kind.COUNT, total=True),
+        Column(_("Plan enligt planeringsunderlaget"), width=16),
+        Column(_("Plan som används"), Kind.DECIMAL, total=True),
+        Column(_("Tillsatta AT-tjänster"), Kind.COUNT, total=True),
+        Column(_("Påbörjade AT-tjänster"), Kind.COUNT, total=True),
+        Column(_("Avräknade tjänster"), Kind.COUNT, total=True),
+        Column(_("Tjänster som räknas"), Kind.COUNT, total=True),
+        Column(_("Utökning mot planen"), Kind.DECIMAL, total=True),
+        Column(_("Block 1 (kr)"), Kind.KRONOR, total=True, width=14),
+        Column(_("Steg i prestationstrappan (kr)"), Kind.KRONOR, total=True, width=14),
+        Column(_("Restbelopp (kr)"), Kind.KRONOR, total=True, width=14),
+        Column(_("Block 2 (kr)"), Kind.KRONOR, total=True, width=14),
+        Column(_("Totalt (kr)"), Kind.KRONOR, total=True, width=15),
+        Column(_("Omprövat"), Kind.BOOLEAN),
+        Column(_("Beslut"), width=18),
+        Column(_("Ersätter beslut"), width=18),
+    ]
+
+
+def _list_cells(row: Row) -> list[object]:
+    return [
+        row["region"],
+        row["population"],
+        people_plan(row["plan_text"]),
+        row.get("planned"),
+        row.get("filled"),
+        row.get("started"),
+        row.get("deducted") or 0,
+        row["posts"],
+        _exact(row["increase"]),
+        row["block1"],
+        # None where it does not apply (amounts typed at a reconsideration): an empty cell.
+        row["step_payment"],
+        row["remainder"],
+        row["block2"],
+        row["total"],
+        bool(row.get("reconsidered")),
+        row.get("reference") or None,
+        row.get("replaces") or None,
+    ]
+
+
+def list_table(rows: Iterable[Row]) -> Table:
+    """The allocation list for people: one row per region and a total row."""
+    return Table(_list_columns(), [_list_cells(row) for row in rows], total_label=_("Summa"))
+
+
+def rules_table(rules: Mapping[str, Any]) -> Table:
+    """The budgets and the staircase, one rule a row."""
+    columns = [
+        Column(_("Regel"), width=30),
+        Column(_("Utökning minst (tjänster)"), Kind.DECIMAL),
+        Column(_("Belopp (kr)"), Kind.KRONOR, width=16),
+    ]
+    lines: list[list[object]] = [
+        [_("Block 1: rapporteringsblocket"), None, rules["block1"]],
+        [_("Block 2: prestationsblocket"), None, rules["block2"]],
+    ]
+    for number, (threshold, payout) in enumerate(rules["staircase"], start=1):
+        label = _("Prestationstrappan, steg %(n)s") % {"n": number}
+        lines.append([label, _exact(threshold), payout])
+    return Table(columns, lines)
+
+
+def full_csv(rows: Iterable[Row]) -> bytes:
+    """For people: inputs and results per region, as a CSV for Excel in Sweden (bytes)."""
+    return spreadsheets.csv_bytes(list_table(rows))
 
 
 def xlsx(rows: Sequence[Row], *, rules: Mapping[str, Any], title: str) -> bytes:
-    """A workbook with the full table (raw integers) and a sheet with the rules."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    workbook.set_properties({"title": title})
-    bold = workbook.add_format({"bold": True})
-    _write_table(workbook.add_worksheet("allocation"), rows, bold)
-    _write_rules(workbook.add_worksheet("rules"), rules, bold)
-    workbook.close()
-    return buffer.getvalue()
-
-
-def _write_table(sheet: Any, rows: Sequence[Row], bold: Any) -> None:
-    sheet.write_row(0, 0, FULL_COLUMNS, bold)
-    for index, row in enumerate(rows, start=1):
-        cells = _input_cells(row) + _result_cells(row)
-        cells[FULL_COLUMNS.index("increase")] = _number(row["increase"])
-        for column, value in enumerate(cells):
-            if value == "":
-                continue  # a missing count stays an empty cell, as in the CSV
-            if isinstance(value, int | float):
-                sheet.write_number(index, column, value)
-            else:
-                sheet.write_string(index, column, str(value))
-    sheet.freeze_panes(1, 1)
-    sheet.set_column(0, 0, 18)
-    sheet.set_column(1, len(FULL_COLUMNS) - 1, 13)
-
-
-def _write_rules(sheet: Any, rules: Mapping[str, Any], bold: Any) -> None:
-    sheet.write_row(0, 0, ("setting", "value"), bold)
-    sheet.write_row(1, 0, ("block1", rules["block1"]))
-    sheet.write_row(2, 0, ("block2", rules["block2"]))
-    sheet.write_row(4, 0, ("step_min_increase", "step_payout"), bold)
-    for index, (threshold, payout) in enumerate(rules["staircase"], start=5):
-        sheet.write_number(index, 0, _number(threshold))
-        sheet.write_number(index, 1, payout)
-    sheet.set_column(0, 1, 20)
+    """For people: a workbook with the list (sheet "Fördelning") and the rules ("Regler")."""
+    sheets = [(_("Fördelning"), list_table(rows)), (_("Regler"), rules_table(rules))]
+    return spreadsheets.xlsx_bytes(sheets, title=title)

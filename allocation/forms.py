@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from allocation.reconsideration import Corrections
 from regions.models import Region
 
 MAX_POSTS = 100_000
@@ -72,10 +74,107 @@ class IssueForm(forms.Form):
 
 
 class ReconsiderForm(forms.Form):
-    block1 = forms.IntegerField(label=_("Block 1 (kr)"), min_value=0)
-    block2 = forms.IntegerField(label=_("Block 2 (kr)"), min_value=0)
+    """A reconsideration: corrected inputs run through the round's rules, or typed amounts.
+
+    Every number has bounds the database can hold: counts up to MAX_POSTS, each block amount
+    up to its block's budget (``budgets``: kronor per block, from the decision's run).
+    """
+
+    ENGINE, MANUAL = "engine", "manual"
+
+    method = forms.ChoiceField(
+        label=_("Hur ska beloppen bestämmas?"),
+        choices=[
+            (ENGINE, _("Räkna om med omgångens regler och regionens rättade uppgifter")),
+            (MANUAL, _("Ange beloppen för hand")),
+        ],
+        initial=ENGINE,
+        widget=forms.RadioSelect,
+    )
+    plan_text = forms.CharField(
+        label=_("Planerade tjänster (planeringsunderlaget)"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Ett tal eller ett spann, t.ex. 86,5 eller 84–89. Uppgifterna används när "
+            "beloppen räknas om med omgångens regler."
+        ),
+    )
+    filled_posts = forms.IntegerField(
+        label=_("Tillsatta AT-tjänster"), min_value=0, max_value=MAX_POSTS, required=False
+    )
+    started_posts = forms.IntegerField(
+        label=_("Påbörjade AT-tjänster"), min_value=0, max_value=MAX_POSTS, required=False
+    )
+    deducted = forms.IntegerField(
+        label=_("Avräknade tjänster"), min_value=0, max_value=MAX_POSTS, required=False
+    )
+    block1 = forms.IntegerField(
+        label=_("Block 1 (kr)"),
+        min_value=0,
+        required=False,
+        help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
+    )
+    block2 = forms.IntegerField(
+        label=_("Block 2 (kr)"),
+        min_value=0,
+        required=False,
+        help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
+    )
     reason = forms.CharField(
         label=_("Skäl till omprövningen"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
+        help_text=_("Skälet står i det nya beslutet."),
     )
+    confirm_overrun = forms.BooleanField(
+        label=_("Jag bekräftar att omgångens budget överskrids"), required=False
+    )
+    overrun_reason = forms.CharField(
+        label=_("Skäl till att budgeten överskrids"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: object, budgets: dict[str, int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for key in ("block1", "block2"):
+            field = self.fields[key]
+            field.max_value = budgets[key]
+            field.validators.append(MaxValueValidator(budgets[key]))
+            field.widget.attrs["max"] = budgets[key]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("method") == self.MANUAL:
+            for key in ("block1", "block2"):
+                if data.get(key) is None and key not in self.errors:
+                    self.add_error(key, _("Ange beloppet."))
+        elif data.get("method") == self.ENGINE:
+            if not (data.get("plan_text") or "").strip() and "plan_text" not in self.errors:
+                self.add_error("plan_text", _("Ange planen."))
+            if data.get("filled_posts") is None and data.get("started_posts") is None:
+                raise forms.ValidationError(
+                    _("Ange tillsatta eller påbörjade tjänster (eller båda).")
+                )
+        if data.get("confirm_overrun") and not (data.get("overrun_reason") or "").strip():
+            self.add_error("overrun_reason", _("Ange skälet till att budgeten överskrids."))
+        return data
+
+    def choice(self) -> dict[str, object]:
+        """The service's arguments (decision_reconsider) from valid data."""
+        data = self.cleaned_data
+        choice: dict[str, object] = {
+            "reason": data["reason"],
+            "overrun_reason": data["overrun_reason"] if data.get("confirm_overrun") else "",
+        }
+        if data["method"] == self.MANUAL:
+            return {**choice, "block1": data["block1"], "block2": data["block2"]}
+        corrections = Corrections(
+            plan_text=data["plan_text"].strip(),
+            filled=data["filled_posts"],
+            started=data["started_posts"],
+            deducted=data.get("deducted") or 0,
+        )
+        return {**choice, "corrections": corrections}

@@ -150,6 +150,11 @@ class AllocationRun(models.Model):
     )
     requested_at = models.DateTimeField(_("begärd"))
     started_at = models.DateTimeField(_("startad"), null=True, blank=True)
+    # The worker's lease: renewed while it computes; past ATGRANT_RUN_LEASE_SECONDS the worker
+    # is taken for dead and the run is queued again (allocation.services.lease).
+    heartbeat_at = models.DateTimeField(_("senaste livstecken"), null=True, blank=True)
+    # When a message for the run was last sent to the broker (a lost message is sent again).
+    enqueued_at = models.DateTimeField(_("köad"), null=True, blank=True)
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
     error = models.TextField(_("fel"), blank=True)
     attempts = models.PositiveIntegerField(_("försök"), default=0)
@@ -168,6 +173,12 @@ class AllocationRun(models.Model):
         get_latest_by = "number"
         constraints = [
             models.UniqueConstraint(fields=["round", "number"], name="run_unique_number"),
+            # At most one run of a round waits or computes: concurrent requests give one run.
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="run_one_active_per_round",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="done")
                 | (

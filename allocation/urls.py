@@ -15,6 +15,7 @@ urlpatterns = [
     path("handlaggare/fordelning/", views.rounds, name="rounds"),
     path(ROUND, views.round_detail, name="round"),
     path(ROUND + "stang/", views.round_close, name="round_close"),
+    path(ROUND + "paminn/", views.round_remind, name="round_remind"),
     path(ROUND + "avrakning/", views.deduction_set, name="deduction_set"),
     path(ROUND + "avrakning/<str:code>/ta-bort/", views.deduction_remove, name="deduction_remove"),
     path(ROUND + "handlaggarvarde/", views.override_set, name="override_set"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from allocation.views_read import audit, public, region
+from allocation.views_read import audit, audit_export, public, region
 
 app_name = "allocation_read"
 urlpatterns: list = [
@@ -41,6 +41,8 @@ urlpatterns: list = [
     ),
     # The auditor's read-only views (officers and auditors).
     path("granskning/", audit.audit_index, name="audit_index"),
+    path("granskning/historik.csv", audit_export.audit_history_csv, name="audit_history_csv"),
+    path("granskning/historik.xlsx", audit_export.audit_history_xlsx, name="audit_history_xlsx"),
     path("granskning/korningar/<int:pk>/", audit.audit_run, name="audit_run"),
     path("granskning/kontroll/", audit.audit_verify, name="audit_verify"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from allocation import chain
+from allocation import chain, reconsideration
 from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
 from allocation.snapshot import compute
 
@@ -76,7 +76,15 @@ def _check_decision(
     if chain.content_hash(chain.decision_content(decision)) != decision.content_hash:
         report.problems.append(f"{label}: content hash does not match its content")
     if decision.replaces_id is not None:
-        return  # a reconsideration's amounts are its own
+        # Amounts typed at a reconsideration are its own; one made through the rules must
+        # still be what they give with its corrected inputs.
+        recomputed = reconsideration.recomputed_amounts(decision)
+        if recomputed is not None and recomputed != (decision.block1, decision.block2):
+            report.problems.append(
+                f"{label}: amounts {decision.block1}/{decision.block2}, its corrected inputs "
+                f"give {recomputed[0]}/{recomputed[1]}"
+            )
+        return
     rows = rows_by_run.get(decision.run_id)
     if rows is None:
         report.problems.append(f"{label}: its run is not done")

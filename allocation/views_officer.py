@@ -20,11 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from allocation import selectors
+from allocation import reconsideration, selectors
+from allocation.explain import correction_texts, explain
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
 from allocation.services import decisions, preparation, runs
-from allocation.services.common import PREPARABLE, run_stale_after
+from allocation.services.common import PREPARABLE
+from allocation.services.lease import is_abandoned
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
 from regions.models import Region
@@ -33,6 +35,8 @@ from registry.notices import delivery_message, issue_message
 from registry.selectors import round_deliveries
 from submissions import closing
 from submissions.models import GrantRound, RoundStatus
+from submissions.selectors import round_gaps
+from submissions.services import report_reminders_send
 
 View = Callable[..., HttpResponse]
 
@@ -97,6 +101,11 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
     active = next((run for run in runs if run.is_active), None)
     current = preview(grant_round) if preparable else None
     rows = result_rows(current.snapshot, current.result) if current and current.ok else []
+    decided = (
+        list(selectors.decisions_in_force(grant_round=grant_round))
+        if grant_round.status == RoundStatus.DECIDED
+        else None
+    )
     return {
         "grant_round": grant_round,
         "can_write": is_officer(request.user),
@@ -112,12 +121,18 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "deductions": selectors.deductions_of_round(grant_round=grant_round),
         "overrides": selectors.overrides_of_round(grant_round=grant_round),
         "not_reporting": selectors.regions_not_reporting(grant_round=grant_round),
+        # before closing: who has not submitted or has unsent changes, with a reminder
+        "gaps": round_gaps(grant_round)
+        if grant_round.status == RoundStatus.OPEN or preparable
+        else None,
         "runs": runs,
         "active_run": active,
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
-        "decisions": selectors.decisions_in_force(grant_round=grant_round)
-        if grant_round.status == RoundStatus.DECIDED
-        else None,
+        "decisions": decided,
+        "decision_totals": {
+            key: sum(getattr(d, key) for d in decided or ())
+            for key in ("block1", "block2", "total")
+        },
         "deliveries": round_deliveries(grant_round=grant_round)
         if grant_round.status == RoundStatus.DECIDED
         else None,
@@ -155,6 +170,8 @@ def round_close(request: HttpRequest, slug: str) -> HttpResponse:
             "deadline_passed": grant_round.deadline_passed(timezone.now()),
             "active_extensions": closing.active_extensions(grant_round, timezone.now()),
             "can_write": is_officer(request.user),
+            # who closing leaves out: no report, or changes not sent in (locked as they are)
+            "gaps": round_gaps(grant_round),
         }
         return render(request, "allocation/officer/close_confirm.html", context)
     try:
@@ -167,6 +184,32 @@ def round_close(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Omgången är stängd och alla rapporter är låsta."))
+    return _round_redirect(grant_round)
+
+
+@agency_only
+@require_POST
+def round_remind(request: HttpRequest, slug: str) -> HttpResponse:
+    """Remind the chosen regions (checkboxes ``region``, by code) that have not submitted or
+    hold unsent changes; back to the page the form was on (``back``: close or round)."""
+    grant_round = _round(slug)
+    codes = request.POST.getlist("region")
+    try:
+        reminded = report_reminders_send(
+            grant_round=grant_round,
+            by=request.user,
+            regions=Region.objects.filter(code__in=codes),
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Påminnelse skickas med e-post till %(regions)s.")
+            % {"regions": ", ".join(r.short_name for r in reminded)},
+        )
+    if request.POST.get("back") == "close":
+        return redirect("allocation:round_close", slug=slug)
     return _round_redirect(grant_round)
 
 
@@ -311,9 +354,9 @@ def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
         "can_write": is_officer(request.user),
         "issuable": issuable,
         "changes": snapshot_differences(run.snapshot, grant_round) if issuable else [],
-        "stale": run.status == RunStatus.RUNNING
-        and run.started_at is not None
-        and run.started_at < timezone.now() - run_stale_after(),
+        # who the decisions leave out: no report, no decision; drafts never sent do not count
+        "gaps": round_gaps(grant_round) if issuable else None,
+        "stale": is_abandoned(run, timezone.now()),
     }
 
 
@@ -370,20 +413,46 @@ def _decision(reference: str) -> Decision:
     )
 
 
+def _reconsider_form(decision: Decision, data: Any = None) -> ReconsiderForm:
+    current = reconsideration.current_inputs(decision)
+    initial = {
+        "method": ReconsiderForm.ENGINE,
+        "plan_text": current.plan_text,
+        "filled_posts": current.filled,
+        "started_posts": current.started,
+        "deducted": current.deducted,
+        "block1": decision.block1,
+        "block2": decision.block2,
+    }
+    budgets = reconsideration.budgets(decision)
+    return ReconsiderForm(data, initial=initial, budgets=budgets)
+
+
 def _render_decision(
-    request: HttpRequest, decision: Decision, form: ReconsiderForm | None = None, status: int = 200
+    request: HttpRequest,
+    decision: Decision,
+    form: ReconsiderForm | None = None,
+    status: int = 200,
+    outcome: reconsideration.Outcome | None = None,
 ) -> HttpResponse:
     history = selectors.decisions_for_region(region=decision.region).filter(round=decision.round)
     in_force = decision.in_force
     context = {
         "decision": decision,
         "explanation": decision.explanation,
+        "corrections": correction_texts(decision.explanation.get("corrections") or []),
         "in_force": in_force,
         "history": history,
         "can_write": is_officer(request.user),
         "can_reconsider": in_force and decision.round.status == RoundStatus.DECIDED,
-        "form": form
-        or ReconsiderForm(initial={"block1": decision.block1, "block2": decision.block2}),
+        "form": form or _reconsider_form(decision),
+        "outcome": outcome,
+        "outcome_items": explain(
+            outcome.explanation, block1=outcome.block1, block2=outcome.block2, total=outcome.total
+        )
+        if outcome
+        else [],
+        "overrun_message": decisions.overrun_message(outcome) if outcome else "",
     }
     return render(request, "allocation/officer/decision.html", context, status=status)
 
@@ -398,26 +467,30 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_action
 @require_POST
 def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
+    """ "Preview" shows what the reconsideration gives (amounts, explanation, each block's
+    total against its budget); "issue" decides it."""
     decision = _decision(reference)
-    form = ReconsiderForm(request.POST)
+    form = _reconsider_form(decision, request.POST)
+    outcome = None
     if form.is_valid():
+        choice = form.choice()
+        if request.POST.get("action") == "issue":
+            try:
+                new = decisions.decision_reconsider(decision=decision, by=request.user, **choice)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Beslutet är omprövat. Det nya beslutet %(reference)s gäller.")
+                    % {"reference": new.reference}
+                    + " "
+                    + delivery_message([new.pk]),
+                )
+                return redirect("allocation:decision", reference=new.reference)
         try:
-            new = decisions.decision_reconsider(
-                decision=decision,
-                by=request.user,
-                block1=form.cleaned_data["block1"],
-                block2=form.cleaned_data["block2"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("Beslutet är omprövat. Det nya beslutet %(reference)s gäller.")
-                % {"reference": new.reference}
-                + " "
-                + delivery_message([new.pk]),
-            )
-            return redirect("allocation:decision", reference=new.reference)
-    return _render_decision(request, decision, form, status=400)
+            outcome = reconsideration.preview(decision=decision, **choice)
+        except reconsideration.ReconsiderationError as exc:
+            form.add_error(None, str(exc))
+    status = 400 if form.errors else 200
+    return _render_decision(request, decision, form, status=status, outcome=outcome)

@@ -86,9 +86,18 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Officers and auditors without a TOTP authenticator are sent to set one up.
     "atgrant.middleware.MfaRequiredMiddleware",
+    # With DEBUG on, the app's 404 page instead of Django's technical one (atgrant/errors.py);
+    # after CommonMiddleware (APPEND_SLASH) and the headers' middleware, so the page has them.
+    "atgrant.errors.ErrorPagesMiddleware",
     # Axes last, as its documentation asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+# The app's own error pages, also with DEBUG on (atgrant/errors.py): a newcomer running the
+# embedded demo never sees a framework debug page. ATGRANT_TECHNICAL_ERROR_PAGES=1 shows
+# Django's technical 404/500 pages again on a developer's machine (with DEBUG on only).
+ATGRANT_TECHNICAL_ERROR_PAGES = env_bool("ATGRANT_TECHNICAL_ERROR_PAGES", False)
+DEFAULT_EXCEPTION_REPORTER = "atgrant.errors.ErrorPageReporter"
+CSRF_FAILURE_VIEW = "atgrant.errors.csrf_failure"
 
 ROOT_URLCONF = "atgrant.urls"
 WSGI_APPLICATION = "atgrant.wsgi.application"
@@ -238,8 +247,6 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# The CSRF failure page on the site's layout and in the visitor's language.
-CSRF_FAILURE_VIEW = "atgrant.views.csrf_failure"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
@@ -397,5 +404,16 @@ if _problem := pattern_problem(ATGRANT_REGISTRY_NUMBER_PATTERN):
 # --- Periodic tasks (allocation/closing helper) ---------------------------------------------
 CELERY_BEAT_SCHEDULE["close-due-rounds"] = {
     "task": "submissions.tasks.close_due_rounds",
+    "schedule": 60.0,
+}
+
+# --- Allocation runs: the worker's lease (allocation/services/lease.py) ----------------------
+# A computing worker renews its run's lease every quarter of this; a run whose lease has run
+# out (the worker was killed) is queued again by the minute's recover-runs task, and so is a
+# queued run whose message was lost. A killed worker thus delays a run by at most about
+# lease + 60 s, far below the broker's visibility timeout.
+ATGRANT_RUN_LEASE_SECONDS = env_int("ATGRANT_RUN_LEASE_SECONDS", 60, minimum=10)
+CELERY_BEAT_SCHEDULE["recover-allocation-runs"] = {
+    "task": "allocation.tasks.recover_runs",
     "schedule": 60.0,
 }

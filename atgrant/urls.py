@@ -13,11 +13,6 @@ admin.site.index_title = _("Administration")
 # The admin logs in through allauth's form: the same lockout, second factor and audit.
 admin.site.login = secure_admin_login(admin.site.login)
 
-# Error pages in the visitor's language (403 and 404 are Django's views with our templates;
-# 429 is allauth's, with templates/429.html).
-handler400 = "atgrant.views.bad_request"
-handler500 = "atgrant.views.server_error"
-
 # Django tries the patterns in order; no two of these overlap, so the most requested pages
 # (the public lists, the region's pages) come first and allauth's and the admin's many last.
 urlpatterns = [
@@ -35,3 +30,9 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The app's own pages for errors (templates/400.html ...); with DEBUG on too (atgrant/errors.py).
+handler400 = "atgrant.errors.bad_request"
+handler403 = "atgrant.errors.permission_denied"
+handler404 = "atgrant.errors.page_not_found"
+handler500 = "atgrant.errors.server_error"

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
-    """Raised on any attempt to change or delete an audit event through the ORM."""
+    """Raised on any attempt to change or delete an append-only record (an audit event, a
+    submitted report version) through the ORM."""
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
+from audit.labels import SYSTEM_ACTOR
 from audit.models import AuditEvent
 
 
@@ -57,7 +58,7 @@ def audit_event(
 ) -> AuditEvent:
     """An unsaved audit event (for `audit_record_many`); `audit_record` saves one at once."""
     real_actor = actor if actor is not None and actor.is_authenticated else None
-    label = getattr(real_actor, "email", "") or (str(real_actor) if real_actor else "system")
+    label = getattr(real_actor, "email", "") or (str(real_actor) if real_actor else SYSTEM_ACTOR)
     return AuditEvent(
         actor=real_actor,
         actor_label=label[:254],

@@ -14,7 +14,7 @@ from allocation import exports
 from allocation.letters import decision_letter_pdf
 from allocation.selectors import decisions_of_round
 from allocation.views_read.public import public_table
-from registry.csv import registry_csv_text
+from registry.csv import registry_csv_bytes
 from registry.selectors import registry_entries
 from submissions.models import GrantRound
 
@@ -35,11 +35,11 @@ def round_archive(grant_round: GrantRound) -> IO[bytes]:
         for decision in decisions_of_round(grant_round=grant_round).select_related("round"):
             add(f"beslut/{decision.reference}.pdf", decision_letter_pdf(decision))
         table = public_table(grant_round)
-        add("fordelningslista.csv", exports.full_csv(table.rows).encode())
+        add("fordelningslista.csv", exports.full_csv(table.rows))
         add("indata.csv", exports.input_csv(table.rows).encode())
         add("regler.json", exports.rules_json(table.rules).encode())
         entries = registry_entries().filter(round=grant_round).order_by("year", "serial")
-        add("diarium.csv", registry_csv_text(entries).encode())
+        add("diarium.csv", registry_csv_bytes(entries))
         archive.writestr("innehall-sha256.txt", "\n".join(manifest) + "\n")
     handle.seek(0)
     return handle

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from submissions.models import (
     DeadlineExtension,
@@ -62,8 +63,9 @@ class GrantRoundAdmin(DraftOnlyMixin, admin.ModelAdmin):
     inlines = [StaircaseStepInline, RoundBaselineInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: GrantRound | None = None) -> list[str]:
-        # Status moves only through the workflow (submissions.workflow.round_transition).
-        return ["status"]
+        # Status moves only through the workflow (submissions.workflow.round_transition);
+        # closed_at is written by closing (submissions.closing) alone.
+        return ["status", "closed_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return admin.ModelAdmin.has_add_permission(self, request)
@@ -92,10 +94,35 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
-    list_display = ["region", "round", "filled_posts", "started_posts", "updated_at"]
+    """The working copies. What counts is each report's latest submitted version (the
+    versions' list); a row with unsent changes is a draft and is marked so."""
+
+    list_display = [
+        "region",
+        "round",
+        "working_filled",
+        "working_started",
+        "unsent_changes",
+        "updated_at",
+    ]
     list_filter = ["round", "region"]
     search_fields = ["region__name", "region__short_name", "contact_name"]
     list_select_related = ["region", "round"]
+
+    def get_queryset(self, request: HttpRequest):  # noqa: ANN201 - the admin's queryset
+        return super().get_queryset(request).with_unsent_changes()
+
+    @admin.display(description=_("tillsatta (arbetskopia)"))
+    def working_filled(self, obj: Report) -> int | None:
+        return obj.filled_posts
+
+    @admin.display(description=_("påbörjade (arbetskopia)"))
+    def working_started(self, obj: Report) -> int | None:
+        return obj.started_posts
+
+    @admin.display(description=_("utkast, inte inskickat"), boolean=True)
+    def unsent_changes(self, obj: Report) -> bool:
+        return obj.unsent_changes
 
 
 @admin.register(ReportVersion)

@@ -40,6 +40,8 @@ def _close(
 ) -> GrantRound:
     with transaction.atomic():
         locked = round_transition(grant_round=grant_round, to=RoundStatus.CLOSED, by=by)
+        GrantRound.objects.filter(pk=locked.pk).update(closed_at=now)
+        locked.closed_at = grant_round.closed_at = now
         count = Report.objects.filter(round=locked, locked_at__isnull=True).update(locked_at=now)
         audit_record(
             action="round.closed",
@@ -51,7 +53,7 @@ def _close(
                 "reports_locked": count,
                 "extensions_ended": ended_extensions or [],
             },
-            message="" if by is not None else "closed at the deadline by the scheduled task",
+            message="" if by is not None else "Stängd vid sista dag av den schemalagda uppgiften",
             round_id=locked.pk,
         )
     return locked

@@ -36,20 +36,30 @@ def write_refusal(
     report: Report | None,
     now: dt.datetime,
 ) -> str | None:
-    """Why a write at `now` is refused, in Swedish, or None if it is allowed."""
+    """Why the region cannot write at `now`, in Swedish, or None if it can.
+
+    The sentence states the round's real state, so a page may show it on a plain GET: it
+    says nothing about a write. check_writable adds that to a refused write.
+    """
     from atgrant.templatetags.atgrant_format import sv_datetime
 
+    if grant_round.status == RoundStatus.DRAFT:
+        return _("Omgången är inte öppen för inrapportering ännu.")
+    if grant_round.status == RoundStatus.DECIDED:
+        return _("Omgången är beslutad. Rapporten är låst; den senast inskickade versionen gällde.")
     if grant_round.status != RoundStatus.OPEN:
-        return _("Omgången är inte öppen för inrapportering (status: %(status)s).") % {
-            "status": grant_round.get_status_display()
-        }
+        return _(
+            "Omgången är stängd och väntar på beslut. Rapporten är låst; den senast "
+            "inskickade versionen gäller."
+        )
     if report is not None and report.locked_at is not None:
         return _("Rapporten är låst och kan inte längre ändras.")
     until = extension.until if extension is not None else None
     if grant_round.deadline_passed(now, extended_until=until):
+        # The round is still open: the agency can still grant an extension.
         return _(
             "Sista dag för inrapportering har passerat (%(deadline)s svensk tid). "
-            "Uppgifterna har inte sparats. Kontakta myndigheten om ni behöver förlängd svarstid."
+            "Kontakta myndigheten om ni behöver förlängd svarstid."
         ) % {"deadline": sv_datetime(effective_deadline(grant_round, extension))}
     return None
 
@@ -61,7 +71,10 @@ def check_writable(
     report: Report | None,
     now: dt.datetime,
 ) -> None:
-    """Raise ValidationError if a write at `now` is not allowed."""
+    """Raise ValidationError if a write at `now` is not allowed: why, and that nothing was
+    saved."""
     refusal = write_refusal(grant_round=grant_round, extension=extension, report=report, now=now)
     if refusal is not None:
-        raise ValidationError(refusal, code="closed")
+        raise ValidationError(
+            _("%(refusal)s Uppgifterna har inte sparats.") % {"refusal": refusal}, code="closed"
+        )

@@ -100,7 +100,7 @@ def _submit_demo(
             actor=by,
             obj=version,
             after={**values, "version": 1, "reference": version.reference},
-            message="demo data (load_round_2024 --demo)",
+            message="Demodata (load_round_2024 --demo)",
             round_id=grant_round.pk,
             region_id=region.pk,
         )
@@ -142,11 +142,11 @@ def create_demo_extensions(*, grant_round: GrantRound, officer, days: int = 14) 
                 granted_by=officer,
             )
             audit_record(
-                action="extension.granted",
+                action="report.deadline_extended",
                 actor=officer,
                 obj=extension,
                 after={"until": extension.until.isoformat(), "reason": extension.reason},
-                message="demo data (load_round_2024 --demo)",
+                message="Demodata (load_round_2024 --demo)",
                 round_id=grant_round.pk,
                 region_id=region.pk,
             )

@@ -6,9 +6,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from allocation.engine import reported_posts_of
+from audit.models import AppendOnlyError
 from regions.models import Region
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -46,6 +49,9 @@ class GrantRound(models.Model):
     block1_budget = models.BigIntegerField(_("block 1 (kr)"))
     block2_budget = models.BigIntegerField(_("block 2 (kr)"))
     legal_basis = models.TextField(_("grund för beslutet"), blank=True)
+    # When the round was closed (at the deadline or by an officer): the pages show this, and
+    # no longer an extension that closing ended.
+    closed_at = models.DateTimeField(_("stängd"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
     class Meta:
@@ -169,6 +175,44 @@ class RoundBaseline(models.Model):
         return self.plan_low != self.plan_high
 
 
+# What a region writes into its report; a submitted version freezes the same fields.
+REPORT_FIELDS = (
+    "filled_posts",
+    "started_posts",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "comment",
+)
+
+
+class ReportQuerySet(models.QuerySet):
+    def with_unsent_changes(self) -> ReportQuerySet:
+        """Annotate ``unsent_changes`` (bool): Report.differs_from in SQL, one subquery each."""
+        latest = ReportVersion.objects.filter(report=OuterRef("pk")).order_by("-number")
+        # The posts may be NULL on both sides: compared through a value no count can have.
+        same = (
+            ReportVersion.objects.filter(
+                report=OuterRef("pk"),
+                number=OuterRef("_latest_number"),
+                contact_name=OuterRef("contact_name"),
+                contact_email=OuterRef("contact_email"),
+                contact_phone=OuterRef("contact_phone"),
+                comment=OuterRef("comment"),
+            )
+            .annotate(_filled=Coalesce("filled_posts", -1), _started=Coalesce("started_posts", -1))
+            .filter(
+                _filled=Coalesce(OuterRef("filled_posts"), -1),
+                _started=Coalesce(OuterRef("started_posts"), -1),
+            )
+        )
+        return self.annotate(_latest_number=Subquery(latest.values("number")[:1])).annotate(
+            unsent_changes=ExpressionWrapper(
+                Q(revision__gt=0) & ~Exists(same), output_field=BooleanField()
+            )
+        )
+
+
 class Report(models.Model):
     """A region's report (inrapportering) for a round, also its application: one per region, round.
 
@@ -201,6 +245,8 @@ class Report(models.Model):
     )
     locked_at = models.DateTimeField(_("låst"), null=True, blank=True)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("inrapportering")
         verbose_name_plural = _("inrapporteringar")
@@ -212,9 +258,40 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.region.short_name} – {self.round.name}"
 
+    def differs_from(self, version: ReportVersion | None) -> bool:
+        """Whether the working copy holds changes that are not sent in (a draft): it has been
+        written and is not what its latest submitted version (``version``, or None) says.
+
+        The latest submitted version is what counts (DOMAIN.md); a draft never does.
+        ReportQuerySet.with_unsent_changes is the same rule in SQL.
+        """
+        if self.revision == 0:
+            return False
+        if version is None:
+            return True
+        return any(getattr(version, f) != getattr(self, f) for f in REPORT_FIELDS)
+
+
+class ReportVersionQuerySet(models.QuerySet):
+    """Bulk writes never change or delete a submitted version."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("Submitted report versions are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Submitted report versions are never deleted.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
 
 class ReportVersion(models.Model):
-    """A submitted version of a report, frozen: the receipt (kvittens) is built from it."""
+    """A submitted version of a report, frozen: the receipt (kvittens) is built from it.
+
+    Append-only: a correction is a new version. The ORM refuses to change or delete one
+    (``AppendOnlyError``); triggers refuse UPDATE, DELETE and TRUNCATE in the database too
+    (migration 0003, on PostgreSQL and SQLite).
+    """
 
     report = models.ForeignKey(
         Report, on_delete=models.PROTECT, related_name="versions", verbose_name=_("inrapportering")
@@ -235,6 +312,8 @@ class ReportVersion(models.Model):
         verbose_name=_("inskickad av"),
     )
 
+    objects = ReportVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("inskickad version")
         verbose_name_plural = _("inskickade versioner")
@@ -251,6 +330,14 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} (v{self.number})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Submitted report versions are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Submitted report versions are never deleted.")
 
     @property
     def posts(self) -> int:
@@ -295,4 +382,5 @@ class DeadlineExtension(models.Model):
         ordering = ["round", "region", "-granted_at"]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name} → {self.until:%Y-%m-%d %H:%M}"
+        # Stockholm's time, as the officer typed it (the history shows this text as it is).
+        return f"{self.region.short_name} → {self.until.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"

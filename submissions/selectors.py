@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from allocation.engine import Rules
@@ -29,7 +29,7 @@ from submissions.models import (
     RoundStatus,
     StaircaseStep,
 )
-from submissions.services import REPORT_FIELDS
+from submissions.plausibility import Previous, unusual_figures
 
 NOT_STARTED = "not_started"
 DRAFT = "draft"
@@ -71,11 +71,17 @@ class ReportCard:
 
     @property
     def latest_version(self) -> ReportVersion | None:
+        """The latest submitted version: the one that counts, never the working copy."""
         return self.versions[0] if self.versions else None
 
     @property
+    def extension_in_force(self) -> DeadlineExtension | None:
+        """The region's extension while the round is open; closing the round ended it."""
+        return self.extension if self.grant_round.status == RoundStatus.OPEN else None
+
+    @property
     def deadline(self) -> dt.datetime:
-        return effective_deadline(self.grant_round, self.extension)
+        return effective_deadline(self.grant_round, self.extension_in_force)
 
     @property
     def time_left(self) -> str:
@@ -97,21 +103,21 @@ class ReportCard:
         return self.report.revision if self.report is not None else 0
 
     @property
+    def unsent_changes(self) -> bool:
+        """The working copy holds changes not sent in (Report.differs_from): a draft."""
+        return self.report is not None and self.report.differs_from(self.latest_version)
+
+    @property
     def state(self) -> str:
         if not self.writable:
             return LOCKED
         if self.report is None or self.report.revision == 0:
             return NOT_STARTED
-        latest = self.latest_version
-        if latest is None:
+        if self.latest_version is None:
             return DRAFT
-        same = all(getattr(latest, f) == getattr(self.report, f) for f in REPORT_FIELDS)
-        return SUBMITTED if same else CHANGED
+        return CHANGED if self.unsent_changes else SUBMITTED
 
-    @cached_property
-    def forecast(self) -> Forecast | None:
-        """From the region's own latest numbers: the working copy (draft or submitted)."""
-        source = self.report if self.report is not None else self.latest_version
+    def _forecast_of(self, source: Report | ReportVersion | None) -> Forecast | None:
         if source is None or self.baseline is None:
             return None
         return compute_forecast(
@@ -121,6 +127,20 @@ class ReportCard:
             planned_high=self.baseline.plan_high,
             rules=self.rules,
         )
+
+    @cached_property
+    def forecast(self) -> Forecast | None:
+        """From the latest submitted version, the one that counts; None on a locked report
+        (the round is no longer for forecasts: the decision says what the region gets)."""
+        return self._forecast_of(self.latest_version) if self.writable else None
+
+    @cached_property
+    def draft_forecast(self) -> Forecast | None:
+        """From the draft (unsent changes), shown labelled as such; None if there are none or
+        the report is locked (an unsent draft then never counts)."""
+        if not (self.writable and self.unsent_changes):
+            return None
+        return self._forecast_of(self.report)
 
 
 def report_cards(
@@ -201,37 +221,129 @@ def report_card(*, grant_round: GrantRound, region: Region, now: dt.datetime) ->
 
 @dataclass
 class RegionDashboard:
-    """A region's open rounds' cards, and its past rounds' cards (closed, allocated, decided)."""
+    """A region's rounds grouped by their real state, for the region's own people.
+
+    - ``open_cards``: rounds the region can still report in (open, its deadline not passed);
+    - ``ended_cards``: rounds still open for others (an extension runs) or not closed yet,
+      where the region's own deadline has passed: reported, waiting for the decision;
+    - ``awaiting_cards``: closed or allocated rounds, waiting for the decision;
+    - ``decided_lines``: decided rounds, each with the reference of the region's decision in
+      force (``decisions``: round id -> its reference), or None if the region took no part.
+    """
 
     region: Region
     open_cards: list[ReportCard] = field(default_factory=list)
+    ended_cards: list[ReportCard] = field(default_factory=list)
     past_cards: list[ReportCard] = field(default_factory=list)
+    decisions: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def awaiting_cards(self) -> list[ReportCard]:
+        return [c for c in self.past_cards if c.grant_round.status != RoundStatus.DECIDED]
+
+    @property
+    def decided_lines(self) -> list[tuple[ReportCard, str | None]]:
+        return [
+            (c, self.decisions.get(c.grant_round.pk))
+            for c in self.past_cards
+            if c.grant_round.status == RoundStatus.DECIDED
+        ]
 
 
 def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
-    """The regions the user acts for, each with its rounds' cards, open rounds first (6 queries
-    when any round is published, see report_cards)."""
+    """The regions the user acts for, each with its rounds by real state (RegionDashboard):
+    6 queries when a round is published (see report_cards), one more when one is decided."""
+    from allocation.models import Decision
+
     regions = regions_of(user)  # query: the user's regions and roles (cached on the user)
     if not regions:
         return []
     # query: the published rounds (a draft round is not shown to regions)
     rounds = list(GrantRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year", "name"))
     boards = {r.pk: RegionDashboard(region=r) for r in regions}
+    decided = [r.pk for r in rounds if r.status == RoundStatus.DECIDED]
+    if decided:
+        # query: the regions' decisions in force in the decided rounds
+        in_force = Decision.objects.filter(
+            round_id__in=decided, region__in=regions, replaced_by__isnull=True
+        ).values_list("round_id", "region_id", "reference")
+        for round_id, region_id, reference in in_force:
+            boards[region_id].decisions[round_id] = reference
     for card in report_cards(rounds=rounds, regions=regions, now=now, people=False):
         board = boards[card.region.pk]
-        is_open = card.grant_round.status == RoundStatus.OPEN
-        (board.open_cards if is_open else board.past_cards).append(card)
+        if card.grant_round.status != RoundStatus.OPEN:
+            board.past_cards.append(card)
+        elif card.writable:
+            board.open_cards.append(card)
+        else:
+            board.ended_cards.append(card)
     return list(boards.values())
 
 
 def rounds_for_user(user: object) -> list[GrantRound]:
-    """Rounds the agency sees (all) or a region sees (published), with how many regions applied."""
+    """Rounds the agency sees (all) or a region sees (published), with how many regions applied
+    (``applied_count``) and how many reports hold unsent changes (``unsent_count``), in 2
+    queries."""
     rounds = GrantRound.objects.annotate(
         applied_count=Count("reports", filter=Q(reports__versions__isnull=False), distinct=True)
     ).order_by("-year", "name")
     if not is_agency_reader(user):
         rounds = rounds.exclude(status=RoundStatus.DRAFT)
-    return list(rounds)
+    rounds = list(rounds)  # query: the rounds with their counts of applicants
+    # query: per round, the reports with unsent changes
+    unsent = dict(
+        Report.objects.with_unsent_changes()
+        .filter(unsent_changes=True, round__in=[r.pk for r in rounds])
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    for grant_round in rounds:
+        grant_round.unsent_count = unsent.get(grant_round.pk, 0)
+    return rounds
+
+
+@dataclass(frozen=True)
+class RoundGaps:
+    """Who a round's irreversible step (closing it, issuing decisions) leaves out or cuts off.
+
+    ``not_submitted``: regions with no submitted version (they did not apply and get no
+    decision); ``drafted``: those of them with a draft that was never sent in;
+    ``unsent``: regions whose latest submitted version counts while later changes are not sent
+    in (they would be lost).
+    """
+
+    not_submitted: list[Region]
+    drafted: frozenset[int]
+    unsent: list[Region]
+
+    @property
+    def regions(self) -> list[Region]:
+        return sorted([*self.not_submitted, *self.unsent], key=lambda r: r.short_name)
+
+    def __bool__(self) -> bool:
+        return bool(self.not_submitted or self.unsent)
+
+
+def round_gaps(grant_round: GrantRound) -> RoundGaps:
+    """The round's RoundGaps in 2 queries, regions by short name."""
+    # query: the round's reports that are submitted, or hold unsent changes
+    reports = list(
+        Report.objects.with_unsent_changes()
+        .filter(round=grant_round)
+        .annotate(submitted=Exists(ReportVersion.objects.filter(report=OuterRef("pk"))))
+        .order_by()
+        .values("region_id", "submitted", "unsent_changes")
+    )
+    submitted = {r["region_id"] for r in reports if r["submitted"]}
+    changed = {r["region_id"] for r in reports if r["unsent_changes"]}
+    regions = list(Region.objects.order_by("short_name"))  # query: every region
+    return RoundGaps(
+        not_submitted=[r for r in regions if r.pk not in submitted],
+        drafted=frozenset(changed - submitted),
+        unsent=[r for r in regions if r.pk in submitted and r.pk in changed],
+    )
 
 
 # --- the officer's table --------------------------------------------------------------------
@@ -244,10 +356,30 @@ class RoundReportRow:
     latest_version: ReportVersion | None
     version_count: int
     extension: DeadlineExtension | None
+    baseline: RoundBaseline | None = None
+    previous: Previous | None = None
+
+    @cached_property
+    def unusual(self) -> list[str]:
+        """plausibility.unusual_figures of the submitted version (the proxy confirmed them)."""
+        v = self.latest_version
+        if v is None:
+            return []
+        return unusual_figures(
+            filled=v.filled_posts,
+            started=v.started_posts,
+            planned=self.baseline.planned if self.baseline is not None else None,
+            previous=self.previous,
+        )
 
     @property
     def applied(self) -> bool:
         return self.latest_version is not None
+
+    @property
+    def unsent_changes(self) -> bool:
+        """A draft (changes not sent in) beside the latest version, which is what counts."""
+        return self.report is not None and self.report.differs_from(self.latest_version)
 
 
 def round_report_rows(
@@ -274,6 +406,11 @@ def round_report_rows(
         counts[v.report_id] += 1
     # query: extensions with granter
     extensions = _latest_extensions(round_id=grant_round.pk, **scope)
+    # query: the baselines (the plan the figures are checked against)
+    baselines = {
+        b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round, **scope).order_by()
+    }
+    previous = _previous_posts_by_region(grant_round, scope)
     rows = []
     for region in regions:
         report = reports.get(region.pk)
@@ -284,16 +421,75 @@ def round_report_rows(
                 latest_version=latest.get(report.pk) if report else None,
                 version_count=counts.get(report.pk, 0) if report else 0,
                 extension=extensions.get((grant_round.pk, region.pk)),
+                baseline=baselines.get(region.pk),
+                previous=previous.get(region.pk),
             )
         )
     return rows
 
 
-def regions_applied(grant_round: GrantRound) -> int:
-    """How many regions have sent in a report for the round (one query)."""
+def _previous_posts_by_region(grant_round: GrantRound, scope: dict) -> dict[int, Previous]:
+    """region id -> its posts in the latest earlier round it submitted for (previous_posts)."""
+    # query: the earlier published rounds' versions, latest round and version first per region
+    versions = (
+        ReportVersion.objects.filter(
+            report__round__year__lt=grant_round.year,
+            **{f"report__{k}": v for k, v in scope.items()},
+        )
+        .exclude(report__round__status=RoundStatus.DRAFT)
+        .select_related("report__round")
+        .order_by("report__region_id", "-report__round__year", "-number")
+    )
+    previous: dict[int, Previous] = {}
+    for v in versions:
+        if v.report.region_id not in previous:
+            previous[v.report.region_id] = Previous(round_name=v.report.round.name, posts=v.posts)
+    return previous
+
+
+def round_report_counts(grant_round: GrantRound) -> dict[str, int]:
+    """How many regions have sent in a report for the round (``applied``) and how many
+    reports hold changes not sent in (``unsent``), in one query."""
+    submitted = Exists(ReportVersion.objects.filter(report=OuterRef("pk")))
     return (
-        Report.objects.filter(round=grant_round, versions__isnull=False)
-        .values("region_id")
-        .distinct()
-        .count()
+        Report.objects.with_unsent_changes()
+        .filter(round=grant_round)
+        .aggregate(
+            applied=Count("pk", filter=Q(submitted)),
+            unsent=Count("pk", filter=Q(unsent_changes=True)),
+        )
+    )
+
+
+# --- unusual figures ------------------------------------------------------------------------
+
+
+def previous_posts(*, grant_round: GrantRound, region: Region) -> Previous | None:
+    """The region's posts in its latest submitted version of the latest earlier round (by
+    year) it reported in, or None (one query)."""
+    version = (
+        ReportVersion.objects.filter(
+            report__region=region, report__round__year__lt=grant_round.year
+        )
+        .exclude(report__round__status=RoundStatus.DRAFT)
+        .select_related("report__round")
+        .order_by("-report__round__year", "-number")
+        .first()
+    )
+    if version is None:
+        return None
+    return Previous(round_name=version.report.round.name, posts=version.posts)
+
+
+def unusual_figures_for(
+    *, grant_round: GrantRound, region: Region, filled: int | None, started: int | None
+) -> list[str]:
+    """plausibility.unusual_figures for these figures of the region's report (2 queries):
+    against the round's plan and the region's previous round."""
+    baseline = RoundBaseline.objects.filter(round=grant_round, region=region).order_by("pk").first()
+    return unusual_figures(
+        filled=filled,
+        started=started,
+        planned=baseline.planned if baseline is not None else None,
+        previous=previous_posts(grant_round=grant_round, region=region),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,6 +18,7 @@ from regions.roles import is_member_of, is_officer, is_proxy_of
 from registry import services as registry
 from submissions.deadlines import check_writable, latest_extension
 from submissions.models import (
+    REPORT_FIELDS,
     STOCKHOLM,
     DeadlineExtension,
     GrantRound,
@@ -26,15 +28,6 @@ from submissions.models import (
 )
 
 MAX_POSTS = 5000
-
-REPORT_FIELDS = (
-    "filled_posts",
-    "started_posts",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "comment",
-)
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -84,6 +77,17 @@ class ReportConflict(ValidationError):
             code="conflict",
         )
         self.report = report
+
+
+class UnusualFigures(ValidationError):
+    """The figures are unusual (submissions.plausibility) and the proxy has not confirmed them."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(
+            _("Bekräfta att de ovanliga uppgifterna stämmer innan rapporten skickas in."),
+            code="unconfirmed",
+        )
+        self.warnings = warnings
 
 
 def _when(moment: dt.datetime) -> str:
@@ -178,18 +182,32 @@ def report_submit(
     data: ReportData,
     revision: int,
     by: AbstractBaseUser,
+    confirm_unusual: bool = False,
 ) -> ReportVersion:
     """Submit the report: write `data` and freeze it as the next ReportVersion (the receipt).
 
     Only the region's proxy; until the deadline; refused if the report changed since `revision`.
+    Unusual figures (submissions.plausibility) need `confirm_unusual`, the proxy's tick on the
+    confirmation page, else UnusualFigures (with the warnings) is raised; the audit event
+    records the warnings confirmed.
     Queues the receipt e-mail (a Celery task: the PDF is slow) once the transaction committed.
     """
+    from submissions.selectors import unusual_figures_for
+
     if not is_proxy_of(by, region):
         raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
     data.validate(for_submission=True)
+    warnings = unusual_figures_for(
+        grant_round=grant_round,
+        region=region,
+        filled=data.filled_posts,
+        started=data.started_posts,
+    )
     now = timezone.now()
     with transaction.atomic():
         report, _created = _prepare_write(grant_round=grant_round, region=region, now=now)
+        if warnings and not confirm_unusual:  # after the deadline's refusal, which says more
+            raise UnusualFigures(warnings)
         before = _snapshot(report)
         report = _write_report(report=report, data=data, revision=revision, by=by, now=now)
         number = (
@@ -213,7 +231,12 @@ def report_submit(
             actor=by,
             obj=version,
             before=before,
-            after={**_snapshot(report), "version": number, "reference": version.reference},
+            after={
+                **_snapshot(report),
+                "version": number,
+                "reference": version.reference,
+                "unusual_confirmed": warnings,
+            },
             round_id=grant_round.pk,
             region_id=region.pk,
         )
@@ -265,3 +288,51 @@ def deadline_extension_grant(
             region_id=region.pk,
         )
     return extension
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def report_reminders_send(
+    *,
+    grant_round: GrantRound,
+    by: AbstractBaseUser,
+    regions: Iterable[Region] | None = None,
+) -> list[Region]:
+    """Remind by e-mail the regions that have not submitted a report for the round, or hold
+    changes that are not sent in (selectors.round_gaps), before the round is closed.
+
+    ``regions``: only these of them (the officer's choice); None: all of them. Regions that
+    need no reminder (any more) are left out. Officers only, while the round is open (a closed
+    round's reports are locked: a reminder could not be acted on). One e-mail task per region
+    is queued once the transaction commits; the audit event names the regions.
+    Returns the regions reminded, by short name. Raises PermissionDenied, ValidationError.
+    """
+    from submissions.selectors import round_gaps
+    from submissions.tasks import send_report_reminder
+
+    if not is_officer(by):
+        raise PermissionDenied(_("Endast handläggare kan skicka påminnelser."))
+    if grant_round.status != RoundStatus.OPEN:
+        raise ValidationError(_("Påminnelser kan bara skickas medan omgången är öppen."))
+    due = round_gaps(grant_round).regions
+    if regions is not None:
+        chosen = {r.pk for r in regions}
+        due = [r for r in due if r.pk in chosen]
+    if not due:
+        raise ValidationError(
+            _("Ingen av de valda regionerna behöver påminnas: de har skickat in sina uppgifter.")
+        )
+    with transaction.atomic():
+        audit_record(
+            action="round.reminders_sent",
+            actor=by,
+            obj=grant_round,
+            after={"regions": [r.short_name for r in due]},
+            round_id=grant_round.pk,
+        )
+        for region in due:
+            transaction.on_commit(
+                lambda region_id=region.pk: send_report_reminder.delay(grant_round.pk, region_id)
+            )
+    return due

@@ -25,3 +25,16 @@ def send_receipt(version_id: int) -> None:
         "report__round", "report__region", "submitted_by"
     ).get(pk=version_id)
     send(version=version)
+
+
+@shared_task(name="submissions.tasks.send_report_reminder")
+def send_report_reminder(round_id: int, region_id: int) -> bool:
+    """Mail one region's reminder (services.report_reminders_send); False if by now the region
+    needs none (it submitted meanwhile) or has nobody to mail."""
+    from regions.models import Region
+    from submissions.emails import send_report_reminder as send
+    from submissions.models import GrantRound
+
+    return send(
+        grant_round=GrantRound.objects.get(pk=round_id), region=Region.objects.get(pk=region_id)
+    )

@@ -32,6 +32,11 @@ urlpatterns = [
         name="round_reports_csv",
     ),
     path(
+        "handlaggare/inrapporteringar/<slug:slug>/export.xlsx",
+        views.round_reports_xlsx,
+        name="round_reports_xlsx",
+    ),
+    path(
         "handlaggare/inrapporteringar/<slug:slug>/forlangning/",
         views.extension_grant,
         name="extension_grant",

@@ -7,8 +7,6 @@ region's people write its report (agency users: 403) and only its proxy submits.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atgrant.pagination import page_number, page_of
+from atgrant.spreadsheets import csv_response, xlsx_response
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
-from submissions import selectors, services
+from submissions import exports, selectors, services
 from submissions.forms import ExtensionForm, ReportForm
-from submissions.models import STOCKHOLM, GrantRound, ReportVersion, RoundStatus
+from submissions.models import GrantRound, ReportVersion, RoundStatus
 from submissions.receipts import receipt_filename, receipt_pdf
 
 
@@ -77,8 +76,25 @@ def _render_report(
         "conflict": conflict,
         # A refused write with the form gone (deadline passed): still show what they typed.
         "unsaved": _unsaved(form) if form is not None and form.is_bound and not can_write else None,
+        "decision": _decision_in_force(card),
     }
     return render(request, "submissions/report.html", context, status=status)
+
+
+def _decision_in_force(card: selectors.ReportCard) -> str | None:
+    """The reference of the region's decision in force once the round is decided, else None."""
+    if card.grant_round.status != RoundStatus.DECIDED:
+        return None
+    from allocation.models import Decision
+
+    # query: the region's decision in force in the round (none if it did not report)
+    return (
+        Decision.objects.filter(
+            round=card.grant_round, region=card.region, replaced_by__isnull=True
+        )
+        .values_list("reference", flat=True)
+        .first()
+    )
 
 
 def _unsaved(form: ReportForm) -> list[tuple[str, str]]:
@@ -137,14 +153,42 @@ def _review(request: HttpRequest, card: selectors.ReportCard, form: ReportForm) 
     if not is_proxy_of(request.user, card.region):
         raise PermissionDenied(_("Bara regionens ombud kan skicka in rapporten."))
     if card.refusal:
-        messages.error(request, card.refusal)
+        # The refusal states the round's state; this POST also gets what became of it.
+        messages.error(
+            request, _("%(refusal)s Uppgifterna har inte skickats in.") % {"refusal": card.refusal}
+        )
         return _render_report(request, card, form)
     if form.cleaned_data["revision"] != card.revision and card.report is not None:
         messages.error(request, str(services.ReportConflict(card.report).messages[0]))
         form = _with_current_revision(request, card.revision, for_submission=True)
         return _render_report(request, card, form, conflict=True)
-    context = {"card": card, "form": form, "data": form.report_data()}
-    return render(request, "submissions/confirm.html", context)
+    data = form.report_data()
+    warnings = selectors.unusual_figures_for(
+        grant_round=card.grant_round,
+        region=card.region,
+        filled=data.filled_posts,
+        started=data.started_posts,
+    )
+    return _render_confirm(request, card, form, warnings)
+
+
+def _render_confirm(
+    request: HttpRequest,
+    card: selectors.ReportCard,
+    form: ReportForm,
+    warnings: list[str],
+    *,
+    unconfirmed: bool = False,
+) -> HttpResponse:
+    """The confirmation page; unusual figures (submissions.plausibility) with a tick box."""
+    context = {
+        "card": card,
+        "form": form,
+        "data": form.report_data(),
+        "warnings": warnings,
+        "unconfirmed": unconfirmed,
+    }
+    return render(request, "submissions/confirm.html", context, status=400 if unconfirmed else 200)
 
 
 def _refused(
@@ -186,7 +230,11 @@ def report_submit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             data=form.report_data(),
             revision=form.cleaned_data["revision"],
             by=request.user,
+            confirm_unusual=request.POST.get("confirm_unusual") == "1",
         )
+    except services.UnusualFigures as unusual:
+        card = selectors.report_card(grant_round=grant_round, region=region, now=timezone.now())
+        return _render_confirm(request, card, form, unusual.warnings, unconfirmed=True)
     except ValidationError as error:
         return _refused(request, grant_round, region, error, for_submission=True)
     messages.success(
@@ -209,9 +257,15 @@ def _version(request: HttpRequest, slug: str, code: str, number: int) -> ReportV
 @login_required
 def receipt(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
     version = _version(request, slug, code, number)
-    return render(
-        request, "submissions/receipt.html", {"version": version, "report": version.report}
-    )
+    # query: the report's latest version number: the receipt says whether this one counts
+    latest = version.report.versions.order_by("-number").values_list("number", flat=True)[0]
+    context = {
+        "version": version,
+        "report": version.report,
+        "latest": latest,
+        "round_open": version.report.round.status == RoundStatus.OPEN,
+    }
+    return render(request, "submissions/receipt.html", context)
 
 
 @login_required
@@ -241,7 +295,8 @@ def _render_round_reports(
         "grant_round": grant_round,
         "page": page,
         "rows": selectors.round_report_rows(grant_round, regions=page.object_list),
-        "applied": selectors.regions_applied(grant_round),  # the whole round, not the page
+        # the whole round, not the page: regions that applied, reports with unsent changes
+        "counts": selectors.round_report_counts(grant_round),
         "form": form or ExtensionForm(),
         "can_extend": is_officer(request.user)
         and grant_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
@@ -255,55 +310,26 @@ def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_round_reports(request, get_object_or_404(GrantRound, slug=slug))
 
 
-CSV_HEADER = [
-    "region_code",
-    "region",
-    "applied",
-    "filled_posts",
-    "started_posts",
-    "posts",
-    "submitted_at",
-    "reference",
-    "versions",
-    "extended_until",
-    "extended_by",
-    "extension_reason",
-]
+@login_required
+def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the round's table, every region, as a CSV for Excel in Sweden."""
+    _agency_reader_only(request)
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    table = exports.round_reports_table(selectors.round_report_rows(grant_round))
+    return csv_response(table, f"inrapporteringar-{grant_round.slug}.csv")
 
 
 @login_required
-def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def round_reports_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the same table as an Excel workbook."""
     _agency_reader_only(request)
     grant_round = get_object_or_404(GrantRound, slug=slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="inrapporteringar-{grant_round.slug}.csv"'
+    table = exports.round_reports_table(selectors.round_report_rows(grant_round))
+    return xlsx_response(
+        [(_("Inrapporteringar"), table)],
+        title=grant_round.name,
+        filename=f"inrapporteringar-{grant_round.slug}.xlsx",
     )
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for row in selectors.round_report_rows(grant_round):
-        v, e = row.latest_version, row.extension
-        writer.writerow(
-            [
-                row.region.code,
-                row.region.short_name,
-                "yes" if row.applied else "no",
-                _raw(v.filled_posts if v else None),
-                _raw(v.started_posts if v else None),
-                _raw(v.posts if v else None),
-                v.submitted_at.astimezone(STOCKHOLM).isoformat() if v else "",
-                v.reference if v else "",
-                row.version_count,
-                e.until.astimezone(STOCKHOLM).isoformat() if e else "",
-                e.granted_by.email if e else "",
-                e.reason if e else "",
-            ]
-        )
-    return response
-
-
-def _raw(value: int | None) -> str | int:
-    return "" if value is None else value
 
 
 @login_required

@@ -1,91 +1,90 @@
-"""Every error page (400, 403, CSRF failure, 404, 429, 500) speaks the visitor's language:
-Swedish by default, English with the English interface."""
+"""The app's own error pages, also with DEBUG on (the embedded demo): never Django's."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 
-from tests.factories import UserFactory
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_errors")]
 
-pytestmark = pytest.mark.django_db
-
-HEADINGS = {
-    400: "Felaktig begäran",
-    403: "Åtkomst nekad",
-    "csrf": "Formuläret kunde inte skickas",
-    404: "Sidan finns inte",
-    429: "För många försök",
-    500: "Ett fel har uppstått",
-}
+# What Django's technical pages say, and what the failing views carry: never shown.
+TECHNICAL = ("DEBUG = True", "Using the URLconf", "Traceback", "urlpatterns", "SECRET_KEY",
+             "No Region matches", "tampered", "Django")  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = "tests.urls_errors"
+@pytest.fixture(params=[True, False], ids=["debug", "production"])
+def debug(request, settings):
+    settings.DEBUG = request.param
+    settings.ATGRANT_TECHNICAL_ERROR_PAGES = False
+    return request.param
 
 
-def _client(language: str | None) -> Client:
-    client = Client(raise_request_exception=False)
-    if language:
-        client.cookies["django_language"] = language
-    return client
+def get(path: str, **headers):
+    return Client(raise_request_exception=False).get(path, headers=headers)
 
 
-def _error_page(kind, language: str | None = None):
-    client = _client(language)
-    if kind == 400:
-        return client.get("/", HTTP_HOST="not-allowed.example")
-    if kind == 403:
-        return client.get("/test/refuses")
-    if kind == "csrf":
-        client = Client(enforce_csrf_checks=True)
-        if language:
-            client.cookies["django_language"] = language
-        return client.post(reverse("account_login"), {"login": "a@example.se", "password": "x"})
-    if kind == 404:
-        return client.get("/finns-inte/")
-    if kind == 429:
-        # Password resets are limited per address e-mailed (5 a minute).
-        UserFactory(email="ada@region.example.se")
-        for _ in range(5):
-            client.post(reverse("account_reset_password"), {"email": "ada@region.example.se"})
-        return client.post(reverse("account_reset_password"), {"email": "ada@region.example.se"})
-    if kind == 500:
-        return client.get("/test/fails")
-    raise AssertionError(kind)
-
-
-@pytest.mark.parametrize("kind", list(HEADINGS))
-def test_error_pages_are_swedish_by_default(kind):
-    response = _error_page(kind)
-    assert response.status_code == (403 if kind == "csrf" else kind)
+def assert_app_page(response, status: int, title: str) -> str:
     html = response.content.decode()
-    assert 'lang="sv"' in html
-    assert f"<h1>{HEADINGS[kind]}</h1>" in html
-    assert "Too Many Requests" not in html and "Not Found" not in html
+    assert response.status_code == status
+    assert f'data-error="{status}"' in html and title in html
+    assert 'href="/"' in html  # the way on: the start page
+    for text in TECHNICAL:
+        assert text not in html
+    return html
 
 
-def _english(swedish: str) -> str | None:
-    with translation.override("en"):
-        english = translation.gettext(swedish)
-    return english if english != swedish else None
+def test_an_unknown_address_shows_the_apps_404_page(debug):
+    response = get("/finns-inte/")
+    html = assert_app_page(response, 404, "Sidan finns inte")
+    assert "Fördelningslistor" in html  # the site's own navigation
+    assert response["X-Frame-Options"] == "DENY"  # the headers every page has
 
 
-@pytest.mark.parametrize("kind", list(HEADINGS))
-def test_error_pages_follow_the_english_interface(kind):
-    response = _error_page(kind, language="en")
-    html = response.content.decode()
-    assert 'lang="en"' in html
-    english = _english(HEADINGS[kind])
-    if english is None:
-        pytest.skip("the English catalogue has no entry yet (tests/test_i18n.py reports it)")
-    assert f"<h1>{english}</h1>" in html
+def test_an_object_that_does_not_exist_shows_the_apps_404_page(debug):
+    assert_app_page(get("/testfel/404/"), 404, "Sidan finns inte")
 
 
-def test_server_error_page_gives_the_request_id_for_support():
-    response = _client(None).get("/test/fails", HTTP_X_REQUEST_ID="support-case-12345")
+def test_an_error_shows_the_apps_500_page_with_a_code_for_support(debug):
+    response = get("/testfel/500/", **{"X-Request-ID": "req-fel-0001"})
+    html = assert_app_page(response, 500, "Något gick fel")
+    assert "req-fel-0001" in html
+
+
+def test_an_error_for_a_client_that_wants_text_is_plain_swedish(settings):
+    settings.DEBUG = True
+    response = get("/testfel/500/", Accept="text/plain")
     assert response.status_code == 500
-    assert "support-case-12345" in response.content.decode()
+    assert response.content.decode().startswith("Något gick fel")
+
+
+def test_a_bad_request_shows_the_apps_400_page(debug):
+    assert_app_page(get("/testfel/400/"), 400, "Felaktig begäran")
+
+
+def test_a_refusal_shows_the_apps_403_page_with_its_reason(debug):
+    html = assert_app_page(get("/testfel/403/"), 403, "Du har inte behörighet")
+    assert "Endast handläggare kan göra detta." in html
+
+
+def test_a_form_refused_by_the_csrf_check_says_what_to_do(debug):
+    response = Client(enforce_csrf_checks=True).post("/konto/login/", {"login": "x"})
+    assert_app_page(response, 403, "Formuläret kunde inte skickas")
+
+
+def test_a_missing_slash_is_still_redirected(debug):
+    response = get("/fordelningslistor")
+    assert response.status_code == 301
+    assert response["Location"] == "/fordelningslistor/"
+
+
+def test_a_developer_can_ask_for_djangos_technical_pages(settings):
+    settings.DEBUG = True
+    settings.ATGRANT_TECHNICAL_ERROR_PAGES = True
+    assert "Using the URLconf" in get("/finns-inte/").content.decode()
+    assert "Traceback" in get("/testfel/500/").content.decode()
+
+
+def test_a_form_address_opened_in_the_browser_says_what_to_do(debug):
+    response = get("/kollegor/bjud-in/")  # the invitation form's POST-only address
+    assert_app_page(response, 405, "Sidan kan inte visas")
+    assert response["Allow"] == "POST"

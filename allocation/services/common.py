@@ -3,9 +3,6 @@ be prepared and run in."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -15,11 +12,6 @@ from regions.roles import is_officer
 from submissions.models import GrantRound, RoundStatus
 
 PREPARABLE = (RoundStatus.CLOSED, RoundStatus.ALLOCATED)
-
-
-def run_stale_after() -> dt.timedelta:
-    """A RUNNING run older than this (longer than any task may run) may be claimed again."""
-    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 def require_officer(user: AbstractBaseUser) -> None:

@@ -13,10 +13,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allocation import chain
+from allocation import chain, reconsideration
 from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
+from allocation.reconsideration import Corrections
 from allocation.services.common import active_run_exists, lock_round, require_officer
 from allocation.snapshot import snapshot_differences
+from atgrant.templatetags.atgrant_format import kr
 from audit.models import AuditEvent
 from audit.services import audit_event, audit_record, audit_record_many
 from regions.models import Region
@@ -38,10 +40,20 @@ def explanation_for(run: AllocationRun, region_id: int) -> dict[str, Any]:
 
 
 def _explanation(run: AllocationRun, result: dict[str, Any], source: dict[str, Any]) -> dict:
-    block2_paid = run.result["block2"]["paid"] > 0
+    return explanation_of(
+        run_number=run.number, run_result=run.result, result=result, source=source
+    )
+
+
+def explanation_of(
+    *, run_number: int, run_result: dict[str, Any], result: dict[str, Any], source: dict[str, Any]
+) -> dict[str, Any]:
+    """A region's explanation from a computed result (``run_result``: the whole result, as in
+    AllocationRun.result; ``result``/``source``: the region's result row and snapshot entry)."""
+    block2_paid = run_result["block2"]["paid"] > 0
     return {
         "region_name": result["name"],
-        "run_number": run.number,
+        "run_number": run_number,
         "population": source["population"],
         "filled": result["filled"],
         "started": result["started"],
@@ -58,7 +70,7 @@ def _explanation(run: AllocationRun, result: dict[str, Any], source: dict[str, A
         "plan_is_range": result["planned_is_range"],
         "increase": result["increase"],
         "rate": result["rate"],
-        "block1_budget": run.result["block1"]["budget"],
+        "block1_budget": run_result["block1"]["budget"],
         "block1_exact": result["block1_exact"],
         "block1_rounding": result["block1_rounding"],
         "qualifies": result["qualifies"],
@@ -66,12 +78,12 @@ def _explanation(run: AllocationRun, result: dict[str, Any], source: dict[str, A
         "step_payout": result["step_payout"],
         "step_payment": result["step_payment"],
         "remainder": result["remainder"],
-        "steps_scale": run.result["steps_scale"],
-        "block2_budget": run.result["block2"]["budget"],
+        "steps_scale": run_result["steps_scale"],
+        "block2_budget": run_result["block2"]["budget"],
         "block2_exact": result["block2_exact"],
         "block2_rounding": result["block2_rounding"],
         "block2_paid": block2_paid,
-        "warnings": [w["message"] for w in run.result["warnings"]],
+        "warnings": [w["message"] for w in run_result["warnings"]],
     }
 
 
@@ -190,6 +202,9 @@ def _decision_event(
             "deduction_reason": decision.explanation.get("deduction_reason"),
             "override_reason": decision.explanation.get("override_reason"),
             "reconsideration_reason": decision.reconsideration_reason,
+            "reconsideration_method": decision.explanation.get("reconsideration_method"),
+            "corrections": decision.explanation.get("corrections"),
+            "overrun_reason": decision.explanation.get("overrun_reason"),
             "content_hash": decision.content_hash,
         },
         round_id=decision.round_id,
@@ -205,41 +220,53 @@ def _register_and_deliver(decisions: list[Decision], by: AbstractBaseUser) -> No
 
 
 def decision_reconsider(
-    *, decision: Decision, by: AbstractBaseUser, block1: int, block2: int, reason: str
+    *,
+    decision: Decision,
+    by: AbstractBaseUser,
+    reason: str,
+    corrections: Corrections | None = None,
+    block1: int | None = None,
+    block2: int | None = None,
+    overrun_reason: str = "",
 ) -> Decision:
-    """Replace a decision in force by a new one (omprövning); both stay on record."""
+    """Replace a decision in force by a new one (omprövning); both stay on record.
+
+    Either ``corrections`` (the region's corrected inputs: the round's rules are run again,
+    see allocation.reconsideration) or typed ``block1``/``block2`` amounts in kronor (each
+    between 0 and its block's budget). When a block's decisions in force would then exceed
+    its budget, ``overrun_reason`` must say why. Raises ValidationError (Swedish) for a
+    missing reason, inputs that cannot be run, amounts out of bounds or an unconfirmed
+    overrun; PermissionDenied for anyone but an officer.
+    """
     require_officer(by)
     reason = reason.strip()
+    overrun_reason = overrun_reason.strip()
     if not reason:
         raise ValidationError(_("Ange skälet till omprövningen."))
-    if block1 < 0 or block2 < 0:
-        raise ValidationError(_("Beloppen kan inte vara negativa."))
+    if (corrections is None) == (block1 is None or block2 is None):
+        raise ValidationError(_("Ange antingen rättade uppgifter eller båda beloppen."))
     now = timezone.now()
     with transaction.atomic():
         locked = lock_round(decision.round)
-        old = Decision.objects.select_for_update().select_related("region").get(pk=decision.pk)
+        old = (
+            Decision.objects.select_for_update().select_related("region", "run").get(pk=decision.pk)
+        )
         if locked.status != RoundStatus.DECIDED:
             raise ValidationError(_("Omgången är inte beslutad."))
         if not old.in_force:
             raise ValidationError(_("Beslutet har redan ersatts av ett nytt beslut."))
+        outcome = _outcome(old, reason, corrections=corrections, block1=block1, block2=block2)
+        _check_overrun(outcome, overrun_reason)
         count = Decision.objects.filter(round=locked, region=old.region).count()
-        explanation = {
-            **old.explanation,
-            "reconsideration_reason": reason,
-            "replaces_reference": old.reference,
-            "previous_block1": old.block1,
-            "previous_block2": old.block2,
-            "previous_total": old.total,
-        }
         new = Decision(
             round=locked,
             region=old.region,
             run_id=old.run_id,
             reference=_reference(locked, old.region, count + 1),
-            block1=block1,
-            block2=block2,
-            total=block1 + block2,
-            explanation=explanation,
+            block1=outcome.block1,
+            block2=outcome.block2,
+            total=outcome.total,
+            explanation={**outcome.explanation, **_overrun_record(outcome, overrun_reason)},
             decided_at=now,
             decision_date=timezone.localdate(now),
             decided_by=by,
@@ -258,3 +285,43 @@ def decision_reconsider(
         ).save()
         _register_and_deliver([new], by)
     return new
+
+
+def _outcome(old: Decision, reason: str, **choice: Any) -> reconsideration.Outcome:
+    try:
+        return reconsideration.preview(decision=old, reason=reason, **choice)
+    except reconsideration.ReconsiderationError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def overrun_message(outcome: reconsideration.Outcome) -> str:
+    """What goes over budget, in Swedish (empty when nothing does)."""
+    return " ".join(
+        _("%(block)s blir totalt %(total)s, %(over)s över budgeten %(budget)s.")
+        % {
+            "block": _("Block 1") if block.key == "block1" else _("Block 2"),
+            "total": kr(block.total),
+            "over": kr(block.over),
+            "budget": kr(block.budget),
+        }
+        for block in outcome.blocks
+        if block.over
+    )
+
+
+def _check_overrun(outcome: reconsideration.Outcome, overrun_reason: str) -> None:
+    if outcome.overrun and not overrun_reason:
+        raise ValidationError(
+            overrun_message(outcome)
+            + " "
+            + _("Bekräfta att budgeten överskrids och ange skälet, eller ändra uppgifterna.")
+        )
+
+
+def _overrun_record(outcome: reconsideration.Outcome, overrun_reason: str) -> dict[str, Any]:
+    over = [
+        {"block": b.key, "budget": b.budget, "total": b.total, "over": b.over}
+        for b in outcome.blocks
+        if b.over
+    ]
+    return {"budget_overrun": over, "overrun_reason": overrun_reason if over else ""}

@@ -26,48 +26,11 @@ from allocation.selectors import (
 )
 from allocation.views_read.access import agency_reader_required
 from atgrant.pagination import page_of
+from audit.labels import action_label, actor_label, field_label, format_value
 from audit.models import AuditEvent
 from regions.fields import RegionField
 from regions.models import Region
 from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, ReportVersion
-
-ACTION_LABELS = {
-    "round.status": _("Omgångens status ändrad"),
-    "report.draft_saved": _("Utkast sparat"),
-    "report.submitted": _("Inrapportering inskickad"),
-    "report.deadline_extended": _("Svarstid förlängd"),
-    "proxy_application.submitted": _("Ombudsansökan inskickad"),
-    "proxy_application.completion_requested": _("Komplettering begärd"),
-    "proxy_application.resubmitted": _("Komplettering inskickad"),
-    "proxy_application.approved": _("Ombudsansökan beviljad"),
-    "proxy_application.rejected": _("Ombudsansökan avslagen"),
-    "proxy_appointment.ended": _("Ombudsuppdrag avslutat"),
-    "colleague_invitation.created": _("Kollega inbjuden"),
-    "colleague_invitation.revoked": _("Inbjudan återkallad"),
-    "colleague.added": _("Kollega tillagd"),
-    "colleague.removed": _("Kollega borttagen"),
-    "allocation.deduction_set": _("Avräkning registrerad"),
-    "allocation.deduction_removed": _("Avräkning borttagen"),
-    "allocation.override_set": _("Handläggarens värde registrerat"),
-    "allocation.override_removed": _("Handläggarens värde borttaget"),
-    "allocation.run_requested": _("Körning begärd"),
-    "allocation.run_started": _("Körning startad"),
-    "allocation.run_done": _("Körning klar"),
-    "allocation.run_failed": _("Körning misslyckades"),
-    "allocation.run_retried": _("Körning startad om"),
-    "allocation.decisions_issued": _("Omgångens beslut fattade"),
-    "allocation.decision_issued": _("Beslut fattat"),
-    "allocation.decision_reconsidered": _("Beslut omprövat"),
-    "registry.deliveries_resent": _("Beslut skickade igen"),
-    "region.changed": _("Region ändrad"),
-    "region.created": _("Region tillagd"),
-    "auth.logged_in": _("Inloggning"),
-    "auth.logged_out": _("Utloggning"),
-    "auth.login_failed": _("Misslyckad inloggning"),
-    "auth.locked_out": _("Spärrad efter misslyckade inloggningar"),
-    "mfa.authenticator_added": _("Tvåstegsverifiering aktiverad"),
-    "mfa.authenticator_removed": _("Tvåstegsverifiering borttagen"),
-}
 
 # The kinds of record the history can be narrowed to, by their actions.
 TYPE_FILTERS: dict[str, tuple[Any, Q]] = {
@@ -76,7 +39,10 @@ TYPE_FILTERS: dict[str, tuple[Any, Q]] = {
         _("Inrapporteringar och versioner"),
         Q(action__startswith="report.") & ~Q(action="report.deadline_extended"),
     ),
-    "extension": (_("Förlängd svarstid"), Q(action="report.deadline_extended")),
+    "extension": (
+        _("Förlängd svarstid"),
+        Q(action="report.deadline_extended") | Q(action="extension.granted"),
+    ),
     "proxy": (
         _("Ombud och kollegor"),
         Q(action__startswith="proxy_")
@@ -92,10 +58,6 @@ TYPE_FILTERS: dict[str, tuple[Any, Q]] = {
     "decision": (_("Beslut"), Q(action__startswith="allocation.decision")),
     "auth": (_("Inloggning"), Q(action__startswith="auth.") | Q(action__startswith="mfa.")),
 }
-
-
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
 
 
 class HistoryFilter(forms.Form):
@@ -191,14 +153,19 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 @dataclass(frozen=True)
 class Change:
+    """One field of an event, labelled and formatted (audit.labels); ``before`` is None when
+    the event has no earlier value to show."""
+
     key: str
-    before: Any
-    after: Any
+    label: str
+    before: str | None
+    after: str
 
 
 @dataclass(frozen=True)
 class EventRow:
     event: AuditEvent
+    actor: str
     label: str
     round_name: str
     region_name: str
@@ -206,12 +173,17 @@ class EventRow:
     link: str
 
 
-def _changes(event: AuditEvent) -> list[Change]:
+def event_changes(event: AuditEvent) -> list[Change]:
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
     return [
-        Change(key, before.get(key), after.get(key))
+        Change(
+            key,
+            field_label(key),
+            format_value(key, before[key], action=event.action) if key in before else None,
+            format_value(key, after.get(key), action=event.action),
+        )
         for key in keys
         if before.get(key) != after.get(key) or key not in before
     ]
@@ -243,10 +215,11 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     rows = [
         EventRow(
             event=event,
+            actor=actor_label(event.actor_label),
             label=action_label(event.action),
             round_name=round_names.get(event.round_id, ""),
             region_name=event.region_name or "",
-            changes=_changes(event),
+            changes=event_changes(event),
             link=_link(event),
         )
         for event in page.object_list

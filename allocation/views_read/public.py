@@ -7,7 +7,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
@@ -17,11 +17,10 @@ from allocation import exports
 from allocation.explain import as_fraction
 from allocation.models import AllocationRun, Decision
 from allocation.selectors import decisions_in_force
+from atgrant.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, download
 from submissions.models import GrantRound, RoundStatus
 
 AMOUNT_KEYS = ("block1", "step_payment", "remainder", "block2", "total")
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -51,6 +50,20 @@ class PublicTable:
     @property
     def reconsidered(self) -> list[dict[str, Any]]:
         return [row for row in self.rows if row["reconsidered"]]
+
+    @property
+    def over_budget(self) -> list[dict[str, Any]]:
+        """Blocks whose decisions in force exceed the round's budget (after reconsiderations):
+        ``{"block": "block1"|"block2", "total": kr, "budget": kr}``."""
+        budgets = {
+            "block1": self.grant_round.block1_budget,
+            "block2": self.grant_round.block2_budget,
+        }
+        return [
+            {"block": key, "total": self.totals[key], "budget": budget}
+            for key, budget in budgets.items()
+            if self.totals.get(key, 0) > budget
+        ]
 
     def chart_data(self) -> dict[str, Any]:
         ranked = self.ranked
@@ -83,8 +96,13 @@ def _plain(value: Fraction) -> int | str:
 
 def decision_row(decision: Decision) -> dict[str, Any]:
     """One region's line of the list: its inputs (as the run used them, copied into the
-    decision's explanation) and the amounts of the decision in force."""
+    decision's explanation, corrected there by a reconsideration through the engine) and the
+    amounts of the decision in force. ``replaces`` names the decision a reconsideration
+    replaced. Amounts typed at a reconsideration have no step payment or remainder (None)."""
     e = decision.explanation
+    typed = e.get("reconsideration_method") == "manual" or (
+        decision.replaces_id is not None and not e.get("reconsideration_method")
+    )
     return {
         "region": e.get("region_name") or decision.region.short_name,
         "code": decision.region.code,
@@ -98,17 +116,19 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "deducted": e.get("deducted") or 0,
         "posts": e.get("posts"),
         "increase": as_fraction(e.get("increase")) or Fraction(0),
-        "step_payment": int(as_fraction(e.get("step_payment")) or 0),
-        "remainder": int(as_fraction(e.get("remainder")) or 0),
+        "step_payment": None if typed else int(as_fraction(e.get("step_payment")) or 0),
+        "remainder": None if typed else int(as_fraction(e.get("remainder")) or 0),
         "block1": decision.block1,
         "block2": decision.block2,
         "total": decision.total,
         "reconsidered": decision.replaces_id is not None,
+        "replaces": e.get("replaces_reference", "") if decision.replaces_id else "",
+        "reconsideration_reason": decision.reconsideration_reason,
     }
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    totals: dict[str, Any] = {key: sum(row[key] for row in rows) for key in AMOUNT_KEYS}
+    totals: dict[str, Any] = {key: sum(row[key] or 0 for row in rows) for key in AMOUNT_KEYS}
     totals["posts"] = sum(row["posts"] or 0 for row in rows)
     totals["planned"] = sum((row["planned"] or Fraction(0) for row in rows), Fraction(0))
     totals["increase"] = sum((row["increase"] for row in rows), Fraction(0))
@@ -138,7 +158,14 @@ def _decided_round(slug: str) -> GrantRound:
 
 
 def public_lists(request: HttpRequest) -> HttpResponse:
-    rounds = GrantRound.objects.filter(status=RoundStatus.DECIDED).order_by("-year", "name")
+    """The decided rounds with what their decisions in force grant (``granted``, kr): the
+    same sum as each list's total row, reconsiderations included (one query)."""
+    in_force = Q(decisions__replaced_by__isnull=True)
+    rounds = (
+        GrantRound.objects.filter(status=RoundStatus.DECIDED)
+        .annotate(granted=Sum("decisions__total", filter=in_force))
+        .order_by("-year", "name")
+    )
     return render(request, "allocation/public/lists.html", {"rounds": rounds})
 
 
@@ -153,29 +180,30 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "allocation/public/list.html", context)
 
 
-def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def public_list_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the whole list as a CSV for Excel in Sweden."""
     table = public_table(_decided_round(slug))
-    return _download(exports.full_csv(table.rows), CSV_TYPE, f"fordelningslista-{slug}.csv")
+    content = exports.full_csv(table.rows)
+    return download(content, CSV_CONTENT_TYPE, f"fordelningslista-{slug}.csv")
 
 
 def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """For machines: the ``allocate_csv`` input, in its exact format (the name says so)."""
     table = public_table(_decided_round(slug))
-    return _download(exports.input_csv(table.rows), CSV_TYPE, f"indata-{slug}.csv")
+    content = exports.input_csv(table.rows)
+    return download(content, CSV_CONTENT_TYPE, f"maskinlasbar-indata-allocate_csv-{slug}.csv")
 
 
 def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    """For machines: the rules in ``allocate_csv --rules`` format."""
     table = public_table(_decided_round(slug))
-    return _download(exports.rules_json(table.rules), "application/json", f"regler-{slug}.json")
+    content = exports.rules_json(table.rules)
+    return download(content, "application/json", f"maskinlasbara-regler-allocate_csv-{slug}.json")
 
 
 def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    """For people: the list and the rules as an Excel workbook."""
     grant_round = _decided_round(slug)
     table = public_table(grant_round)
     content = exports.xlsx(table.rows, rules=table.rules, title=grant_round.name)
-    return _download(content, XLSX_TYPE, f"fordelningslista-{slug}.xlsx")
+    return download(content, XLSX_CONTENT_TYPE, f"fordelningslista-{slug}.xlsx")

@@ -213,6 +213,8 @@ def assert_fails(tmp_path: Path, args: list[str], *fragments: str) -> str:
             ["line 4", "'A' already given on line 2"],
         ),
         (f"{HEADER}\n,100,10,1,1\n", ["line 2", "region name is empty"]),
+        (f"{HEADER}\n=1+1,100,10,1,1\n", ["line 2", "must not start with = + - or @"]),
+        (f"{HEADER}\n{VALID_ROW}\n@SUM(A1),100,10,1,1\n", ["line 3", "'@SUM(A1)'"]),
         (f"{HEADER}\nA,100,10,1\n", ["line 2", "expected 5 fields, found 4"]),
         ("", ["line 1", "empty file"]),
         ("\n\n", ["line 1", "empty file"]),

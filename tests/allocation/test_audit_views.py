@@ -119,11 +119,59 @@ def test_history_shows_who_did_what_and_the_change(client, login, decisions, aud
         assert action in shown
     assert "Avräkning registrerad" in html
     assert "officer@example.se" in html
-    assert "<code>posts</code>: 2" in html
+    assert '<li data-field="posts">Avräknade tjänster: 2</li>' in html
     # Links to the records themselves.
     run = decisions["Blekinge"].run
     assert reverse("allocation_read:audit_run", kwargs={"pk": run.pk}) in html
     assert reverse("allocation_read:region_decision", kwargs={"reference": "AT2024-10-B1"}) in html
+
+
+def test_history_shows_words_and_formatted_values_never_codes(client, login, auditor, officer):
+    grant_round = GrantRoundFactory()
+    event(
+        "round.closed",
+        at(2024, 11, 2),
+        actor=None,
+        round_id=grant_round.pk,
+        before={"status": "open"},
+        after={
+            "status": "closed",
+            "reports_locked": 2,
+            "extensions_ended": ["Blekinge", "Gotland"],
+        },
+    )
+    event(
+        "report.deadline_extended",
+        at(2024, 11, 1),
+        actor=officer,
+        round_id=grant_round.pk,
+        before={"until": None, "reason": None},
+        after={"until": dt.datetime(2024, 11, 8, 22, 59, tzinfo=dt.UTC), "reason": "Systembyte"},
+    )
+    event(
+        "allocation.decisions_issued",
+        at(2024, 12, 2),
+        actor=officer,
+        round_id=grant_round.pk,
+        after={"run": 1, "decisions": 21, "total": 223_000_000, "decision_date": "2024-12-02"},
+    )
+    login(client, auditor)
+    html = client.get(reverse(INDEX)).content.decode()
+    for shown in (
+        "Omgången stängd",
+        '<li data-field="status">Status: Öppen → Stängd</li>',
+        "Förlängningar som upphört: Blekinge, Gotland",
+        "Svarstid förlängd",
+        "Förlängd till: – → 8 november 2024 kl. 23:59",
+        "Totalt: 223\u00a0000\u00a0000\u00a0kr",
+        "Beslutsdatum: 2 december 2024",
+        "<td>systemet</td>",  # the scheduled task, not the stored "system"
+    ):
+        assert shown in html
+    for raw in ("round.closed<", "extensions_ended:", "['", "<code>", "2024-12-02<"):
+        assert raw not in html
+    # The filter offers the event types by name too.
+    assert '<option value="round.closed">Omgången stängd</option>' in html
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
-"""The allocation list's downloads: CSV and XLSX with raw integers and every input."""
+"""The allocation list's downloads: for people (Swedish CSV and XLSX) and for machines."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -27,6 +28,7 @@ ROW = {
     "region": "Östergötland",
     "population": 472_660,
     "plan_text": "84-89",
+    "planned": Fraction(173, 2),
     "filled": 88,
     "started": None,
     "deducted": 0,
@@ -49,6 +51,12 @@ def _fast_passwords(settings):
 # --- the writers (pure) ---------------------------------------------------------------------
 
 
+def people_rows(content: bytes) -> list[list[str]]:
+    """A people CSV as Swedish Excel reads it: BOM, ';' between fields."""
+    assert content.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
 def test_input_csv_has_exactly_allocate_csvs_columns():
     text = exports.input_csv([ROW])
     assert text.splitlines() == [
@@ -57,29 +65,58 @@ def test_input_csv_has_exactly_allocate_csvs_columns():
     ]
 
 
-def test_full_csv_is_the_input_followed_by_the_results():
-    header, line = exports.full_csv([ROW]).splitlines()
-    assert header == (
-        "region,population,planned,filled,started,deducted,"
-        "posts,increase,block1,step_payment,remainder,block2,total"
-    )
-    assert line == "Östergötland,472660,84-89,88,,0,88,1.5,3000001,0,0,0,3000001"
+def test_full_csv_is_for_people_swedish_headers_decimal_comma_and_a_total_row():
+    other = {**ROW, "region": "Gotland", "plan_text": "12", "planned": Fraction(12),
+             "increase": Fraction(-5, 2), "filled": None, "started": 10, "total": 5}  # fmt: skip
+    header, first, second, total = people_rows(exports.full_csv([ROW, other]))
+    assert header[:4] == ["Region", "Befolkning", "Plan enligt planeringsunderlaget",
+                          "Plan som används"]  # fmt: skip
+    assert "Totalt (kr)" in header
+    cells = dict(zip(header, first, strict=True))
+    # The range as people write it (an en dash, so Excel cannot take it for a date).
+    assert cells["Plan enligt planeringsunderlaget"] == "84–89"
+    assert cells["Plan som används"] == "86,5"
+    assert cells["Utökning mot planen"] == "1,5"
+    assert cells["Block 1 (kr)"] == "3000001"
+    assert cells["Påbörjade AT-tjänster"] == ""
+    assert dict(zip(header, second, strict=True))["Utökning mot planen"] == "-2,5"
+    totals = dict(zip(header, total, strict=True))
+    assert totals["Region"] == "Summa"
+    assert totals["Totalt (kr)"] == "3000006"
+    assert totals["Utökning mot planen"] == "-1"
+
+
+def test_no_text_in_the_people_files_is_a_formula():
+    row = {**ROW, "region": '=HYPERLINK("http://x";"y")', "plan_text": "@1"}
+    header, line, _total = people_rows(exports.full_csv([row]))
+    assert line[0] == '\'=HYPERLINK("http://x";"y")'
+    assert line[2] == "'@1"
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.xlsx([row], rules=RULES, title="T")))[
+        "Fördelning"
+    ]
+    assert sheet["A2"].data_type == "s" and sheet["C2"].data_type == "s"
 
 
 def test_rules_json_is_in_allocate_csvs_rules_format():
     assert json.loads(exports.rules_json({**RULES, "extra": 1})) == RULES
 
 
-def test_xlsx_has_raw_numbers_and_the_rules():
+def test_xlsx_has_swedish_sheets_raw_numbers_kronor_format_and_the_rules():
     book = openpyxl.load_workbook(io.BytesIO(exports.xlsx([ROW], rules=RULES, title="T")))
-    sheet = book["allocation"]
-    values = [cell.value for cell in sheet[2]]
-    assert values[:6] == ["Östergötland", 472_660, "84-89", 88, None, 0]
-    assert values[6:] == [88, 1.5, 3_000_001, 0, 0, 0, 3_000_001]
-    assert isinstance(values[8], int)
-    rules = book["rules"]
-    assert [c.value for c in rules[2]] == ["block1", 63_000_000]
-    assert [c.value for c in rules[6]] == [2, 3_000_000]
+    assert book.sheetnames == ["Fördelning", "Regler"]
+    sheet = book["Fördelning"]
+    header = [cell.value for cell in sheet[1]]
+    values = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert values["Region"] == "Östergötland"
+    assert values["Befolkning"] == 472_660
+    assert values["Utökning mot planen"] == 1.5
+    assert values["Block 1 (kr)"] == 3_000_001 and isinstance(values["Block 1 (kr)"], int)
+    assert sheet.cell(2, header.index("Totalt (kr)") + 1).number_format == '#,##0 "kr"'
+    assert sheet.cell(3, 1).value == "Summa"
+    assert sheet.cell(3, header.index("Totalt (kr)") + 1).value == 3_000_001
+    rules = [[c.value for c in row] for row in book["Regler"].iter_rows()]
+    assert rules[1][2] == 63_000_000 and rules[2][2] == 160_000_000
+    assert rules[3][1:] == [2, 3_000_000]
 
 
 # --- the downloads --------------------------------------------------------------------------
@@ -100,14 +137,25 @@ def download(client, name: str, slug: str = "at-2024"):
 def test_csv_download_holds_the_decided_amounts(client, decisions):
     response = download(client, "public_list_csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = {r["region"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    header, *lines, total = people_rows(response.content)
+    rows = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
     for name, decision in decisions.items():
-        assert int(rows[name]["block1"]) == decision.block1
-        assert int(rows[name]["block2"]) == decision.block2
-        assert int(rows[name]["total"]) == decision.total
-    assert rows["Halland"]["deducted"] == "2"
-    assert rows["Gotland"]["planned"] == "60-62"
-    assert rows["Gotland"]["started"] == ""
+        assert int(rows[name]["Block 1 (kr)"]) == decision.block1
+        assert int(rows[name]["Block 2 (kr)"]) == decision.block2
+        assert int(rows[name]["Totalt (kr)"]) == decision.total
+    assert rows["Halland"]["Avräknade tjänster"] == "2"
+    assert rows["Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
+    assert rows["Gotland"]["Påbörjade AT-tjänster"] == ""
+    assert total[0] == "Summa"
+    assert int(total[header.index("Totalt (kr)")]) == sum(d.total for d in decisions.values())
+
+
+def test_the_machine_files_say_so_in_their_names(client, decisions):
+    for name in ("public_list_input_csv", "public_list_rules"):
+        disposition = download(client, name)["Content-Disposition"]
+        assert "maskinlasbar" in disposition and "allocate_csv" in disposition
+    page = client.get(reverse("allocation_read:public_list", kwargs={"slug": "at-2024"}))
+    assert "Indata för maskinläsning" in page.content.decode()
 
 
 def test_input_csv_round_trips_through_allocate_csv(client, decisions, tmp_path):
@@ -143,29 +191,29 @@ def test_input_csv_with_the_default_2024_rules_gives_the_same_totals(client, dec
 def test_xlsx_download_holds_raw_integer_amounts_matching_decisions(client, decisions):
     response = download(client, "public_list_xlsx")
     assert response["Content-Type"] == exports_xlsx_type()
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["allocation"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Fördelning"]
     header = [c.value for c in sheet[1]]
-    assert tuple(header) == exports.FULL_COLUMNS
     rows = {
         row[0]: dict(zip(header, row, strict=True))
         for row in sheet.iter_rows(min_row=2, values_only=True)
     }
     for name, decision in decisions.items():
-        for key in ("block1", "block2", "total"):
-            assert rows[name][key] == getattr(decision, key)
-            assert isinstance(rows[name][key], int)
-    assert rows["Gotland"]["planned"] == "60-62"
-    assert rows["Halland"]["increase"] == -1
+        for key, label in (("block1", "Block 1 (kr)"), ("block2", "Block 2 (kr)"),
+                           ("total", "Totalt (kr)")):  # fmt: skip
+            assert rows[name][label] == getattr(decision, key)
+            assert isinstance(rows[name][label], int)
+    assert rows["Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
+    assert rows["Halland"]["Utökning mot planen"] == -1
+    assert rows["Summa"]["Totalt (kr)"] == sum(d.total for d in decisions.values())
 
 
 def test_reconsidered_amount_is_in_the_downloads(client, decisions, officer):
     old = decisions["Blekinge"]
     reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
-    rows = {
-        r["region"]: r
-        for r in csv.DictReader(io.StringIO(download(client, "public_list_csv").content.decode()))
-    }
-    assert int(rows["Blekinge"]["total"]) == old.total - 1_000_000
+    header, *lines = people_rows(download(client, "public_list_csv").content)
+    rows = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
+    assert int(rows["Blekinge"]["Totalt (kr)"]) == old.total - 1_000_000
+    assert rows["Blekinge"]["Omprövat"] == "Ja"
 
 
 def exports_xlsx_type() -> str:

@@ -123,3 +123,17 @@ def test_database_refuses_raw_update_and_delete_of_audit_events(decision):
     assert AuditEvent.objects.exists()
     assert _refused("UPDATE audit_auditevent SET action = 'x'")
     assert _refused("DELETE FROM audit_auditevent")
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "table",
+    ["allocation_decision", "allocation_chainlink", "audit_auditevent", "allocation_allocationrun"],
+)
+def test_database_refuses_truncate_of_append_only_tables(decision, table):
+    with connection.cursor() as cursor:
+        # The test's own inserts leave deferred foreign-key checks, which PostgreSQL reports
+        # before any trigger ("pending trigger events"); check them first.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert _refused(f"TRUNCATE {table} CASCADE")
+    assert Decision.objects.filter(pk=decision.pk).exists()

@@ -198,7 +198,13 @@ def test_run_issue_and_reconsider_through_the_pages(
     original = Decision.objects.get(region=region)
     response = client.post(
         reverse("allocation:decision_reconsider", args=[original.reference]),
-        {"block1": "100", "block2": "200", "reason": "Felaktig plan"},
+        {
+            "method": "manual",
+            "block1": "100",
+            "block2": "200",
+            "reason": "Felaktig plan",
+            "action": "issue",
+        },
     )
     new = Decision.objects.get(replaces=original)
     assert response["Location"] == reverse("allocation:decision", args=[new.reference])
@@ -206,7 +212,7 @@ def test_run_issue_and_reconsider_through_the_pages(
     assert "Ersatt" in old_page.decode()
     response = client.post(
         reverse("allocation:decision_reconsider", args=[original.reference]),
-        {"block1": "1", "block2": "2", "reason": "igen"},
+        {"method": "manual", "block1": "1", "block2": "2", "reason": "igen", "action": "issue"},
     )
     assert response.status_code == 400
     assert Decision.objects.count() == 5

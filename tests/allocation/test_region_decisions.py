@@ -191,7 +191,11 @@ def test_reconsideration_marks_the_replaced_one_and_the_one_in_force(
     assert f"Detta beslut ersätter {old.reference}" in new_text
     assert "Skäl: Regionen visade att en tjänst hade räknats två gånger." in new_text
     assert "Totalt 56 006 183 kr" in new_text
-    assert "ändrades beloppen från block 1 11 997 022 kr och block 2 45 009 161 kr" in new_text
+    assert "tidigare block 1 11 997 022 kr och block 2 45 009 161 kr" in new_text
+    # The typed amounts are stated as decided at the reconsideration, not as computed.
+    assert "bestämdes beloppen i stället till block 1 11 997 022 kr och block 2 44 009 161 kr" in (
+        new_text
+    )
 
 
 def test_officer_entered_values_are_shown_with_their_reason(

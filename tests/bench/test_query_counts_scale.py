@@ -51,8 +51,9 @@ def test_whole_run_query_counts_do_not_grow(db, regions, history):
     assert counts == PINNED_RUN
 
 
-# close (10): the extensions; savepoint, the round locked, its status moved, the transition's
-#   audit event, release; the reports locked in one UPDATE, the audit event; the outer release.
+# close (11): the extensions; savepoint, the round locked, its status moved, the transition's
+#   audit event, release; the round's closed_at; the reports locked in one UPDATE, the audit
+#   event; the outer release.
 # preview (7): versions, regions, baselines, deductions, overrides, steps, regions not reporting.
 # request (14): savepoint, the round locked, active runs?, the snapshot check (the 7 above),
 #   the last number, the run, its audit event, release.
@@ -67,7 +68,7 @@ def test_whole_run_query_counts_do_not_grow(db, regions, history):
 #   the issue's audit event; then the registry (8): savepoint, the year's serials raised
 #   (UPDATE) and read, ONE INSERT of the entries, release; the deliveries already made, the
 #   proxies, ONE INSERT of the deliveries; release.
-PINNED_RUN = {"close": 10, "preview": 7, "request": 14, "execute": 25, "issue": 35}
+PINNED_RUN = {"close": 11, "preview": 7, "request": 14, "execute": 25, "issue": 35}
 
 
 def _pages(world):  # noqa: ANN001, ANN202
@@ -100,13 +101,14 @@ def test_page_query_counts_do_not_grow(client, login, db, regions, history):
 
 
 # Each as in the page's own test (queries named there): the dashboard LOGGED_IN + 7
-# (tests/submissions/test_officer_views.py), the officer's report table LOGGED_IN + 9, a page
-# of 50 regions (ibid.), the auditor's history LOGGED_IN + 8 (tests/allocation/
+# (tests/submissions/test_officer_views.py) and one more for the regions' decisions in force,
+# as the history has decided rounds, the officer's report table LOGGED_IN + 11, a page of 50
+# regions (ibid.), the auditor's history LOGGED_IN + 8 (tests/allocation/
 # test_audit_views.py: + 7 there, where there is no run, so no page of runs to fetch), the
 # public list 1 for a visitor (the round with its chain hash; the body a cached fragment).
 PINNED_PAGES = {
-    "dashboard": LOGGED_IN + 7,
-    "round_reports": LOGGED_IN + 9,
+    "dashboard": LOGGED_IN + 8,
+    "round_reports": LOGGED_IN + 11,
     "audit_index": LOGGED_IN + 8,
     "public_list": 1,
 }

@@ -131,11 +131,18 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
 
     # --- the officer reconsiders Blekinge's decision -----------------------------------------
     handlaggare.goto(f"/handlaggare/beslut/{blekinge.reference}/")
+    handlaggare.page.get_by_label("Ange beloppen för hand").check()
     handlaggare.fill("Block 1 (kr)", str(blekinge.block1))
     handlaggare.fill("Block 2 (kr)", str(blekinge.block2 + 100_000))
     handlaggare.fill("Skäl till omprövningen", "Regionen begärde omprövning; avräkningen rättad.")
     handlaggare.click("Fatta nytt beslut")
     handlaggare.reauthenticate_if_asked(PASSWORD)
+    # Block 2 would go 100 000 kr over its budget: refused until confirmed with a reason.
+    handlaggare.expect_text("över budgeten")
+    assert not Decision.objects.filter(replaces=blekinge).exists()
+    handlaggare.page.get_by_label("Jag bekräftar att omgångens budget överskrids").check()
+    handlaggare.fill("Skäl till att budgeten överskrids", "Myndighetens fel vid avräkningen.")
+    handlaggare.click("Fatta nytt beslut")
     new = Decision.objects.get(replaces=blekinge)
     assert handlaggare.path == f"/handlaggare/beslut/{new.reference}/"
     assert new.block2 == blekinge.block2 + 100_000
@@ -167,6 +174,8 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     # 100 000 kr to block 2).
     public.expect_text("63 000 000 kr i block 1 och 160 000 000 kr i block 2")
     public.expect_text("Totalt har 223 100 000 kr beviljats")
+    public.expect_text("Efter omprövning har 160 100 000 kr beviljats i block 2")
+    public.expect_text(f"beslut {new.reference} ersätter beslut {blekinge.reference}")
     public.expect_text("†")
     public.shot("allocation-list")
     table = public.fetch(public.page.get_by_role("link", name="Hela tabellen som CSV"))

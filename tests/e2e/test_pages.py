@@ -74,3 +74,17 @@ def test_failed_login_is_announced_and_marked(web, transactional_db):
     alert = person.page.locator("main [role=alert], main [aria-live]")
     expect(alert.first).to_contain_text("lösenord")
     person.axe.assert_clean()
+
+
+def test_the_error_pages_are_the_apps_own_and_pass_axe(web, transactional_db, settings):
+    """Issue 15, item 20: in the embedded demo (DEBUG on) too, never Django's debug page."""
+    settings.DEBUG = True
+    person = web("vilse")
+    for width in (None, PHONE):
+        if width:
+            person.page.set_viewport_size(width)
+        response = person.goto("/finns-inte/")
+        assert response.status == 404
+        expect(person.page.get_by_role("heading", level=1)).to_have_text("Sidan finns inte")
+        expect(person.page.get_by_role("link", name="Till startsidan")).to_be_visible()
+    person.axe.assert_clean()

@@ -157,7 +157,7 @@ def test_the_archive_zip_holds_every_letter_the_list_and_the_registry(
     letters = {f"beslut/{d.reference}.pdf" for d in decisions}
     assert letters <= names
     assert {"fordelningslista.csv", "indata.csv", "regler.json", "diarium.csv"} <= names
-    listing = archive.read("fordelningslista.csv").decode()
+    listing = archive.read("fordelningslista.csv").decode("utf-8-sig")
     assert str(sum(d.total for d in decisions if d.region == region)) in listing
     registry = archive.read("diarium.csv").decode("utf-8-sig")
     assert all(d.reference in registry for d in decisions)

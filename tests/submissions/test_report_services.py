@@ -238,7 +238,8 @@ def test_a_closed_round_refuses_writes(region, proxy):
     grant_round = round_2024(closed=True)
     with frozen(BEFORE_DEADLINE), pytest.raises(ValidationError) as caught:
         draft(grant_round, region, proxy)
-    assert "inte öppen" in caught.value.messages[0]
+    assert "Omgången är stängd" in caught.value.messages[0]
+    assert "Uppgifterna har inte sparats" in caught.value.messages[0]
 
 
 def test_a_locked_report_refuses_writes(region, proxy):

@@ -251,7 +251,7 @@ def test_dashboard_lists_past_rounds(client, login, region, proxy):
     submitted(old, region, proxy)
     login(client, proxy)
     html = client.get(reverse("submissions:dashboard")).content.decode()
-    assert "Tidigare omgångar" in html
+    assert "Stängda omgångar – beslut väntas" in html
     assert "Låst – inskickad version 1" in html
     assert "<td>Stängd</td>" in html  # the round's status
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -270,7 +270,8 @@ def test_dashboard_shows_past_rounds_with_their_current_status(client, login, re
     # A round that moves on (allocated, decided) shows so on the next request.
     GrantRound.objects.filter(pk=old.pk).update(status=RoundStatus.DECIDED)
     second = client.get(url).content.decode()
-    assert "<td>Beslutad</td>" in second and "<td>Stängd</td>" not in second
+    assert "Beslutade omgångar" in second and "<td>Stängd</td>" not in second
+    assert "Stängda omgångar" not in second
     assert "Låst – inskickad version 1" in second
 
 

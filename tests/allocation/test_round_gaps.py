@@ -1,0 +1,205 @@
+"""Before an irreversible step (closing a round, issuing decisions) the officer sees who is
+affected, and can remind them (issue 15, item 11); a decided round links the decision."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from allocation.views_read.audit import action_label
+from audit.models import AuditEvent
+from regions.models import ProxyAppointment
+from submissions.models import Report, RoundStatus
+from submissions.selectors import round_gaps
+from submissions.services import report_reminders_send
+from tests.allocation.factories import (
+    AFTER_DEADLINE,
+    BEFORE_DEADLINE,
+    at,
+    eager_celery,  # noqa: F401 - a fixture
+    reported_round,
+)
+from tests.allocation.read_factories import FOUR, closed_round, decide
+from tests.factories import ReportVersionFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+
+
+@pytest.fixture
+def open_round(region, other_region, proxy, other_proxy, colleague):
+    """Alfa, Beta, Gamma submitted; Alfa then changed its report without sending it in;
+    Blekinge has nothing; Gotland has a colleague's draft that was never submitted."""
+    grant_round = reported_round(status=RoundStatus.OPEN)
+    Report.objects.filter(round=grant_round, region__short_name="Alfa").update(
+        filled_posts=99, revision=2
+    )
+    Report.objects.create(
+        round=grant_round, region=other_region, filled_posts=12, revision=1, updated_by=colleague
+    )
+    return grant_round
+
+
+def _names(regions) -> list[str]:
+    return [r.short_name for r in regions]
+
+
+def test_round_gaps_name_who_has_not_submitted_and_who_has_unsent_changes(open_round, other_region):
+    gaps = round_gaps(open_round)
+    assert _names(gaps.not_submitted) == ["Blekinge", "Gotland"]
+    assert gaps.drafted == {other_region.pk}
+    assert _names(gaps.unsent) == ["Alfa"]
+
+
+def test_the_close_page_lists_the_regions_left_out_and_offers_a_reminder(
+    client, login, officer, open_round
+):
+    login(client, officer)
+    with at(AFTER_DEADLINE):
+        page = client.get(reverse("allocation:round_close", args=[open_round.slug]))
+    html = page.content.decode()
+    assert "2 regioner har inte skickat in någon rapport" in html
+    assert "Gotland – har ett utkast som inte är inskickat" in html
+    assert "1 region har ändringar som inte är inskickade" in html
+    assert "<li>Alfa</li>" in html
+    assert reverse("allocation:round_remind", args=[open_round.slug]) in html
+    for code in ("10", "09", "21"):
+        assert f'name="region" value="{code}"' in html
+
+
+def test_a_reminder_mails_the_proxy_and_the_drafts_author_after_commit(
+    officer, open_round, region, other_region, django_capture_on_commit_callbacks
+):
+    with at(BEFORE_DEADLINE), django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reminded = report_reminders_send(
+            grant_round=open_round, by=officer, regions=[region, other_region]
+        )
+        assert mail.outbox == []  # nothing is sent before the commit
+    assert _names(reminded) == ["Blekinge", "Gotland"]
+    with at(BEFORE_DEADLINE):
+        for callback in callbacks:
+            callback()
+    sent = {tuple(m.to): m for m in mail.outbox}
+    assert set(sent) == {
+        ("ombud@blekinge.example.se",),
+        ("ombud@gotland.example.se", "kollega@blekinge.example.se"),
+    }
+    gotland = sent[("ombud@gotland.example.se", "kollega@blekinge.example.se")].body
+    assert "Ett utkast till rapport är sparat men inte inskickat" in gotland
+    assert "Sista dag för inrapportering: 1 november 2024" in gotland
+    event = AuditEvent.objects.get(action="round.reminders_sent")
+    assert event.after == {"regions": ["Blekinge", "Gotland"]}
+    assert action_label(event.action) == "Påminnelse om inrapportering skickad"
+
+
+def test_a_reminder_after_the_deadline_says_to_ask_for_an_extension(
+    officer, open_round, django_capture_on_commit_callbacks
+):
+    alfa_region = open_round.reports.get(region__short_name="Alfa").region
+    ProxyAppointment.objects.create(region=alfa_region, user=UserFactory(email="ombud@alfa.se"))
+    with at(AFTER_DEADLINE), django_capture_on_commit_callbacks(execute=True):
+        report_reminders_send(grant_round=open_round, by=officer)
+    alfa = next(m for m in mail.outbox if m.to == ["ombud@alfa.se"])
+    assert "Rapporten har ändringar som inte är inskickade" in alfa.body
+    assert "Sista dag för inrapportering har passerat" in alfa.body
+
+
+def test_the_reminder_form_sends_to_the_ticked_regions_only(
+    client, login, officer, open_round, other_region, django_capture_on_commit_callbacks
+):
+    login(client, officer)
+    url = reverse("allocation:round_remind", args=[open_round.slug])
+    with at(AFTER_DEADLINE), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"region": ["09"], "back": "close"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("allocation:round_close", args=[open_round.slug])
+    assert [m.to[0] for m in mail.outbox] == ["ombud@gotland.example.se"]
+    with at(AFTER_DEADLINE):
+        nothing = client.post(url, {"back": "round"}, follow=True)
+    assert "Ingen av de valda regionerna behöver påminnas" in nothing.content.decode()
+    assert len(mail.outbox) == 1
+
+
+def test_a_region_that_submitted_before_the_mail_went_gets_none(
+    officer, open_round, region, proxy, django_capture_on_commit_callbacks
+):
+    with at(BEFORE_DEADLINE), django_capture_on_commit_callbacks() as callbacks:
+        report_reminders_send(grant_round=open_round, by=officer, regions=[region])
+    report = Report.objects.create(
+        round=open_round, region=region, filled_posts=40, revision=1, updated_by=proxy
+    )
+    ReportVersionFactory(
+        report=report,
+        number=1,
+        filled_posts=40,
+        started_posts=None,
+        contact_name=report.contact_name,
+        contact_email=report.contact_email,
+    )
+    with at(BEFORE_DEADLINE):
+        for callback in callbacks:
+            callback()
+    assert mail.outbox == []
+
+
+def test_only_officers_remind_and_only_while_the_round_is_open(
+    client, login, auditor, officer, proxy, open_round
+):
+    for user in (auditor, proxy):
+        with pytest.raises(PermissionDenied):
+            report_reminders_send(grant_round=open_round, by=user)
+    login(client, auditor)
+    url = reverse("allocation:round_remind", args=[open_round.slug])
+    assert client.post(url, {"region": ["10"]}).status_code == 403
+    open_round.status = RoundStatus.CLOSED
+    open_round.save()
+    with pytest.raises(ValidationError, match="medan omgången är öppen"):
+        report_reminders_send(grant_round=open_round, by=officer)
+    assert mail.outbox == []
+
+
+def test_the_issue_page_names_the_regions_that_get_no_decision(
+    client, login, officer, django_capture_on_commit_callbacks
+):
+    from allocation.services.runs import allocation_run_execute, allocation_run_request
+    from tests.factories import RegionFactory
+
+    grant_round = closed_round(FOUR[:2])
+    RegionFactory(code="13", short_name="Halland", name="Region Halland")
+    run = allocation_run_request(grant_round=grant_round, by=officer)
+    run = allocation_run_execute(run_id=run.pk)
+    login(client, officer)
+    page = client.get(reverse("allocation:decisions_issue", args=[grant_round.slug, run.number]))
+    html = page.content.decode()
+    assert "Regioner utan inskickad rapport får inget beslut" in html
+    assert "1 region har inte skickat in någon rapport" in html and "<li>Halland" in html
+    assert reverse("allocation:round_remind", args=[grant_round.slug]) not in html
+
+
+def test_the_dashboard_links_the_regions_decision_in_a_decided_round(client, login, officer):
+    grant_round = closed_round(FOUR[:2])
+    decisions = decide(grant_round, officer)
+    blekinge = decisions["Blekinge"].region
+    proxy = UserFactory(email="ombud@blekinge.example.se")
+    ProxyAppointment.objects.create(region=blekinge, user=proxy)
+    login(client, proxy)
+    html = client.get(reverse("submissions:dashboard")).content.decode()
+    decided = html[html.index("Beslutade omgångar") :]
+    link = reverse("allocation_read:region_decision", args=[decisions["Blekinge"].reference])
+    assert f'href="{link}"' in decided
+    assert "Stängda omgångar" not in html and "Öppna rapporten" not in html
+
+
+def test_the_report_page_of_a_decided_round_links_the_decision(client, login, officer):
+    grant_round = closed_round(FOUR[:2])
+    decisions = decide(grant_round, officer)
+    blekinge = decisions["Blekinge"].region
+    proxy = UserFactory(email="ombud@blekinge.example.se")
+    ProxyAppointment.objects.create(region=blekinge, user=proxy)
+    login(client, proxy)
+    url = reverse("submissions:report_edit", args=[grant_round.slug, blekinge.code])
+    html = client.get(url).content.decode()
+    link = reverse("allocation_read:region_decision", args=[decisions["Blekinge"].reference])
+    assert f'href="{link}"' in html
+    assert "Omgången är beslutad" in html and "Till nästa trappsteg" not in html
