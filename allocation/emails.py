@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-
-log = logging.getLogger(__name__)
 
 
 def region_decision_url(reference: str) -> str:
