@@ -35,12 +35,3 @@ def execute_run(self, run_id: int) -> str:  # noqa: ANN001
 def recover_runs() -> list[int]:
     """Beat, every minute: queue again the runs whose worker died or whose message was lost."""
     return allocation_runs_recover()
-
-
-@shared_task(name="allocation.tasks.send_decision_emails")
-def send_decision_emails(decision_ids: list[int]) -> int:
-    """Mail the proxies of newly issued decisions (queued on commit by the service): with
-    2 000 regions this is 2 000 messages, which do not belong in the officer's request."""
-    from allocation.emails import send_decision_emails as send
-
-    return send(decision_ids=decision_ids)

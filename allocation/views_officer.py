@@ -29,9 +29,10 @@ from allocation.services.common import PREPARABLE
 from allocation.services.lease import is_abandoned
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
-from atgrant.templatetags.atgrant_format import format_number
 from regions.models import Region
 from regions.roles import is_agency_reader, is_officer
+from registry.notices import delivery_message, issue_message
+from registry.selectors import round_deliveries
 from submissions import closing
 from submissions.models import GrantRound, RoundStatus
 from submissions.selectors import round_gaps
@@ -132,6 +133,9 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
             key: sum(getattr(d, key) for d in decided or ())
             for key in ("block1", "block2", "total")
         },
+        "deliveries": round_deliveries(grant_round=grant_round)
+        if grant_round.status == RoundStatus.DECIDED
+        else None,
     }
 
 
@@ -395,11 +399,7 @@ def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpRespons
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
             return redirect("allocation:run", slug=slug, number=number)
-        messages.success(
-            request,
-            _("%(count)s beslut är fattade och ombuden har fått e-post.")
-            % {"count": format_number(len(issued))},
-        )
+        messages.success(request, issue_message([d.pk for d in issued]))
         return _round_redirect(run.round)
     context = {**_run_context(request, run), "form": form}
     status = 400 if request.method == "POST" else 200
@@ -483,7 +483,9 @@ def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Beslutet är omprövat. Det nya beslutet %(reference)s gäller.")
-                    % {"reference": new.reference},
+                    % {"reference": new.reference}
+                    + " "
+                    + delivery_message([new.pk]),
                 )
                 return redirect("allocation:decision", reference=new.reference)
         try:

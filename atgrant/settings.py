@@ -21,6 +21,7 @@ from atgrant.env import (
     env_url,
     redis_database_after,
 )
+from registry.pattern import DEFAULT_PATTERN, pattern_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ATGRANT_VAR_DIR", str(BASE_DIR / "var")))
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "regions",
     "submissions",
     "allocation",
+    "registry",
 ]
 
 MIDDLEWARE = [
@@ -394,6 +396,13 @@ if SENTRY_DSN:  # pip install "atgrant[sentry]"
 
 # --- Domain settings ------------------------------------------------------------------------
 ATGRANT_AGENCY_NAME = env_str("ATGRANT_AGENCY_NAME", "Socialstyrelsen")
+# The registry's case numbers (diarienummer): str.format with {year} and {serial}, the serial
+# restarting each year. A pattern whose numbers could repeat stops the start.
+ATGRANT_REGISTRY_NUMBER_PATTERN = env_str("ATGRANT_REGISTRY_NUMBER_PATTERN", DEFAULT_PATTERN)
+if _problem := pattern_problem(ATGRANT_REGISTRY_NUMBER_PATTERN):
+    raise ImproperlyConfiguredEnv(
+        f"ATGRANT_REGISTRY_NUMBER_PATTERN {ATGRANT_REGISTRY_NUMBER_PATTERN!r}: {_problem}."
+    )
 
 # --- Periodic tasks (allocation/closing helper) ---------------------------------------------
 CELERY_BEAT_SCHEDULE["close-due-rounds"] = {

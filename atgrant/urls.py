@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("submissions.urls")),
     path("", include("regions.urls")),
     path("", include("allocation.urls")),
+    path("", include("registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth's sign-up, where every new account confirms its address (atgrant.accounts).
     path("konto/signup/", accounts.signup, name="account_signup"),

@@ -59,6 +59,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "allocation.decisions_issued": gettext_lazy("Omgångens beslut fattade"),
     "allocation.decision_issued": gettext_lazy("Beslut fattat"),
     "allocation.decision_reconsidered": gettext_lazy("Beslut omprövat"),
+    "registry.deliveries_resent": gettext_lazy("Beslut skickade igen"),
+    "region.changed": gettext_lazy("Region ändrad"),
+    "region.created": gettext_lazy("Region tillagd"),
     "auth.logged_in": gettext_lazy("Inloggning"),
     "auth.logged_out": gettext_lazy("Utloggning"),
     "auth.login_failed": gettext_lazy("Misslyckad inloggning"),
@@ -150,6 +153,13 @@ FIELDS: dict[str, Field] = {
     "email": Field(gettext_lazy("E-post")),
     "expires_at": Field(gettext_lazy("Gäller till"), Kind.DATETIME),
     "revoked_at": Field(gettext_lazy("Återkallad"), Kind.DATETIME),
+    # regions (the admin) and the delivery of decisions
+    "code": Field(gettext_lazy("Länskod")),
+    "name": Field(gettext_lazy("Officiellt namn")),
+    "short_name": Field(gettext_lazy("Kortnamn")),
+    "registry_email": Field(gettext_lazy("Registraturens e-post")),
+    "added": Field(gettext_lazy("Nya utskick"), Kind.COUNT),
+    "queued_again": Field(gettext_lazy("Utskick köade igen"), Kind.COUNT),
     # logins
     "login": Field(gettext_lazy("Inloggningsnamn")),
     "type": Field(gettext_lazy("Typ av verifiering"), Kind.CHOICE),

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record
 from regions.models import (
     ApplicationEvent,
     Colleague,
@@ -17,9 +21,25 @@ from regions.models import (
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "short_name"]
-    search_fields = ["code", "name", "short_name"]
+    list_display = ["code", "name", "short_name", "registry_email"]
+    search_fields = ["code", "name", "short_name", "registry_email"]
     ordering = ["code"]
+
+    def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
+        """Save and record the change in the audit log, in one transaction: the official
+        mailbox decides where decisions are sent, so who changed it and when is kept."""
+        names = list(form.changed_data)
+        before = {name: form.initial.get(name) for name in names} if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                action="region.changed" if change else "region.created",
+                actor=request.user,
+                obj=obj,
+                before=before,
+                after={name: getattr(obj, name) for name in names},
+                region_id=obj.pk,
+            )
 
 
 class ReadOnlyAdminMixin:

@@ -123,7 +123,13 @@ def _officer_admin_permissions() -> list:
 
     return list(
         Permission.objects.filter(
-            content_type__app_label__in=["regions", "submissions", "allocation", "audit"]
+            content_type__app_label__in=[
+                "regions",
+                "submissions",
+                "allocation",
+                "audit",
+                "registry",
+            ]
         )
     )
 

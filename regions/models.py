@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.email_address import canonical_email
 from regions.collation import region_sort_key
 
 
@@ -31,6 +32,14 @@ class Region(models.Model):
     # save(): lists order and page by it in the database (Västra Götalandsregionen under V,
     # Region Örebro län after it). bulk_create() skips save(): set it there yourself.
     sort_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    registry_email = models.EmailField(
+        _("registraturens e-post"),
+        blank=True,
+        help_text=_(
+            "Regionens officiella brevlåda, t.ex. registrator@regionblekinge.se. "
+            "Beslut skickas hit och till regionens ombud."
+        ),
+    )
 
     class Meta:
         verbose_name = _("region")
@@ -51,6 +60,10 @@ class Region(models.Model):
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "sort_key"}
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The official mailbox in the one stored form of an address (atgrant.email_address).
+        self.registry_email = canonical_email(self.registry_email)
 
 
 class ProxyBasis(models.TextChoices):

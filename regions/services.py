@@ -36,6 +36,7 @@ from regions.models import (
     Region,
 )
 from regions.roles import forget_memberships, is_agency_reader, is_officer, is_proxy_of
+from registry import services as registry
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 REPLACED_REASON = "Ersatt av nytt ombud"
@@ -204,6 +205,9 @@ def proxy_application_submit(
             ApplicationEvent.objects.create(
                 application=application, kind=ApplicationEvent.Kind.SUBMITTED, by=applicant
             )
+            registry.register_proxy_application(
+                application=application, document=stored, by=applicant
+            )
             audit_record(
                 action="proxy_application.submitted",
                 actor=applicant,
@@ -264,7 +268,10 @@ def _officer_answer(
         application.status = _transition(application, action, by)
         application.officer_message = message
         application.save(update_fields=["status", "officer_message", "updated_at"])
-        ApplicationEvent.objects.create(application=application, kind=kind, message=message, by=by)
+        event = ApplicationEvent.objects.create(
+            application=application, kind=kind, message=message, by=by
+        )
+        registry.register_officer_answer(application=application, event=event, by=by)
         audit_record(
             action=audit_action,
             actor=by,
@@ -328,6 +335,7 @@ def proxy_application_resubmit(
             message=message.strip(),
             by=by,
         )
+        registry.register_completion(application=application, document=stored, by=by)
         audit_record(
             action="proxy_application.resubmitted",
             actor=by,
@@ -387,9 +395,10 @@ def proxy_application_approve(
         )
         application.status = new_status
         application.save(update_fields=["status", "updated_at"])
-        ApplicationEvent.objects.create(
+        event = ApplicationEvent.objects.create(
             application=application, kind=ApplicationEvent.Kind.APPROVED, by=by
         )
+        registry.register_officer_answer(application=application, event=event, by=by)
         audit_record(
             action="proxy_application.approved",
             actor=by,

@@ -328,7 +328,8 @@ def colleague_invite(request: HttpRequest, region: Region) -> HttpResponse:
             form.add_error("email", exc)
         else:
             messages.success(
-                request, _("En inbjudan är skickad till %(email)s.") % {"email": invitation.email}
+                request,
+                _("En inbjudan skickas till %(email)s med e-post.") % {"email": invitation.email},
             )
             return redirect("regions:colleague_list")
     return _render_colleagues(request, region, form, status=400)

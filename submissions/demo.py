@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from registry.services import register_report_version
 from submissions.models import (
     STOCKHOLM,
     DeadlineExtension,
@@ -93,6 +94,7 @@ def _submit_demo(
             submitted_by=by,
             **values,
         )
+        register_report_version(version=version, by=by)
         audit_record(
             action="report.submitted",
             actor=by,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from regions.models import Region
 from regions.roles import is_member_of, is_officer, is_proxy_of
+from registry import services as registry
 from submissions.deadlines import check_writable, latest_extension
 from submissions.models import (
     REPORT_FIELDS,
@@ -267,6 +268,7 @@ def report_submit(
             submitted_by=by,
             **asdict(data),
         )
+        registry.register_report_version(version=version, by=by)
         audit_record(
             action="report.submitted",
             actor=by,

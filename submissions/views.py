@@ -242,7 +242,7 @@ def report_submit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         return _refused(request, grant_round, region, error, for_submission=True)
     messages.success(
         request,
-        _("Rapporten är inskickad. Kvittensen har skickats med e-post."),
+        _("Rapporten är inskickad. Kvittensen skickas till dig med e-post."),
     )
     return redirect("submissions:receipt", slug=slug, code=code, number=version.number)
 

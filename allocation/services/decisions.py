@@ -22,6 +22,8 @@ from atgrant.templatetags.atgrant_format import kr
 from audit.models import AuditEvent
 from audit.services import audit_event, audit_record, audit_record_many
 from regions.models import Region
+from registry.delivery import deliveries_queue
+from registry.services import register_decisions
 from submissions.models import GrantRound, RoundStatus
 from submissions.workflow import round_transition
 
@@ -186,7 +188,7 @@ def decisions_issue(
             },
             round_id=locked.pk,
         )
-        _notify([d.pk for d in decisions])
+        _register_and_deliver(decisions, by)
     return decisions
 
 
@@ -217,10 +219,11 @@ def _decision_event(
     )
 
 
-def _notify(decision_ids: list[int]) -> None:
-    from allocation.tasks import send_decision_emails
-
-    transaction.on_commit(lambda: send_decision_emails.delay(decision_ids))
+def _register_and_deliver(decisions: list[Decision], by: AbstractBaseUser) -> None:
+    """Register the outgoing decisions and queue their e-mails to each region's proxy and
+    official mailbox (sent after commit); inside the issuing transaction."""
+    register_decisions(decisions=decisions, by=by)
+    deliveries_queue(decisions=decisions)
 
 
 def _same_reconsideration(
@@ -301,7 +304,7 @@ def decision_reconsider(
             action="allocation.decision_reconsidered",
             before={"reference": old.reference, "block1": old.block1, "block2": old.block2},
         ).save()
-        _notify([new.pk])
+        _register_and_deliver([new], by)
     return new
 
 

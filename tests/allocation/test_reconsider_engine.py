@@ -72,7 +72,7 @@ def test_corrected_inputs_are_run_through_the_rules_and_others_stay(decided, off
         decision=original, by=officer, reason=REASON, corrections=_more_posts(original, 51)
     )
 
-    expected = _engine_gives(original, "Blekinge", filled=51, started=50)
+    expected = _engine_gives(original, original.region.name, filled=51, started=50)
     assert (new.block1, new.block2) == (expected.block1, expected.block2)
     assert new.total == new.block1 + new.block2
     assert new.replaces == original
@@ -200,7 +200,7 @@ def test_a_second_reconsideration_starts_from_the_corrected_inputs(decided, offi
     ]
     assert second.explanation["override_reason"] == REASON  # the first correction's reason
     expected = _engine_gives(
-        original, "Blekinge", filled=51, started=50, planned_low=48, planned_high=50
+        original, original.region.name, filled=51, started=50, planned_low=48, planned_high=50
     )
     assert (second.block1, second.block2) == (expected.block1, expected.block2)
 
@@ -236,8 +236,8 @@ def test_the_public_list_its_index_and_the_exports_agree_after_a_reconsideration
     assert sum(int(row["Totalt (kr)"]) for row in regions) == totals["total"]
     assert int(next(r for r in rows if r["Region"] == "Summa")["Totalt (kr)"]) == totals["total"]
     marked = {row["Region"]: row["Ersätter beslut"] for row in regions if row["Ersätter beslut"]}
-    assert marked == {"Blekinge": original.reference}
-    blekinge = next(r for r in regions if r["Region"] == "Blekinge")
+    assert marked == {"Region Blekinge": original.reference}
+    blekinge = next(r for r in regions if r["Region"] == "Region Blekinge")
     assert blekinge["Beslut"] == new.reference and blekinge["Tillsatta AT-tjänster"] == "62"
 
 
@@ -251,7 +251,7 @@ def _people_csv(client, grant_round) -> list[dict[str, str]]:  # noqa: ANN001
 def test_typed_amounts_leave_no_stale_step_or_remainder_in_the_exports(decided, officer, client):
     grant_round, original = decided
     decision_reconsider(decision=original, by=officer, reason="x", block1=1_000, block2=2_000)
-    row = next(r for r in _people_csv(client, grant_round) if r["Region"] == "Blekinge")
+    row = next(r for r in _people_csv(client, grant_round) if r["Region"] == "Region Blekinge")
     assert (row["Block 1 (kr)"], row["Block 2 (kr)"], row["Totalt (kr)"]) == (
         "1000",
         "2000",

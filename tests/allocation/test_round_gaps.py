@@ -42,12 +42,12 @@ def open_round(region, other_region, proxy, other_proxy, colleague):
 
 
 def _names(regions) -> list[str]:
-    return [r.short_name for r in regions]
+    return [r.name for r in regions]
 
 
 def test_round_gaps_name_who_has_not_submitted_and_who_has_unsent_changes(open_round, other_region):
     gaps = round_gaps(open_round)
-    assert _names(gaps.not_submitted) == ["Blekinge", "Gotland"]
+    assert _names(gaps.not_submitted) == ["Region Blekinge", "Region Gotland"]
     assert gaps.drafted == {other_region.pk}
     assert _names(gaps.unsent) == ["Alfa"]
 
@@ -62,7 +62,7 @@ def test_the_close_page_lists_the_regions_left_out_and_offers_a_reminder(
     assert "2 regioner har inte skickat in någon rapport" in html
     assert "Gotland – har ett utkast som inte är inskickat" in html
     assert "1 region har ändringar som inte är inskickade" in html
-    assert "<li>Alfa</li>" in html
+    assert "<li>Region Alfa</li>" in html
     assert reverse("allocation:round_remind", args=[open_round.slug]) in html
     for code in ("10", "09", "21"):
         assert f'name="region" value="{code}"' in html
@@ -76,7 +76,7 @@ def test_a_reminder_mails_the_proxy_and_the_drafts_author_after_commit(
             grant_round=open_round, by=officer, regions=[region, other_region]
         )
         assert mail.outbox == []  # nothing is sent before the commit
-    assert _names(reminded) == ["Blekinge", "Gotland"]
+    assert _names(reminded) == ["Region Blekinge", "Region Gotland"]
     with at(BEFORE_DEADLINE):
         for callback in callbacks:
             callback()
@@ -89,7 +89,7 @@ def test_a_reminder_mails_the_proxy_and_the_drafts_author_after_commit(
     assert "Ett utkast till rapport är sparat men inte inskickat" in gotland
     assert "Sista dag för inrapportering: 1 november 2024" in gotland
     event = AuditEvent.objects.get(action="round.reminders_sent")
-    assert event.after == {"regions": ["Blekinge", "Gotland"]}
+    assert event.after == {"regions": ["Region Blekinge", "Region Gotland"]}
     assert action_label(event.action) == "Påminnelse om inrapportering skickad"
 
 
@@ -173,7 +173,7 @@ def test_the_issue_page_names_the_regions_that_get_no_decision(
     page = client.get(reverse("allocation:decisions_issue", args=[grant_round.slug, run.number]))
     html = page.content.decode()
     assert "Regioner utan inskickad rapport får inget beslut" in html
-    assert "1 region har inte skickat in någon rapport" in html and "<li>Halland" in html
+    assert "1 region har inte skickat in någon rapport" in html and "<li>Region Halland" in html
     assert reverse("allocation:round_remind", args=[grant_round.slug]) not in html
 
 

@@ -103,8 +103,13 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     # --- issue the decisions -----------------------------------------------------------------
     handlaggare.click("Fatta beslut enligt körningen")
     handlaggare.expect_text("223 000 000 kr")
+    # Celery is eager here: the request also sends every decision with its letter as a PDF
+    # to each region's proxy and official mailbox (19 letters), which a worker does in
+    # production. Allow for that.
+    handlaggare.page.set_default_timeout(120_000)
     handlaggare.click("Fatta besluten")
     handlaggare.reauthenticate_if_asked(PASSWORD)
+    handlaggare.page.set_default_timeout(15_000)
     grant_round.refresh_from_db()
     assert grant_round.status == RoundStatus.DECIDED
     decisions = Decision.objects.filter(round=grant_round)

@@ -33,6 +33,7 @@ OFFICER = [
     "/beslut/",
     "/granskning/",
     "/granskning/kontroll/",
+    "/handlaggare/diarium/",
     "/konto/2fa/",
 ]
 

@@ -33,7 +33,7 @@ def test_proxy_invites_colleague_who_saves_a_draft(web, open_round):
     ombud.click("Kollegor")
     ombud.fill("Kollegans e-postadress", "kim.kollega@blekinge.example.se")
     ombud.click("Skicka inbjudan")
-    ombud.expect_text("En inbjudan är skickad till kim.kollega@blekinge.example.se")
+    ombud.expect_text("En inbjudan skickas till kim.kollega@blekinge.example.se med e-post.")
 
     # The invitation arrives by e-mail (locmem: the live server shares this process).
     invitation = next(m for m in mail.outbox if "kim.kollega@blekinge.example.se" in m.to)

@@ -330,6 +330,8 @@ def test_colleague_saves_a_draft_and_the_proxy_submits_it_through_the_confirmati
     assert message.to == [proxy.email, "kim@blekinge.example.se"]
     for text in ("AT2024-10-0001", "15 oktober 2024 kl. 10:00", proxy.email, ">90<", ">93<"):
         assert text in receipt
+    # The receipt is queued for a worker: the message says it is on its way, not that it left.
+    assert "Kvittensen skickas till dig med e-post." in receipt
 
 
 def test_resubmission_gives_version_2_and_the_page_lists_both(

@@ -12,7 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import validate_email
 from django.db import transaction
 
 from allocation.plans import PlanError, parse_plan
@@ -61,6 +63,10 @@ def read_rows(path: Path) -> list[dict[str, str]]:
             parse_plan(row["planned_2024"])
             if int(row["population_2023_11_01"]) <= 0:
                 raise ValueError("population must be positive")
+            if (row.get("registry_email") or "").strip():
+                validate_email(row["registry_email"].strip())
+        except ValidationError as exc:
+            raise CommandError(f"{path}, line {line}: {' '.join(exc.messages)}") from exc
         except (PlanError, ValueError) as exc:
             raise CommandError(f"{path}, line {line}: {exc}") from exc
     return rows
@@ -146,6 +152,12 @@ class Command(BaseCommand):
             region, _ = Region.objects.update_or_create(
                 code=row["code"], defaults={"name": row["name"], "short_name": row["short_name"]}
             )
+            # The official mailbox only fills a blank: an address an officer corrected in the
+            # admin (audited there) is not overwritten by running the loader again.
+            mailbox = (row.get("registry_email") or "").strip()
+            if mailbox and not region.registry_email:
+                region.registry_email = mailbox
+                region.save(update_fields=["registry_email"])
             regions[row["code"]] = region
         return regions
 
