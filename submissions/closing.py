@@ -43,6 +43,9 @@ def _close(
 ) -> GrantRound:
     with transaction.atomic():
         locked = round_transition(grant_round=grant_round, to=RoundStatus.CLOSED, by=by)
+        # The earliest allowed decision date is the day the round closed.
+        locked.closed_at = now
+        locked.save(update_fields=["closed_at"])
         count = Report.objects.filter(round=locked, locked_at__isnull=True).update(locked_at=now)
         audit_record(
             action="round.closed",

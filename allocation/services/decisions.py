@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from allocation import chain
 from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
+from allocation.services import record
 from allocation.services.common import active_run_exists, lock_round, require_officer
 from allocation.snapshot import snapshot_differences
 from audit.models import AuditEvent
@@ -116,16 +117,33 @@ def _chain_decisions(decisions: list[Decision]) -> list[ChainLink]:
 
 
 def decisions_issue(
-    *, run: AllocationRun, by: AbstractBaseUser, decision_date: dt.date | None = None
+    *,
+    run: AllocationRun,
+    by: AbstractBaseUser,
+    decision_date: dt.date | None = None,
+    presented_by: AbstractBaseUser | None = None,
 ) -> list[Decision]:
-    """Issue one decision per participating region from a reviewed, finished run."""
+    """Issue one decision per participating region from a reviewed, finished run.
+
+    ``by`` decides; ``presented_by`` (default: the officer who requested the run) presented
+    the case. ``decision_date`` defaults to today. Raises ``ValidationError`` when the round
+    cannot be decided on this run, or the date or officers break the rules of
+    allocation/services/record.py; ``PermissionDenied`` when ``by`` is not an officer.
+    """
     require_officer(by)
     now = timezone.now()
     decision_date = decision_date or timezone.localdate(now)
     with transaction.atomic():
         locked = lock_round(run.round)
-        run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        run = (
+            AllocationRun.objects.select_for_update().select_related("requested_by").get(pk=run.pk)
+        )
         _check_issuable(locked, run)
+        presented_by = presented_by or run.requested_by
+        record.check_decision_date(
+            grant_round=locked, decision_date=decision_date, today=timezone.localdate(now)
+        )
+        record.check_officers(grant_round=locked, decided_by=by, presented_by=presented_by)
         results = run.result_regions()
         regions = Region.objects.in_bulk([r["region_id"] for r in results])
         sources = {r["region_id"]: r for r in run.snapshot["regions"]}
@@ -142,6 +160,7 @@ def decisions_issue(
                 decided_at=now,
                 decision_date=decision_date,
                 decided_by=by,
+                presented_by=presented_by,
             )
             for r in results
         ]
@@ -164,6 +183,7 @@ def decisions_issue(
                 "decisions": len(decisions),
                 "total": sum(d.total for d in decisions),
                 "decision_date": decision_date.isoformat(),
+                "presented_by": record.officer_name(presented_by),
             },
             round_id=locked.pk,
         )
@@ -202,9 +222,20 @@ def _notify(decision_ids: list[int]) -> None:
 
 
 def decision_reconsider(
-    *, decision: Decision, by: AbstractBaseUser, block1: int, block2: int, reason: str
+    *,
+    decision: Decision,
+    by: AbstractBaseUser,
+    block1: int,
+    block2: int,
+    reason: str,
+    decision_date: dt.date | None = None,
+    presented_by: AbstractBaseUser | None = None,
 ) -> Decision:
-    """Replace a decision in force by a new one (omprövning); both stay on record."""
+    """Replace a decision in force by a new one (omprövning); both stay on record.
+
+    ``decision_date`` defaults to today and may not be before the decision replaced;
+    ``presented_by`` defaults to ``by`` (allowed only where the round allows one officer).
+    """
     require_officer(by)
     reason = reason.strip()
     if not reason:
@@ -219,6 +250,15 @@ def decision_reconsider(
             raise ValidationError(_("Omgången är inte beslutad."))
         if not old.in_force:
             raise ValidationError(_("Beslutet har redan ersatts av ett nytt beslut."))
+        decision_date = decision_date or timezone.localdate(now)
+        presented_by = presented_by or by
+        record.check_decision_date(
+            grant_round=locked,
+            decision_date=decision_date,
+            today=timezone.localdate(now),
+            replaces=old,
+        )
+        record.check_officers(grant_round=locked, decided_by=by, presented_by=presented_by)
         count = Decision.objects.filter(round=locked, region=old.region).count()
         explanation = {
             **old.explanation,
@@ -238,8 +278,9 @@ def decision_reconsider(
             total=block1 + block2,
             explanation=explanation,
             decided_at=now,
-            decision_date=timezone.localdate(now),
+            decision_date=decision_date,
             decided_by=by,
+            presented_by=presented_by,
             replaces=old,
             reconsideration_reason=reason,
         )
