@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from allocation import selectors
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
-from allocation.services import decisions, preparation, runs
+from allocation.services import decisions, preparation, record, runs
 from allocation.services.common import PREPARABLE, run_stale_after
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
@@ -338,26 +338,48 @@ def run_status(request: HttpRequest, slug: str, number: int) -> JsonResponse:
 # --- decisions -------------------------------------------------------------------------------
 
 
+def _issue_form(request: HttpRequest, run: AllocationRun) -> IssueForm:
+    return IssueForm(
+        request.POST if request.method == "POST" else None,
+        grant_round=run.round,
+        decided_by=request.user,
+        initial={"presented_by": run.requested_by_id},
+    )
+
+
 @agency_only
 @sensitive_action
 def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Two steps: the date and the presenting officer, then a summary to confirm (the date,
+    the number of decisions, each block's total against its budget); only the second POST
+    (with ``confirm``) issues."""
     run = _run(slug, number)
-    form = IssueForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = _issue_form(request, run)
+    valid = request.method == "POST" and form.is_valid()
+    if valid and request.POST.get("confirm") == "1":
         try:
             issued = decisions.decisions_issue(
-                run=run, by=request.user, decision_date=form.cleaned_data["decision_date"]
+                run=run,
+                by=request.user,
+                decision_date=form.cleaned_data["decision_date"],
+                presented_by=form.cleaned_data["presented_by"],
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-            return redirect("allocation:run", slug=slug, number=number)
-        messages.success(
-            request,
-            _("%(count)s beslut är fattade och ombuden har fått e-post.") % {"count": len(issued)},
-        )
-        return _round_redirect(run.round)
-    context = {**_run_context(request, run), "form": form}
-    status = 400 if request.method == "POST" else 200
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(count)s beslut är fattade och ombuden har fått e-post.")
+                % {"count": len(issued)},
+            )
+            return _round_redirect(run.round)
+    context = {
+        **_run_context(request, run),
+        "form": form,
+        "confirming": valid and not form.errors,
+        "decided_by": record.officer_name(request.user),
+    }
+    status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "allocation/officer/issue_confirm.html", context, status=status)
 
 
@@ -380,10 +402,19 @@ def _render_decision(
         "history": history,
         "can_write": is_officer(request.user),
         "can_reconsider": in_force and decision.round.status == RoundStatus.DECIDED,
-        "form": form
-        or ReconsiderForm(initial={"block1": decision.block1, "block2": decision.block2}),
+        "form": form or _reconsider_form(request, decision),
     }
     return render(request, "allocation/officer/decision.html", context, status=status)
+
+
+def _reconsider_form(request: HttpRequest, decision: Decision) -> ReconsiderForm:
+    return ReconsiderForm(
+        request.POST if request.method == "POST" else None,
+        grant_round=decision.round,
+        decided_by=request.user,
+        replaces=decision,
+        initial={"block1": decision.block1, "block2": decision.block2},
+    )
 
 
 @agency_only
@@ -397,7 +428,7 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
     decision = _decision(reference)
-    form = ReconsiderForm(request.POST)
+    form = _reconsider_form(request, decision)
     if form.is_valid():
         try:
             new = decisions.decision_reconsider(
@@ -406,6 +437,8 @@ def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
                 block1=form.cleaned_data["block1"],
                 block2=form.cleaned_data["block2"],
                 reason=form.cleaned_data["reason"],
+                decision_date=form.cleaned_data["decision_date"],
+                presented_by=form.cleaned_data["presented_by"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -62,8 +62,9 @@ class GrantRoundAdmin(DraftOnlyMixin, admin.ModelAdmin):
     inlines = [StaircaseStepInline, RoundBaselineInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: GrantRound | None = None) -> list[str]:
-        # Status moves only through the workflow (submissions.workflow.round_transition).
-        return ["status"]
+        # Status moves only through the workflow (submissions.workflow.round_transition),
+        # which also stamps the closing time.
+        return ["status", "closed_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return admin.ModelAdmin.has_add_permission(self, request)
