@@ -346,7 +346,7 @@ if SENTRY_DSN:  # pip install "atgrant[sentry]"
 ATGRANT_AGENCY_NAME = env_str("ATGRANT_AGENCY_NAME", "Socialstyrelsen")
 # The agency's contact, printed in every decision letter (where an appeal or a request for
 # reconsideration is sent) and on the contact page.
-ATGRANT_AGENCY_ADDRESS = env_str("ATGRANT_AGENCY_ADDRESS", "Socialstyrelsen, 106 30 Stockholm")
+ATGRANT_AGENCY_ADDRESS = env_str("ATGRANT_AGENCY_ADDRESS", "106 30 Stockholm")
 ATGRANT_AGENCY_EMAIL = env_str("ATGRANT_AGENCY_EMAIL", "registrator@socialstyrelsen.se")
 ATGRANT_AGENCY_PHONE = env_str("ATGRANT_AGENCY_PHONE", "075-247 30 00")
 ATGRANT_AGENCY_WEBSITE = env_str("ATGRANT_AGENCY_WEBSITE", "https://www.socialstyrelsen.se")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -115,3 +116,13 @@ def sv_date(value: dt.date | None) -> str:
         "month": MONTHS[value.month],
         "year": value.year,
     }
+
+
+_NUMBER_RANGE = re.compile(r"(\d)\s*-\s*(\d)")
+
+
+@register.filter
+def sv_range(value: object) -> str:
+    """Text with number ranges written with an en dash, as Swedish typesetting does:
+    '84-89' -> '84–89'; other text unchanged."""
+    return _NUMBER_RANGE.sub("\\1\u2013\\2", str(value or ""))
