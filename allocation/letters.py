@@ -20,12 +20,10 @@ from django.template.loader import render_to_string
 from allocation.explain import explain
 from allocation.models import ChainLink, Decision
 from allocation.services.record import officer_name
+from atgrant.pdf import html_to_pdf
 
 LETTER_TEMPLATE = "allocation/letter/decision.html"
 LETTER_CSS = "css/allocation-letter.css"
-# PDF/A-3u: an archival format (Riksarkivet's long-term format for documents) whose text
-# is extractable as Unicode.
-PDF_VARIANT = "pdf/a-3u"
 
 
 def payment_year(decision: Decision) -> int:
@@ -101,11 +99,11 @@ def decision_letter_html(decision: Decision) -> str:
 
 
 def decision_letter_pdf(decision: Decision, *, base_url: str | None = None) -> bytes:
-    """The letter as PDF/A-3u bytes. The stylesheet is read from the static files on disk, so
-    no request to the site itself is made while rendering."""
-    from weasyprint import CSS, HTML  # heavy import, only when a letter is asked for
-
+    """The letter as PDF/A bytes (atgrant/pdf.py). The stylesheet is read from the static
+    files on disk."""
     stylesheet = finders.find(LETTER_CSS)
-    stylesheets = [CSS(filename=stylesheet)] if stylesheet else []
-    html = HTML(string=decision_letter_html(decision), base_url=base_url)
-    return html.write_pdf(stylesheets=stylesheets, pdf_variant=PDF_VARIANT)
+    return html_to_pdf(
+        decision_letter_html(decision),
+        base_url=base_url,
+        stylesheet_files=[stylesheet] if stylesheet else [],
+    )
