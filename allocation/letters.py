@@ -44,16 +44,17 @@ def agency_contact() -> dict[str, str]:
     }
 
 
-def allocation_list_as_of(decision: Decision) -> list[Decision]:
-    """The round's decisions in force when ``decision`` was made, one per region, by name.
+def allocation_list_as_of(decision: Decision, position: int) -> list[Decision]:
+    """The round's decisions in force when ``decision`` (at ``position`` in the hash chain)
+    was made, one per region, by region name.
 
-    Decisions are append-only and a later one has a later ``decided_at`` (one issue's
-    decisions share theirs), so the list a letter annexes never changes afterwards.
+    The chain orders every decision as it was made and is append-only, so the list a letter
+    annexes never changes afterwards.
     """
     decisions = (
-        Decision.objects.filter(round_id=decision.round_id, decided_at__lte=decision.decided_at)
+        Decision.objects.filter(round_id=decision.round_id, chain_link__position__lte=position)
         .select_related("region")
-        .order_by("region__short_name", "decided_at", "pk")
+        .order_by("region__short_name", "chain_link__position")
     )
     latest: dict[int, Decision] = {}
     for candidate in decisions:
@@ -61,19 +62,19 @@ def allocation_list_as_of(decision: Decision) -> list[Decision]:
     return list(latest.values())
 
 
-def _annex(decision: Decision) -> dict[str, Any]:
+def _annex(decision: Decision, position: int | None) -> dict[str, Any]:
     from allocation.views_read.public import decision_row
 
-    rows = [
-        {**decision_row(d), "is_this": d.pk == decision.pk} for d in allocation_list_as_of(decision)
-    ]
+    in_force = allocation_list_as_of(decision, position) if position else [decision]
+    rows = [{**decision_row(d), "is_this": d.pk == decision.pk} for d in in_force]
     totals = {key: sum(row[key] for row in rows) for key in ("block1", "block2", "total")}
     any_reconsidered = any(row["reconsidered"] for row in rows)
     return {"rows": rows, "totals": totals, "any_reconsidered": any_reconsidered}
 
 
 def letter_context(decision: Decision) -> dict[str, object]:
-    link = ChainLink.objects.filter(decision=decision).only("position").first()
+    position = ChainLink.objects.filter(decision=decision).values_list("position", flat=True)
+    position = position.first()
     return {
         "agency": settings.ATGRANT_AGENCY_NAME,
         "contact": agency_contact(),
@@ -89,8 +90,8 @@ def letter_context(decision: Decision) -> dict[str, object]:
             total=decision.total,
         ),
         "payment_year": payment_year(decision),
-        "annex": _annex(decision),
-        "chain_position": link.position if link else None,
+        "annex": _annex(decision, position),
+        "chain_position": position,
     }
 
 

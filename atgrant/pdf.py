@@ -1,7 +1,8 @@
 """Every PDF the service generates (decision letters, receipts) goes through here.
 
-Documents are PDF/A-3u: the archival PDF that Riksarkivet accepts for long-term keeping,
-with every font embedded and the text extractable as Unicode. A base stylesheet lets long
+Documents are PDF/A-3a: the archival PDF that Riksarkivet accepts for long-term keeping,
+with every font embedded, the text extractable as Unicode and the content tagged (headings,
+tables, lists) for assistive technology. A base stylesheet lets long
 words (e-mail addresses, URLs, hashes, a comment without spaces) break at the page's edge
 instead of running off it; a document's own stylesheet comes after it and may refine it.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-PDF_VARIANT = "pdf/a-3u"
+PDF_VARIANT = "pdf/a-3a"
 
 WRAP_CSS = """
 body { overflow-wrap: anywhere; }
@@ -22,7 +23,7 @@ pre { white-space: pre-wrap; }
 def html_to_pdf(
     html: str, *, base_url: str | None = None, stylesheet_files: Sequence[str] = ()
 ) -> bytes:
-    """Render ``html`` (a whole document) to PDF/A-3u bytes with WeasyPrint.
+    """Render ``html`` (a whole document) to PDF/A-3a bytes with WeasyPrint.
 
     ``stylesheet_files`` are paths on disk (no request to the site is made while rendering).
     """
