@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from allocation.explain import explain
@@ -48,11 +49,14 @@ def allocation_list_as_of(decision: Decision, position: int) -> list[Decision]:
     """The round's decisions in force when ``decision`` (at ``position`` in the hash chain)
     was made, one per region, by region name.
 
-    The chain orders every decision as it was made and is append-only, so the list a letter
-    annexes never changes afterwards.
+    The original decisions are issued together in one transaction, so each of them is part
+    of every letter's list; a reconsideration counts from its place in the chain, which
+    orders decisions as they were made and is append-only. The list a letter annexes
+    therefore never changes afterwards.
     """
+    made_by_then = Q(replaces__isnull=True) | Q(chain_link__position__lte=position)
     decisions = (
-        Decision.objects.filter(round_id=decision.round_id, chain_link__position__lte=position)
+        Decision.objects.filter(made_by_then, round_id=decision.round_id)
         .select_related("region")
         .order_by("region__short_name", "chain_link__position")
     )
