@@ -385,7 +385,9 @@ def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpRespons
 
 def _decision(reference: str) -> Decision:
     return get_object_or_404(
-        Decision.objects.select_related("round", "region", "run", "decided_by", "replaces"),
+        Decision.objects.select_related(
+            "round", "region", "run", "decided_by", "presented_by", "replaces"
+        ),
         reference=reference,
     )
 

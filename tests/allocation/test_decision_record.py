@@ -307,3 +307,19 @@ def test_the_public_list_publishes_the_chain_hash_after_the_rounds_latest_decisi
     page = client.get(reverse("allocation_read:public_list", args=["at-2024"])).content.decode()
     assert last.chain_hash in page
     assert f"post {last.position}" in page
+
+
+def test_the_decision_pages_name_the_presenting_officer(client, login, officer, presenter, proxy):
+    grant_round = closed_round(FOUR, submitted_by=officer)
+    run = run_round(grant_round, presenter)
+    decision = next(
+        d
+        for d in decisions_issue(run=run, by=officer, decision_date=DECISION_DATE)
+        if d.region.short_name == "Blekinge"
+    )
+    login(client, officer)
+    page = client.get(reverse("allocation:decision", args=[decision.reference])).content
+    assert "foredragande@example.se" in page.decode()
+    login(client, proxy)
+    url = reverse("allocation_read:region_decision", args=[decision.reference])
+    assert "Frida Föredrag" in client.get(url).content.decode()
