@@ -135,8 +135,11 @@ def decisions_issue(
     decision_date = decision_date or timezone.localdate(now)
     with transaction.atomic():
         locked = lock_round(run.round)
+        # Lock the run's row only, not the requesting officer's read beside it.
         run = (
-            AllocationRun.objects.select_for_update().select_related("requested_by").get(pk=run.pk)
+            AllocationRun.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=run.pk)
         )
         _check_issuable(locked, run)
         presented_by = presented_by or run.requested_by
@@ -208,6 +211,8 @@ def _decision_event(
             "deduction_reason": decision.explanation.get("deduction_reason"),
             "override_reason": decision.explanation.get("override_reason"),
             "reconsideration_reason": decision.reconsideration_reason,
+            "decision_date": decision.decision_date.isoformat(),
+            "presented_by": record.officer_name(decision.presented_by),
             "content_hash": decision.content_hash,
         },
         round_id=decision.round_id,
