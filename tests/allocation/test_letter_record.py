@@ -161,7 +161,7 @@ def test_long_words_addresses_and_names_stay_on_the_page(presenter, settings):
     decider.groups.add(Group.objects.get_or_create(name=OFFICERS_GROUP)[0])
     grant_round = _round(
         presenter,
-        government_decision=f"{GOVERNMENT_DECISION} {LONG_URL}",
+        legal_basis=f"Anvisningarna finns på {LONG_URL}",
         appealable=False,
         no_appeal_reason=LONG_WORD,
     )
