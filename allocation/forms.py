@@ -139,3 +139,15 @@ class ReconsiderForm(DecisionRecordForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
     )
+
+
+class RecordSettingsForm(forms.ModelForm):
+    """The round's decision-record settings (allocation/services/record.py)."""
+
+    class Meta:
+        model = GrantRound
+        fields = list(record.RECORD_FIELDS)
+        widgets = {
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "no_appeal_reason": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -19,13 +19,26 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allocation.models import Decision
+from allocation.services.common import lock_round, require_officer
+from audit.services import audit_record
 from regions.roles import OFFICERS_GROUP, is_officer
-from submissions.models import GrantRound
+from submissions.models import GrantRound, RoundStatus
+
+# The round's settings that the letters print; they are fixed once the round is decided,
+# since every letter (issued or re-rendered) must say the same.
+RECORD_FIELDS = (
+    "government_decision",
+    "legal_basis",
+    "appealable",
+    "no_appeal_reason",
+    "single_officer_allowed",
+)
 
 
 def earliest_decision_date(grant_round: GrantRound) -> dt.date:
@@ -108,3 +121,38 @@ def officer_name(user: AbstractBaseUser | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.email
+
+
+def round_record_set(
+    *, grant_round: GrantRound, by: AbstractBaseUser, **values: object
+) -> GrantRound:
+    """Set the round's decision-record settings (``RECORD_FIELDS``), audited.
+
+    Raises ``PermissionDenied`` unless ``by`` is an officer, ``ValidationError`` once the
+    round is decided or when the values are incomplete (a round whose decisions may not be
+    appealed must say why).
+    """
+    require_officer(by)
+    unknown = set(values) - set(RECORD_FIELDS)
+    if unknown:
+        raise TypeError(f"Not decision-record fields: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = lock_round(grant_round)
+        if locked.status == RoundStatus.DECIDED:
+            raise ValidationError(
+                _("Omgången är beslutad. Beslutsuppgifterna står i besluten och ändras inte.")
+            )
+        before = {field: getattr(locked, field) for field in RECORD_FIELDS}
+        for field, value in values.items():
+            setattr(locked, field, value)
+        locked.full_clean()
+        locked.save(update_fields=list(values))
+        audit_record(
+            action="round.decision_record",
+            actor=by,
+            obj=locked,
+            before=before,
+            after={field: getattr(locked, field) for field in RECORD_FIELDS},
+            round_id=locked.pk,
+        )
+    return locked

@@ -241,6 +241,7 @@ def test_issuing_shows_date_count_and_each_block_against_its_budget_before_anyth
         assert f"{run.result[block]['paid']:,} kr".replace(",", " ") in page
         assert f"{run.result[block]['budget']:,} kr".replace(",", " ") in page
     assert "Frida Föredrag" in page
+    assert "saknar regeringsbeslutets fullständiga hänvisning" in page  # not yet filled in
     _nothing_issued(two_officer_round)
 
     response = client.post(_issue_url(two_officer_round), {**data, "confirm": "1"})
@@ -323,3 +324,60 @@ def test_the_decision_pages_name_the_presenting_officer(client, login, officer, 
     login(client, proxy)
     url = reverse("allocation_read:region_decision", args=[decision.reference])
     assert "Frida Föredrag" in client.get(url).content.decode()
+
+
+# --- the round's decision-record settings page --------------------------------------------
+
+
+def _record_url(grant_round: GrantRound) -> str:
+    return reverse("allocation:round_record", args=[grant_round.slug])
+
+
+def test_an_officer_sets_the_decision_record_before_the_decisions_audited(client, login, officer):
+    from audit.models import AuditEvent
+
+    grant_round = closed_round(FOUR, submitted_by=officer)
+    login(client, officer)
+    data = {
+        "government_decision": "Regeringsbeslut den 22 mars 2024, S2024/00999",
+        "legal_basis": "Anvisningarna för 2024.",
+        "no_appeal_reason": "Förordningen förbjuder överklagande.",
+        "single_officer_allowed": "",
+    }  # "appealable" unchecked
+    response = client.post(_record_url(grant_round), data)
+    assert response.status_code == 302
+    grant_round.refresh_from_db()
+    assert grant_round.government_decision.endswith("S2024/00999")
+    assert not grant_round.appealable and not grant_round.single_officer_allowed
+    event = AuditEvent.objects.get(action="round.decision_record")
+    assert event.before["appealable"] is True and event.after["appealable"] is False
+
+
+def test_a_round_that_may_not_be_appealed_without_a_reason_is_a_field_error(client, login, officer):
+    grant_round = closed_round(FOUR, submitted_by=officer)
+    login(client, officer)
+    response = client.post(_record_url(grant_round), {"government_decision": "S2024/1"})
+    assert response.status_code == 400
+    assert "no_appeal_reason" in response.context["form"].errors
+    grant_round.refresh_from_db()
+    assert grant_round.appealable and grant_round.government_decision == ""
+
+
+def test_the_decision_record_is_fixed_once_the_round_is_decided(client, login, officer):
+    decisions = decide(closed_round(FOUR, submitted_by=officer), officer)
+    grant_round = decisions["Blekinge"].round
+    login(client, officer)
+    response = client.post(
+        _record_url(grant_round), {"government_decision": "Annat", "appealable": "on"}
+    )
+    assert response.status_code == 400
+    grant_round.refresh_from_db()
+    assert grant_round.government_decision == ""
+    assert "ändras inte" in client.get(_record_url(grant_round)).content.decode()
+
+
+def test_auditors_read_the_decision_record_but_cannot_change_it(client, login, officer, auditor):
+    grant_round = closed_round(FOUR, submitted_by=officer)
+    login(client, auditor)
+    assert client.get(_record_url(grant_round)).status_code == 200
+    assert client.post(_record_url(grant_round), {"appealable": "on"}).status_code == 403
