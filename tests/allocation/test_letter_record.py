@@ -115,7 +115,7 @@ def test_letter_annexes_the_allocation_list_it_refers_to(presenter, decider):
         total = f"{decision.total:,} kr".replace(",", " ")
         assert re.search(rf"{decision.region.short_name}.*{total}", annex)
     assert "Summa 63 000 000 kr 160 000 000 kr 223 000 000 kr" in annex
-    assert "60–62 (61)" in annex  # the plan as written, with its mean
+    assert "60–62 medel 61" in annex  # the plan as written, with its mean
     assert "bilaga 2 till regeringens uppdrag" in annex
 
 
