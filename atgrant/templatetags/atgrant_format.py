@@ -1,7 +1,7 @@
 """Swedish display filters: money, numbers, dates (Europe/Stockholm).
 
 `{% load atgrant_format %}` then `{{ amount|kr }}`, `{{ value|sv_number }}`,
-`{{ when|sv_datetime }}`, `{{ day|sv_date }}`.
+`{{ when|sv_datetime }}`, `{{ day|sv_date }}`, `{{ plan_text|sv_range }}`.
 """
 
 from __future__ import annotations
