@@ -55,6 +55,15 @@ def run_content(run: AllocationRun) -> dict[str, Any]:
 
 
 def decision_content(decision: Decision) -> dict[str, Any]:
+    content = _decision_content(decision)
+    # Added with the decision record; absent (not null) for decisions made before, so that
+    # their stored hashes still verify.
+    if decision.presented_by_id is not None:
+        content["presented_by_id"] = decision.presented_by_id
+    return content
+
+
+def _decision_content(decision: Decision) -> dict[str, Any]:
     return {
         "kind": "decision",
         "round_id": decision.round_id,

@@ -139,16 +139,16 @@ def _plan(e: Mapping[str, Any]) -> ExplainItem:
     if e.get("plan_is_range"):
         text = (
             _(
-                "I planeringsunderlaget (bilaga 2) står %(plan)s. Eftersom det är ett spann "
-                "används medelvärdet: %(planned)s planerade tjänster."
+                "I planeringsunderlaget (bilaga 2 till regeringens uppdrag) står %(plan)s. "
+                "Eftersom det är ett spann används medelvärdet: %(planned)s planerade tjänster."
             )
             % values
         )
     else:
         text = (
             _(
-                "I planeringsunderlaget (bilaga 2) står %(plan)s. Det används: %(planned)s "
-                "planerade tjänster."
+                "I planeringsunderlaget (bilaga 2 till regeringens uppdrag) står %(plan)s. "
+                "Det används: %(planned)s planerade tjänster."
             )
             % values
         )

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import Decision
 from allocation.reconsideration import Corrections
-from atgrant.forms import DateField, ModelChoiceField, column_field, integer_range
+from allocation.services import record
+from atgrant.forms import ModelChoiceField, column_field, integer_range
 from atgrant.templatetags.atgrant_format import kr
 from regions.models import Region
+from submissions.models import GrantRound
 
 MAX_POSTS = 100_000
 
@@ -68,16 +73,71 @@ class OverrideForm(_RegionChoiceForm):
         return data
 
 
-class IssueForm(forms.Form):
-    decision_date = DateField(
+class DecisionRecordForm(forms.Form):
+    """The decision record's date and presenting officer, checked by the rules of
+    allocation/services/record.py (the service checks them again when it writes)."""
+
+    decision_date = forms.DateField(
         label=_("Beslutsdatum"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Lämnas tomt blir det dagens datum."),
     )
+    presented_by = forms.ModelChoiceField(
+        label=_("Föredragande"),
+        queryset=None,
+        help_text=_("Handläggaren som har berett och föredragit ärendet."),
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        grant_round: GrantRound,
+        decided_by: AbstractBaseUser,
+        replaces: Decision | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.grant_round, self.decided_by, self.replaces = grant_round, decided_by, replaces
+        field = self.fields["presented_by"]
+        field.queryset = record.presenting_officers(grant_round=grant_round, decided_by=decided_by)
+        field.label_from_instance = record.officer_name
+        # Where the round lets one officer both present and decide, the decider is the default.
+        field.required = not grant_round.single_officer_allowed
+        earliest = record.earliest_decision_date(grant_round)
+        if replaces is not None:
+            earliest = max(earliest, replaces.decision_date)
+        self.fields["decision_date"].widget.attrs.update(
+            min=earliest.isoformat(), max=timezone.localdate().isoformat()
+        )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if self.errors:
+            return data
+        data["decision_date"] = data.get("decision_date") or timezone.localdate()
+        data["presented_by"] = data.get("presented_by") or self.decided_by
+        try:
+            record.check_decision_date(
+                grant_round=self.grant_round,
+                decision_date=data["decision_date"],
+                replaces=self.replaces,
+            )
+            record.check_officers(
+                grant_round=self.grant_round,
+                decided_by=self.decided_by,
+                presented_by=data.get("presented_by"),
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
 
 
-class ReconsiderForm(forms.Form):
+class IssueForm(DecisionRecordForm):
+    pass
+
+
+class ReconsiderForm(DecisionRecordForm):
     """A reconsideration: corrected inputs run through the round's rules, or typed amounts.
 
     Every number has bounds the database can hold: counts up to MAX_POSTS, each block amount
@@ -181,6 +241,8 @@ class ReconsiderForm(forms.Form):
         data = self.cleaned_data
         choice: dict[str, object] = {
             "reason": data["reason"],
+            "decision_date": data["decision_date"],
+            "presented_by": data["presented_by"],
             "overrun_reason": data["overrun_reason"] if data.get("confirm_overrun") else "",
         }
         if data["method"] == self.MANUAL:
@@ -192,3 +254,15 @@ class ReconsiderForm(forms.Form):
             deducted=data.get("deducted") or 0,
         )
         return {**choice, "corrections": corrections}
+
+
+class RecordSettingsForm(forms.ModelForm):
+    """The round's decision-record settings (allocation/services/record.py)."""
+
+    class Meta:
+        model = GrantRound
+        fields = list(record.RECORD_FIELDS)
+        widgets = {
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "no_appeal_reason": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -262,6 +262,16 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("beslutad av"),
     )
+    # Förvaltningslagen 31 §: the record names who presented the case (föredragande).
+    # Null only on decisions made before it was recorded.
+    presented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("föredragande"),
+    )
     replaces = models.OneToOneField(
         "self",
         null=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from allocation import views_officer as views
+from allocation import views_record
 
 app_name = "allocation"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path(ROUND, views.round_detail, name="round"),
     path(ROUND + "stang/", views.round_close, name="round_close"),
     path(ROUND + "paminn/", views.round_remind, name="round_remind"),
+    path(ROUND + "beslutsuppgifter/", views_record.round_record, name="round_record"),
     path(ROUND + "avrakning/", views.deduction_set, name="deduction_set"),
     path(ROUND + "avrakning/<str:code>/ta-bort/", views.deduction_remove, name="deduction_remove"),
     path(ROUND + "handlaggarvarde/", views.override_set, name="override_set"),

@@ -24,7 +24,7 @@ from allocation import reconsideration, selectors
 from allocation.explain import correction_texts, explain
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
-from allocation.services import decisions, preparation, runs
+from allocation.services import decisions, preparation, record, runs
 from allocation.services.common import PREPARABLE
 from allocation.services.lease import is_abandoned
 from allocation.snapshot import preview, result_rows, snapshot_differences
@@ -386,34 +386,57 @@ def run_status(request: HttpRequest, slug: str, number: int) -> JsonResponse:
 # --- decisions -------------------------------------------------------------------------------
 
 
+def _issue_form(request: HttpRequest, run: AllocationRun) -> IssueForm:
+    return IssueForm(
+        request.POST if request.method == "POST" else None,
+        grant_round=run.round,
+        decided_by=request.user,
+        initial={"presented_by": run.requested_by_id},
+    )
+
+
 @agency_only
 @sensitive_action
 def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Two steps: the date and the presenting officer, then a summary to confirm (the date,
+    the number of decisions, each block's total against its budget); only the second POST
+    (with ``confirm``) issues."""
     run = _run(slug, number)
-    form = IssueForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = _issue_form(request, run)
+    valid = request.method == "POST" and form.is_valid()
+    if valid and request.POST.get("confirm") == "1":
         try:
             issued = decisions.decisions_issue(
-                run=run, by=request.user, decision_date=form.cleaned_data["decision_date"]
+                run=run,
+                by=request.user,
+                decision_date=form.cleaned_data["decision_date"],
+                presented_by=form.cleaned_data["presented_by"],
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-            return redirect("allocation:run", slug=slug, number=number)
-        messages.success(request, issue_message([d.pk for d in issued]))
-        return _round_redirect(run.round)
-    context = {**_run_context(request, run), "form": form}
-    status = 400 if request.method == "POST" else 200
+            form.add_error(None, exc)
+        else:
+            messages.success(request, issue_message([d.pk for d in issued]))
+            return _round_redirect(run.round)
+    context = {
+        **_run_context(request, run),
+        "form": form,
+        "confirming": valid and not form.errors,
+        "decided_by": record.officer_name(request.user),
+    }
+    status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "allocation/officer/issue_confirm.html", context, status=status)
 
 
 def _decision(reference: str) -> Decision:
     return get_object_or_404(
-        Decision.objects.select_related("round", "region", "run", "decided_by", "replaces"),
+        Decision.objects.select_related(
+            "round", "region", "run", "decided_by", "presented_by", "replaces"
+        ),
         reference=reference,
     )
 
 
-def _reconsider_form(decision: Decision, data: Any = None) -> ReconsiderForm:
+def _reconsider_form(request: HttpRequest, decision: Decision, data: Any = None) -> ReconsiderForm:
     current = reconsideration.current_inputs(decision)
     initial = {
         "method": ReconsiderForm.ENGINE,
@@ -424,8 +447,14 @@ def _reconsider_form(decision: Decision, data: Any = None) -> ReconsiderForm:
         "block1": decision.block1,
         "block2": decision.block2,
     }
-    budgets = reconsideration.budgets(decision)
-    return ReconsiderForm(data, initial=initial, budgets=budgets)
+    return ReconsiderForm(
+        data,
+        initial=initial,
+        budgets=reconsideration.budgets(decision),
+        grant_round=decision.round,
+        decided_by=request.user,
+        replaces=decision,
+    )
 
 
 def _render_decision(
@@ -445,7 +474,7 @@ def _render_decision(
         "history": history,
         "can_write": is_officer(request.user),
         "can_reconsider": in_force and decision.round.status == RoundStatus.DECIDED,
-        "form": form or _reconsider_form(decision),
+        "form": form or _reconsider_form(request, decision),
         "outcome": outcome,
         "outcome_items": explain(
             outcome.explanation, block1=outcome.block1, block2=outcome.block2, total=outcome.total
@@ -470,7 +499,7 @@ def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
     """ "Preview" shows what the reconsideration gives (amounts, explanation, each block's
     total against its budget); "issue" decides it."""
     decision = _decision(reference)
-    form = _reconsider_form(decision, request.POST)
+    form = _reconsider_form(request, decision, request.POST)
     outcome = None
     if form.is_valid():
         choice = form.choice()
@@ -489,7 +518,9 @@ def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 return redirect("allocation:decision", reference=new.reference)
         try:
-            outcome = reconsideration.preview(decision=decision, **choice)
+            record_only = ("decision_date", "presented_by")  # the record, not the amounts
+            amounts = {k: v for k, v in choice.items() if k not in record_only}
+            outcome = reconsideration.preview(decision=decision, **amounts)
         except reconsideration.ReconsiderationError as exc:
             form.add_error(None, str(exc))
     status = 400 if form.errors else 200

@@ -6,6 +6,7 @@ with a message naming the variable, not run with a silent default.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from urllib.parse import urlparse
 
@@ -50,6 +51,15 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ImproperlyConfiguredEnv(f"{name} must be at least {minimum}, not {value}.")
     return value
+
+
+def env_date(name: str, default: str) -> dt.date:
+    """A date written YYYY-MM-DD (ISO 8601)."""
+    raw = env_str(name, default) or default
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperlyConfiguredEnv(f"{name} must be a date YYYY-MM-DD, not {raw!r}.") from None
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from atgrant.env import (
     ImproperlyConfiguredEnv,
     env_bool,
+    env_date,
     env_int,
     env_list,
     env_str,
@@ -403,6 +404,26 @@ if _problem := pattern_problem(ATGRANT_REGISTRY_NUMBER_PATTERN):
     raise ImproperlyConfiguredEnv(
         f"ATGRANT_REGISTRY_NUMBER_PATTERN {ATGRANT_REGISTRY_NUMBER_PATTERN!r}: {_problem}."
     )
+# The agency's contact, printed in every decision letter (where an appeal or a request for
+# reconsideration is sent) and on the contact page.
+ATGRANT_AGENCY_ADDRESS = env_str("ATGRANT_AGENCY_ADDRESS", "106 30 Stockholm")
+ATGRANT_AGENCY_EMAIL = env_str("ATGRANT_AGENCY_EMAIL", "registrator@socialstyrelsen.se")
+ATGRANT_AGENCY_PHONE = env_str("ATGRANT_AGENCY_PHONE", "075-247 30 00")
+ATGRANT_AGENCY_WEBSITE = env_str("ATGRANT_AGENCY_WEBSITE", "https://www.socialstyrelsen.se")
+# The court that hears an appeal of the agency's decisions (the administrative court where
+# the case was first decided, förvaltningsprocesslagen 14 §), named when a round's decisions
+# may be appealed.
+ATGRANT_APPEAL_COURT = env_str("ATGRANT_APPEAL_COURT", "Förvaltningsrätten i Stockholm")
+# The accessibility statement (lag 2018:1937, MDFFS 2019:2): status is "full", "partial" or
+# "none"; the dates are ISO 8601 (YYYY-MM-DD). Its text is templates/pages/accessibility.html.
+ATGRANT_ACCESSIBILITY_STATUS = env_str("ATGRANT_ACCESSIBILITY_STATUS", "partial")
+if ATGRANT_ACCESSIBILITY_STATUS not in ("full", "partial", "none"):
+    raise ImproperlyConfiguredEnv(
+        "ATGRANT_ACCESSIBILITY_STATUS must be full, partial or none, "
+        f"not {ATGRANT_ACCESSIBILITY_STATUS!r}."
+    )
+ATGRANT_ACCESSIBILITY_ASSESSED = env_date("ATGRANT_ACCESSIBILITY_ASSESSED", "2026-11-29")
+ATGRANT_ACCESSIBILITY_UPDATED = env_date("ATGRANT_ACCESSIBILITY_UPDATED", "2026-11-29")
 
 # --- Periodic tasks (allocation/closing helper) ---------------------------------------------
 CELERY_BEAT_SCHEDULE["close-due-rounds"] = {

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("healthz", health.healthz, name="healthz"),
+    path("kontakt/", views.contact, name="contact"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
     path("", include("allocation.urls_read")),
     path("", include("submissions.urls")),
     path("", include("regions.urls")),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,4 +35,36 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-# --- Error pages: each in the language of the request (LocaleMiddleware has chosen it) -------
+def _agency() -> dict[str, object]:
+    return {
+        "name": settings.ATGRANT_AGENCY_NAME,
+        "address": settings.ATGRANT_AGENCY_ADDRESS,
+        "email": settings.ATGRANT_AGENCY_EMAIL,
+        "phone": settings.ATGRANT_AGENCY_PHONE,
+        "website": settings.ATGRANT_AGENCY_WEBSITE,
+    }
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    """The agency's contact (settings ATGRANT_AGENCY_*); the text is pages/contact.html."""
+    return render(request, "pages/contact.html", {"agency": _agency()})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (tillgänglighetsredogörelse) that lag (2018:1937) om
+    tillgänglighet till digital offentlig service requires, with the content DIGG's
+    regulation MDFFS 2019:2 lists. Status and dates are settings (ATGRANT_ACCESSIBILITY_*);
+    the text, with the known shortcomings, is pages/accessibility.html."""
+    context = {
+        "agency": _agency(),
+        "status": settings.ATGRANT_ACCESSIBILITY_STATUS,
+        "assessed": settings.ATGRANT_ACCESSIBILITY_ASSESSED,
+        "updated": settings.ATGRANT_ACCESSIBILITY_UPDATED,
+        "site_url": settings.SITE_URL,
+        "digg_report_url": DIGG_REPORT_URL,
+    }
+    return render(request, "pages/accessibility.html", context)
+
+
+# DIGG's form for reporting a shortcoming in a public body's digital service.
+DIGG_REPORT_URL = "https://www.digg.se/tdosanmalan"

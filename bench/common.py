@@ -138,6 +138,8 @@ def make_round(year: int, *, deadline: dt.datetime | None = None):  # noqa: ANN2
         population_date=dt.date(year - 1, 11, 1),
         block1_budget=3_000_000 * 21,
         block2_budget=160_000_000,
+        # One bench officer both presents and decides (the decision record's rule).
+        single_officer_allowed=True,
     )
     StaircaseStep.objects.bulk_create(
         StaircaseStep(round=grant_round, min_increase=Decimal(m), payout=p) for m, p in STEPS

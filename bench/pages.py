@@ -201,9 +201,9 @@ def measure(n: int, history: int, seconds: int, workers: int, rounds: int) -> di
     with common.BenchDatabase() as database:
         from unittest import mock
 
-        from allocation import tasks
+        from registry import tasks
 
-        with mock.patch.object(tasks.send_decision_emails, "delay", lambda ids: None):
+        with mock.patch.object(tasks.deliver_decision, "delay_on_commit", lambda pk: None):
             world = common.generate(n, history=history)
         urls = _urls(world)
         counts = _query_counts(urls)

@@ -48,13 +48,17 @@ def create_demo_users(*, grant_round: GrantRound) -> list[str]:
     officer = _user("handlaggare@demo.atgrant.se", first="Hanna", last="Handläggare", staff=True)
     officer.groups.add(officers)
     officer.user_permissions.set(_officer_admin_permissions())
+    # A decision names two officers: one presents the case (föredragande), another decides.
+    presenter = _user("foredragande@demo.atgrant.se", first="Frida", last="Föredragande")
+    presenter.groups.add(officers)
     auditor = _user("revisor@demo.atgrant.se", first="Rolf", last="Revisor")
     auditor.groups.add(auditors)
-    for agency_user in (officer, auditor):
+    for agency_user in (officer, presenter, auditor):
         _demo_totp(agency_user)
     lines = [
         f"Demo users (demo only, password for all: {DEMO_PASSWORD}):",
         "  officer  handlaggare@demo.atgrant.se",
+        "  officer  foredragande@demo.atgrant.se (presents the case; another officer decides)",
         "  auditor  revisor@demo.atgrant.se",
         "  Officers and auditors sign in with a second factor: the demo TOTP secret is",
         f"  {DEMO_TOTP_SECRET} (add it to an authenticator app), or run",

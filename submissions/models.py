@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -52,8 +53,34 @@ class GrantRound(models.Model):
     block1_budget = models.BigIntegerField(_("block 1 (kr)"))
     block2_budget = models.BigIntegerField(_("block 2 (kr)"))
     legal_basis = models.TextField(_("grund för beslutet"), blank=True)
+    # The decision record (förvaltningslagen 31-33 §§); see allocation/services/record.py.
+    government_decision = models.CharField(
+        _("regeringsbeslut"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Fullständig hänvisning som i beslutet: rubrik, datum och diarienummer (t.ex. S2024/…)."
+        ),
+    )
+    appealable = models.BooleanField(
+        _("besluten får överklagas"),
+        default=True,
+        help_text=_("Avgörs av bidragets egna regler; många förordningar förbjuder överklagande."),
+    )
+    no_appeal_reason = models.TextField(
+        _("skäl till att besluten inte får överklagas"),
+        blank=True,
+        help_text=_(
+            "Krävs om besluten inte får överklagas, t.ex. den bestämmelse som förbjuder det."
+        ),
+    )
+    single_officer_allowed = models.BooleanField(
+        _("en handläggare får både föredra och besluta"),
+        default=False,
+        help_text=_("Annars ska föredragande och beslutande vara två olika handläggare."),
+    )
     # When the round was closed (at the deadline or by an officer): the pages show this, and
-    # no longer an extension that closing ended.
+    # no longer an extension that closing ended; the earliest allowed decision date.
     closed_at = models.DateTimeField(_("stängd"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
@@ -72,6 +99,11 @@ class GrantRound(models.Model):
                 condition=models.Q(deadline__gt=models.F("opens_at")),
                 name="round_deadline_after_opening",
             ),
+            # A decision that may not be appealed says why (förvaltningslagen 33 §).
+            models.CheckConstraint(
+                condition=models.Q(appealable=True) | ~models.Q(no_appeal_reason=""),
+                name="round_no_appeal_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +113,18 @@ class GrantRound(models.Model):
         if self.deadline is None and self.year:
             self.deadline = default_deadline(self.year)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.appealable and not self.no_appeal_reason.strip():
+            raise ValidationError(
+                {
+                    "no_appeal_reason": _(
+                        "Ange varför besluten inte får överklagas, t.ex. den bestämmelse som "
+                        "förbjuder det."
+                    )
+                }
+            )
 
     @property
     def status_label(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from atgrant.pdf import html_to_pdf
 from submissions.models import ReportVersion
 
 
@@ -13,10 +14,9 @@ def receipt_filename(version: ReportVersion) -> str:
 
 
 def receipt_pdf(version: ReportVersion) -> bytes:
-    from weasyprint import HTML
-
+    """The receipt as PDF/A bytes (atgrant/pdf.py)."""
     html = render_to_string(
         "submissions/receipt_pdf.html",
         {"version": version, "report": version.report, "AGENCY_NAME": settings.ATGRANT_AGENCY_NAME},
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(html, base_url=str(settings.BASE_DIR))

@@ -62,6 +62,9 @@ class GrantRoundFactory(factory.django.DjangoModelFactory):
     population_date = dt.date(2023, 11, 1)
     block1_budget = 63_000_000
     block2_budget = 160_000_000
+    # Most tests have one officer who both presents and decides; the two-officer rule of the
+    # decision record is pinned in tests/allocation/test_decision_record.py.
+    single_officer_allowed = True
 
     class Params:
         draft = factory.Trait(status=RoundStatus.DRAFT)
@@ -73,10 +76,18 @@ class GrantRoundFactory(factory.django.DjangoModelFactory):
     def staircase(obj, create, extracted, **kwargs):  # noqa: N805
         if not create:
             return
-        steps = extracted if extracted is not None else [
-            (2, 3_000_000), (3, 4_500_000), (5, 7_500_000),
-            (7, 10_500_000), (10, 20_000_000), (15, 30_000_000),
-        ]
+        steps = (
+            extracted
+            if extracted is not None
+            else [
+                (2, 3_000_000),
+                (3, 4_500_000),
+                (5, 7_500_000),
+                (7, 10_500_000),
+                (10, 20_000_000),
+                (15, 30_000_000),
+            ]
+        )
         for min_increase, payout in steps:
             StaircaseStep.objects.get_or_create(
                 round=obj, min_increase=Decimal(min_increase), defaults={"payout": payout}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from allocation import chain, reconsideration
 from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
 from allocation.reconsideration import Corrections
+from allocation.services import record
 from allocation.services.common import active_run_exists, lock_round, require_officer
 from allocation.snapshot import snapshot_differences
 from atgrant.templatetags.atgrant_format import kr
@@ -130,23 +131,41 @@ def _chain_decisions(decisions: list[Decision]) -> list[ChainLink]:
 
 
 def decisions_issue(
-    *, run: AllocationRun, by: AbstractBaseUser, decision_date: dt.date | None = None
+    *,
+    run: AllocationRun,
+    by: AbstractBaseUser,
+    decision_date: dt.date | None = None,
+    presented_by: AbstractBaseUser | None = None,
 ) -> list[Decision]:
     """Issue one decision per participating region from a reviewed, finished run.
 
     The same officer issuing the same run again (a second click, a form sent again) gets the
     decisions already issued: nothing is written twice.
+    ``by`` decides; ``presented_by`` (default: the officer who requested the run) presented
+    the case. ``decision_date`` defaults to today. Raises ``ValidationError`` when the round
+    cannot be decided on this run, or the date or officers break the rules of
+    allocation/services/record.py; ``PermissionDenied`` when ``by`` is not an officer.
     """
     require_officer(by)
     now = timezone.now()
     decision_date = decision_date or timezone.localdate(now)
     with transaction.atomic():
         locked = lock_round(run.round)
-        run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        # Lock the run's row only, not the requesting officer's read beside it.
+        run = (
+            AllocationRun.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=run.pk)
+        )
         issued = list(Decision.objects.filter(run=run, replaces__isnull=True, decided_by=by))
         if run.issued_at is not None and issued:
             return issued
         _check_issuable(locked, run)
+        presented_by = presented_by or run.requested_by
+        record.check_decision_date(
+            grant_round=locked, decision_date=decision_date, today=timezone.localdate(now)
+        )
+        record.check_officers(grant_round=locked, decided_by=by, presented_by=presented_by)
         results = run.result_regions()
         regions = Region.objects.in_bulk([r["region_id"] for r in results])
         sources = {r["region_id"]: r for r in run.snapshot["regions"]}
@@ -163,6 +182,7 @@ def decisions_issue(
                 decided_at=now,
                 decision_date=decision_date,
                 decided_by=by,
+                presented_by=presented_by,
             )
             for r in results
         ]
@@ -185,6 +205,7 @@ def decisions_issue(
                 "decisions": len(decisions),
                 "total": sum(d.total for d in decisions),
                 "decision_date": decision_date.isoformat(),
+                "presented_by": record.officer_name(presented_by),
             },
             round_id=locked.pk,
         )
@@ -212,6 +233,8 @@ def _decision_event(
             "reconsideration_method": decision.explanation.get("reconsideration_method"),
             "corrections": decision.explanation.get("corrections"),
             "overrun_reason": decision.explanation.get("overrun_reason"),
+            "decision_date": decision.decision_date.isoformat(),
+            "presented_by": record.officer_name(decision.presented_by),
             "content_hash": decision.content_hash,
         },
         round_id=decision.round_id,
@@ -246,15 +269,20 @@ def decision_reconsider(
     block1: int | None = None,
     block2: int | None = None,
     overrun_reason: str = "",
+    decision_date: dt.date | None = None,
+    presented_by: AbstractBaseUser | None = None,
 ) -> Decision:
     """Replace a decision in force by a new one (omprövning); both stay on record.
 
     Either ``corrections`` (the region's corrected inputs: the round's rules are run again,
     see allocation.reconsideration) or typed ``block1``/``block2`` amounts in kronor (each
     between 0 and its block's budget). When a block's decisions in force would then exceed
-    its budget, ``overrun_reason`` must say why. Raises ValidationError (Swedish) for a
-    missing reason, inputs that cannot be run, amounts out of bounds or an unconfirmed
-    overrun; PermissionDenied for anyone but an officer.
+    its budget, ``overrun_reason`` must say why. ``decision_date`` defaults to today and may
+    not be before the decision replaced; ``presented_by`` defaults to ``by`` (allowed only
+    where the round allows one officer). Raises ValidationError (Swedish) for a missing
+    reason, inputs that cannot be run, amounts out of bounds, an unconfirmed overrun, or a
+    date or officers against the decision record's rules; PermissionDenied for anyone but an
+    officer.
     """
     require_officer(by)
     reason = reason.strip()
@@ -276,6 +304,15 @@ def decision_reconsider(
             if repeated is not None:
                 return repeated  # this very reconsideration, sent again
             raise ValidationError(_("Beslutet har redan ersatts av ett nytt beslut."))
+        decision_date = decision_date or timezone.localdate(now)
+        presented_by = presented_by or by
+        record.check_decision_date(
+            grant_round=locked,
+            decision_date=decision_date,
+            today=timezone.localdate(now),
+            replaces=old,
+        )
+        record.check_officers(grant_round=locked, decided_by=by, presented_by=presented_by)
         outcome = _outcome(old, reason, corrections=corrections, block1=block1, block2=block2)
         _check_overrun(outcome, overrun_reason)
         count = Decision.objects.filter(round=locked, region=old.region).count()
@@ -289,8 +326,9 @@ def decision_reconsider(
             total=outcome.total,
             explanation={**outcome.explanation, **_overrun_record(outcome, overrun_reason)},
             decided_at=now,
-            decision_date=timezone.localdate(now),
+            decision_date=decision_date,
             decided_by=by,
+            presented_by=presented_by,
             replaces=old,
             reconsideration_reason=reason,
         )

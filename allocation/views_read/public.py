@@ -152,10 +152,15 @@ def public_table(grant_round: GrantRound) -> PublicTable:
 
 
 def _decided_round(slug: str) -> GrantRound:
-    """The decided round, with its latest decision's chain hash as ``latest_chain`` (one query)."""
-    latest = Decision.objects.filter(round=OuterRef("pk")).order_by("-pk").values("chain_hash")
+    """The decided round, with its latest decision's chain hash as ``latest_chain`` and that
+    decision's position in the chain as ``latest_position`` (one query). The list publishes
+    both, outside the database, so that a rewritten chain can be detected."""
+    latest = Decision.objects.filter(round=OuterRef("pk")).order_by("-pk")
     return get_object_or_404(
-        GrantRound.objects.annotate(latest_chain=Subquery(latest[:1])),
+        GrantRound.objects.annotate(
+            latest_chain=Subquery(latest.values("chain_hash")[:1]),
+            latest_position=Subquery(latest.values("chain_link__position")[:1]),
+        ),
         slug=slug,
         status=RoundStatus.DECIDED,
     )

@@ -20,7 +20,7 @@ from regions.roles import is_agency_reader, region_ids_of
 
 def _decisions() -> QuerySet[Decision]:
     return Decision.objects.select_related(
-        "round", "region", "replaces", "replaced_by", "decided_by"
+        "round", "region", "replaces", "replaced_by", "decided_by", "presented_by"
     )
 
 

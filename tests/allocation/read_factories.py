@@ -89,8 +89,8 @@ def closed_round(
 
 
 LEGAL_BASIS = (
-    "Regeringens beslut den 22 mars 2024 om uppdrag att fördela och betala ut medel för att "
-    "öka antalet tjänster för allmäntjänstgöring (S2024)."
+    "Regeringens uppdrag att under 2024 fördela och betala ut prestationsbaserade medel till "
+    "regionerna, och Socialstyrelsens anvisningar för statsbidraget 2024."
 )
 
 

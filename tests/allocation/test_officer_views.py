@@ -186,13 +186,17 @@ def test_run_issue_and_reconsider_through_the_pages(
     assert status["status"] == "done" and status["finished"] is True
 
     issue_url = reverse("allocation:decisions_issue", args=[grant_round.slug, 1])
+    # The first step only shows what would be issued; the date defaults to today.
+    response = client.post(issue_url, {"presented_by": officer.pk})
+    assert response.status_code == 200 and not Decision.objects.exists()
+    confirm = {"presented_by": officer.pk, "confirm": "1", "decision_date": ""}
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(issue_url, {})  # the date defaults to today
+        response = client.post(issue_url, confirm)
     assert response.status_code == 302
     assert Decision.objects.count() == 4
     assert [m.to for m in mailoutbox] == [[proxy.email]]
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(issue_url, {})
+        client.post(issue_url, confirm)
     assert Decision.objects.count() == 4  # decided once
 
     original = Decision.objects.get(region=region)
@@ -204,6 +208,7 @@ def test_run_issue_and_reconsider_through_the_pages(
             "block2": "200",
             "reason": "Felaktig plan",
             "action": "issue",
+            "presented_by": officer.pk,
         },
     )
     new = Decision.objects.get(replaces=original)
@@ -212,7 +217,14 @@ def test_run_issue_and_reconsider_through_the_pages(
     assert "Ersatt" in old_page.decode()
     response = client.post(
         reverse("allocation:decision_reconsider", args=[original.reference]),
-        {"method": "manual", "block1": "1", "block2": "2", "reason": "igen", "action": "issue"},
+        {
+            "method": "manual",
+            "block1": "1",
+            "block2": "2",
+            "reason": "igen",
+            "action": "issue",
+            "presented_by": officer.pk,
+        },
     )
     assert response.status_code == 400
     assert Decision.objects.count() == 5

@@ -49,7 +49,7 @@ def test_round_gaps_name_who_has_not_submitted_and_who_has_unsent_changes(open_r
     gaps = round_gaps(open_round)
     assert _names(gaps.not_submitted) == ["Region Blekinge", "Region Gotland"]
     assert gaps.drafted == {other_region.pk}
-    assert _names(gaps.unsent) == ["Alfa"]
+    assert _names(gaps.unsent) == ["Region Alfa"]
 
 
 def test_the_close_page_lists_the_regions_left_out_and_offers_a_reminder(

@@ -15,11 +15,13 @@ import io
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from allocation.models import Decision
 from regions.models import ProxyAppointment, Region
+from regions.roles import OFFICERS_GROUP
 from submissions.demo import create_demo_reports
 from submissions.models import STOCKHOLM, GrantRound, RoundStatus
 from submissions.services import ReportData, report_submit
@@ -29,6 +31,7 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.e2e
 
 ROUND = "/handlaggare/fordelning/at-2024/"
+PRESENTER = "Frida Föredragande"
 TOTAL = 223_000_000
 
 
@@ -58,6 +61,10 @@ def reported_round(transactional_db):
         revision=0,
         by=proxy,
     )
+    presenter = UserFactory(
+        email="foredragande@example.se", first_name="Frida", last_name="Föredragande"
+    )
+    presenter.groups.add(Group.objects.get_or_create(name=OFFICERS_GROUP)[0])
     past = dt.datetime.now(tz=STOCKHOLM).replace(microsecond=0) - dt.timedelta(hours=1)
     GrantRound.objects.filter(pk=grant_round.pk).update(deadline=past)
     return grant_round, proxy
@@ -103,11 +110,22 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     # --- issue the decisions -----------------------------------------------------------------
     handlaggare.click("Fatta beslut enligt körningen")
     handlaggare.expect_text("223 000 000 kr")
+    # The round wants two officers: another one presented the case.
+    handlaggare.page.locator("#id_presented_by").select_option(label=PRESENTER)
+    handlaggare.click("Fortsätt till kontroll")
+    handlaggare.reauthenticate_if_asked(PASSWORD)
+    if not handlaggare.page.locator("#summary-blocks").count():  # back from reauthenticating
+        handlaggare.page.locator("#id_presented_by").select_option(label=PRESENTER)
+        handlaggare.click("Fortsätt till kontroll")
+    summary = handlaggare.page.locator("#summary-blocks")
+    expect(summary).to_contain_text("63 000 000 kr")
+    expect(summary).to_contain_text("160 000 000 kr")
+    handlaggare.shot("officer-issue-confirm")
     # Celery is eager here: the request also sends every decision with its letter as a PDF
     # to each region's proxy and official mailbox (19 letters), which a worker does in
     # production. Allow for that.
     handlaggare.page.set_default_timeout(120_000)
-    handlaggare.click("Fatta besluten")
+    handlaggare.click("Fatta de 19 besluten")
     handlaggare.reauthenticate_if_asked(PASSWORD)
     handlaggare.page.set_default_timeout(15_000)
     grant_round.refresh_from_db()
@@ -135,6 +153,7 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     handlaggare.fill("Block 1 (kr)", str(blekinge.block1))
     handlaggare.fill("Block 2 (kr)", str(blekinge.block2 + 100_000))
     handlaggare.fill("Skäl till omprövningen", "Regionen begärde omprövning; avräkningen rättad.")
+    handlaggare.page.locator("#id_presented_by").select_option(label=PRESENTER)
     handlaggare.click("Fatta nytt beslut")
     handlaggare.reauthenticate_if_asked(PASSWORD)
     # Block 2 would go 100 000 kr over its budget: refused until confirmed with a reason.

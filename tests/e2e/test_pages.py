@@ -13,7 +13,15 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC = ["/", "/konto/login/", "/konto/signup/", "/konto/password/reset/", "/fordelningslistor/"]
+PUBLIC = [
+    "/",
+    "/konto/login/",
+    "/konto/signup/",
+    "/konto/password/reset/",
+    "/fordelningslistor/",
+    "/tillganglighet/",
+    "/kontakt/",
+]
 PROXY = [
     "/min-region/",
     "/inrapportering/at-2024/10/",

@@ -257,3 +257,39 @@ def test_demo_refuses_with_a_production_environment():
     assert result.returncode != 0
     assert "Refusing --demo" in result.stderr
     assert "handlaggare@demo.atgrant.se" not in result.stdout
+def test_the_2024_round_carries_its_decision_record():
+    _load()
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    # The government decision by date and title, never the cut "(S2024)".
+    assert "22 mars 2024" in grant_round.government_decision
+    assert "allmäntjänstgöring" in grant_round.government_decision
+    assert "(S2024)" not in grant_round.legal_basis
+    assert "bilaga 2 till regeringens uppdrag" in grant_round.legal_basis
+    assert grant_round.appealable and grant_round.no_appeal_reason == ""
+    assert not grant_round.single_officer_allowed  # one presents, another decides
+
+
+def test_loading_again_completes_an_earlier_load_without_the_decision_record():
+    _load()
+    GrantRound.objects.filter(slug="at-2024").update(
+        government_decision="", legal_basis=loader.EARLIER_LEGAL_BASIS
+    )
+    _load()
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    assert grant_round.government_decision == loader.GOVERNMENT_DECISION
+    assert grant_round.legal_basis == loader.LEGAL_BASIS
+
+
+def test_loading_again_keeps_what_an_officer_wrote():
+    _load()
+    GrantRound.objects.filter(slug="at-2024").update(government_decision="S2024/01234")
+    _load()
+    assert GrantRound.objects.get(slug="at-2024").government_decision == "S2024/01234"
+
+
+def test_demo_has_a_second_officer_to_present_the_case(django_user_model):
+    from regions.roles import is_officer
+
+    _load("--demo")
+    presenter = django_user_model.objects.get(username="foredragande@demo.atgrant.se")
+    assert is_officer(presenter)

@@ -43,11 +43,34 @@ STAIRCASE = [
     (10, 20_000_000),
     (15, 30_000_000),
 ]
+# The government decision of 22 March 2024 (the seeds give its date and title, not its
+# diarienummer): an officer completes the reference in the admin before the decisions.
+GOVERNMENT_DECISION = (
+    "Regeringsbeslut den 22 mars 2024, Uppdrag att fördela och betala ut medel för att öka "
+    "antalet tjänster för allmäntjänstgöring (Socialdepartementet)"
+)
 LEGAL_BASIS = (
+    "Regeringens uppdrag att under 2024 fördela och betala ut prestationsbaserade medel till "
+    "regionerna i syfte att öka antalet AT-tjänster, och Socialstyrelsens anvisningar för "
+    "statsbidraget 2024. Planeringsunderlaget är bilaga 2 till regeringens uppdrag. De "
+    "AT-tjänster som låg till grund för utbetalning av 2023 års statsbidrag (S2023/00678) får "
+    "inte ligga till grund för utbetalning av 2024 års medel."
+)
+# What earlier versions of this command wrote, with the reference cut to "(S2024)".
+EARLIER_LEGAL_BASIS = (
     "Regeringens beslut den 22 mars 2024 om uppdrag att fördela och betala ut medel för att öka "
     "antalet tjänster för allmäntjänstgöring (S2024), och Socialstyrelsens anvisningar för "
     "statsbidraget 2024."
 )
+# Decided on a government assignment, not under a grant ordinance that forbids an appeal:
+# förvaltningslagen 41-42 §§ apply and the decisions may be appealed.
+DECISION_RECORD = {
+    "government_decision": GOVERNMENT_DECISION,
+    "legal_basis": LEGAL_BASIS,
+    "appealable": True,
+    "no_appeal_reason": "",
+    "single_officer_allowed": False,
+}
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -176,9 +199,18 @@ class Command(BaseCommand):
                 "population_date": dt.date(2023, 11, 1),
                 "block1_budget": BLOCK1,
                 "block2_budget": BLOCK2,
-                "legal_basis": LEGAL_BASIS,
+                **DECISION_RECORD,
             },
         )
+        if not created and grant_round.status != RoundStatus.DECIDED:
+            # The decision record's fields came after some rounds were loaded; fill those
+            # left empty, never overwriting what an officer wrote.
+            fill = {k: v for k, v in DECISION_RECORD.items() if v and not getattr(grant_round, k)}
+            if grant_round.legal_basis == EARLIER_LEGAL_BASIS:
+                fill["legal_basis"] = LEGAL_BASIS
+            if fill:
+                GrantRound.objects.filter(pk=grant_round.pk).update(**fill)
+                grant_round.refresh_from_db()
         if (
             not created
             and deadline_day is not None

@@ -1,0 +1,38 @@
+"""The receipt as PDF: archival PDF/A, and no text off the page however long a word is."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from submissions.receipts import receipt_pdf
+from tests.factories import ReportFactory, ReportVersionFactory, UserFactory
+from tests.pdf_bounds import pages_text, runs_off_page
+
+pytestmark = pytest.mark.django_db
+
+LONG_EMAIL = "kontaktperson.for.inrapportering.av.at.tjanster.vid.regionen@" + "a" * 60 + ".se"
+LONG_WORD = "Allmäntjänstgöringstjänstetillsättningsuppföljningsrapporteringsunderlag" * 3
+
+
+def test_long_comment_e_mail_and_name_stay_on_the_page():
+    submitter = UserFactory(email=LONG_EMAIL, first_name=LONG_WORD[:60], last_name="")
+    report = ReportFactory(contact_email=LONG_EMAIL, contact_name=LONG_WORD[:80])
+    version = ReportVersionFactory(
+        report=report,
+        submitted_by=submitter,
+        contact_email=LONG_EMAIL,
+        contact_name=LONG_WORD[:80],
+        comment=f"Se {LONG_WORD} och https://www.example.se/{'/'.join(['del'] * 60)}",
+    )
+    pdf = receipt_pdf(version)
+    assert runs_off_page(pdf) == []
+    assert LONG_WORD[:50] in "".join(pages_text(pdf)).replace(" ", "")
+
+
+def test_receipt_is_pdf_a():
+    pdf = receipt_pdf(ReportVersionFactory())
+    root = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert 'pdfaid:part="3"' in root["/Metadata"].get_object().get_data().decode()
