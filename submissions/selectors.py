@@ -112,7 +112,7 @@ class ReportCard:
     def forecast(self) -> Forecast | None:
         """From the region's own latest numbers: the working copy (draft or submitted)."""
         source = self.report if self.report is not None else self.latest_version
-        if source is None or self.baseline is None:
+        if source is None or self.baseline is None or not self.baseline.has_plan:
             return None
         return compute_forecast(
             filled=source.filled_posts,

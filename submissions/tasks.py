@@ -25,3 +25,11 @@ def send_receipt(version_id: int) -> None:
         "report__round", "report__region", "submitted_by"
     ).get(pk=version_id)
     send(version=version)
+
+
+@shared_task(name="submissions.tasks.send_due_reminders")
+def send_due_reminders() -> int:
+    """Remind the regions that have not reported (beat, hourly); returns how many were sent."""
+    from submissions.reminders import send_due_reminders as send
+
+    return len(send(now=timezone.now()))
