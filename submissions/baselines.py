@@ -45,7 +45,10 @@ def _check(*, grant_round: GrantRound, by: AbstractBaseUser | None) -> None:
         raise PermissionDenied(_("Endast handläggare kan importera underlag till en omgång."))
     if grant_round.status not in PREPARABLE:
         raise ValidationError(
-            _("Omgången är %(status)s: underlag kan bara ändras i ett utkast eller en öppen omgång.")
+            _(
+                "Omgången är %(status)s: underlag kan bara ändras i ett utkast eller en "
+                "öppen omgång."
+            )
             % {"status": grant_round.status_label.lower()}
         )
 
@@ -130,15 +133,20 @@ def population_import_stage(
             0,
             FileProblem(
                 None,
-                _("filen gäller %(year)s men omgången räknar med befolkningen 1 november %(expected)s")
+                _(
+                    "filen gäller %(year)s men omgången räknar med befolkningen "
+                    "1 november %(expected)s"
+                )
                 % {"year": table.year, "expected": expected},
             ),
         )
     if problems:
         raise _refuse(problems)
     is_json = content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-    source = ImportSource.SCB_API if from_api else (
-        ImportSource.SCB_JSON if is_json else ImportSource.SCB_CSV
+    source = (
+        ImportSource.SCB_API
+        if from_api
+        else (ImportSource.SCB_JSON if is_json else ImportSource.SCB_CSV)
     )
     return _keep(
         grant_round=grant_round,
@@ -257,9 +265,7 @@ class ComparisonRow:
 
 def previous_round(grant_round: GrantRound) -> GrantRound | None:
     """The latest round of an earlier year: its figures are the ones to compare with."""
-    return (
-        GrantRound.objects.filter(year__lt=grant_round.year).order_by("-year", "-pk").first()
-    )
+    return GrantRound.objects.filter(year__lt=grant_round.year).order_by("-year", "-pk").first()
 
 
 def import_comparison(*, baseline_import: BaselineImport) -> list[ComparisonRow]:
@@ -284,7 +290,8 @@ def import_comparison(*, baseline_import: BaselineImport) -> list[ComparisonRow]
         before = previous.get(region.pk)
         change = None
         if field == "population" and before:
-            change = (Decimal(new - before) * 100 / Decimal(before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            exact = Decimal(new - before) * 100 / Decimal(before)
+            change = exact.quantize(Decimal("0.1"), ROUND_HALF_UP)
         rows.append(
             ComparisonRow(
                 region=region,

@@ -22,7 +22,7 @@ def default_deadline(year: int) -> dt.datetime:
 
 
 def parse_reminder_days(text: str) -> list[int]:
-    """"14,3" -> [14, 3]: whole days before the deadline, largest first; raises ValueError."""
+    """ "14,3" -> [14, 3]: whole days before the deadline, largest first; raises ValueError."""
     days = sorted({int(part) for part in text.replace(" ", "").split(",") if part}, reverse=True)
     if any(day < 1 or day > 365 for day in days):
         raise ValueError(text)

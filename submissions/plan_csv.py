@@ -57,9 +57,7 @@ def parse_plan_csv(content: bytes) -> dict[str, PlanRow]:
             continue
         code = code.zfill(2)
         if code in plans:
-            problems.append(
-                FileProblem(line, f"län {code} finns redan på rad {plans[code].line}")
-            )
+            problems.append(FileProblem(line, f"län {code} finns redan på rad {plans[code].line}"))
             continue
         try:
             bounds = parse_plan(plan)

@@ -74,13 +74,13 @@ def _recipients(region: Region) -> list[str]:
     return list(dict.fromkeys(e for e in emails if e))
 
 
-def _send(grant_round: GrantRound, region: Region, days: int, due_on: dt.date) -> bool:
+def _send(grant_round: GrantRound, region: Region, days: int, due_on: dt.date) -> Reminder | None:
     recipients = _recipients(region)
     if not recipients:
-        return False  # nobody to tell yet; a proxy appointed later still gets it
+        return None  # nobody to tell yet; a proxy appointed later still gets it
     try:
         with transaction.atomic():
-            Reminder.objects.create(
+            reminder = Reminder.objects.create(
                 round=grant_round,
                 region=region,
                 days_before=days,
@@ -98,8 +98,8 @@ def _send(grant_round: GrantRound, region: Region, days: int, due_on: dt.date) -
                 to=recipients,
             )
     except IntegrityError:
-        return False  # another worker claimed it first
-    return True
+        return None  # another worker claimed it first
+    return reminder
 
 
 def send_due_reminders(*, now: dt.datetime) -> list[Reminder]:
@@ -115,9 +115,7 @@ def send_due_reminders(*, now: dt.datetime) -> list[Reminder]:
         reported = ReportVersion.objects.filter(report__round=grant_round).values(
             "report__region_id"
         )
-        reminded = Reminder.objects.filter(round=grant_round, days_before=days).values(
-            "region_id"
-        )
+        reminded = Reminder.objects.filter(round=grant_round, days_before=days).values("region_id")
         participating = RoundBaseline.objects.filter(round=grant_round).values("region_id")
         regions = (
             Region.objects.filter(pk__in=participating)
@@ -126,6 +124,7 @@ def send_due_reminders(*, now: dt.datetime) -> list[Reminder]:
             .order_by("code")
         )
         for region in regions:
-            if _send(grant_round, region, days, due_on):
-                sent.append(Reminder.objects.get(round=grant_round, region=region, days_before=days))
+            reminder = _send(grant_round, region, days, due_on)
+            if reminder is not None:
+                sent.append(reminder)
     return sent

@@ -97,9 +97,11 @@ class _Collector:
         kind = SEXES.get(sex.strip().lower())
         number = value.strip().replace(" ", "").replace("\u00a0", "")
         if not match:
-            self.problems.append(FileProblem(line, f"okänd region {county!r} (väntade länskod 01–25)"))
+            problem = f"okänd region {county!r} (väntade länskod 01–25)"
+            self.problems.append(FileProblem(line, problem))
         elif kind is None:
-            self.problems.append(FileProblem(line, f"okänt kön {sex!r} (väntade män eller kvinnor)"))
+            problem = f"okänt kön {sex!r} (väntade män eller kvinnor)"
+            self.problems.append(FileProblem(line, problem))
         elif not number.isdigit():
             self.problems.append(
                 FileProblem(line, f"län {match['code']}: befolkningen {value!r} är inget heltal")
@@ -114,7 +116,8 @@ class _Collector:
         for code, parts in sorted(self.parts.items()):
             for kind, label in (("men", "män"), ("women", "kvinnor")):
                 if kind not in parts:
-                    self.problems.append(FileProblem(None, f"län {code}: uppgift för {label} saknas"))
+                    problem = f"län {code}: uppgift för {label} saknas"
+                    self.problems.append(FileProblem(None, problem))
         if not self.parts and not self.problems:
             self.problems.append(FileProblem(None, "filen innehåller inga befolkningsuppgifter"))
         if len(self.years) > 1:

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 
 from atgrant.pagination import page_number, page_of
 from atgrant.spreadsheets import csv_response, xlsx_response
+from atgrant.templatetags.atgrant_format import sv_datetime
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
-from atgrant.templatetags.atgrant_format import sv_datetime
 from submissions import calendar, exports, selectors, services
 from submissions.forms import ExtensionForm, ReportForm
 from submissions.models import GrantRound, ReportVersion, RoundStatus

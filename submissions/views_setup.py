@@ -42,9 +42,7 @@ class ImportFileForm(forms.Form):
         return upload
 
 
-def _stage(
-    grant_round: GrantRound, kind: str, upload, user
-) -> BaselineImport:
+def _stage(grant_round: GrantRound, kind: str, upload, user) -> BaselineImport:
     content = upload.read()
     stage = (
         baselines.population_import_stage
