@@ -6,8 +6,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import re
 import json
+import re
 import urllib.error
 from decimal import Decimal
 from pathlib import Path
@@ -56,8 +56,14 @@ def regions():
 def grant_round(regions):
     """A draft round counting the population on 1 November 2023, Blekinge's plan already in."""
     grant_round = GrantRoundFactory(slug="at-2024", year=2024, draft=True)
-    RoundBaselineFactory(round=grant_round, region=regions["10"], population=1, plan_text="28",
-                         plan_low=Decimal(28), plan_high=Decimal(28))
+    RoundBaselineFactory(
+        round=grant_round,
+        region=regions["10"],
+        population=1,
+        plan_text="28",
+        plan_low=Decimal(28),
+        plan_high=Decimal(28),
+    )
     return grant_round
 
 
@@ -69,8 +75,11 @@ def previous_round(regions):
     )
     for row in rows_2024():
         share = Decimal("0.90") if row["code"] == "09" else Decimal("0.98")
-        RoundBaselineFactory(round=earlier, region=regions[row["code"]],
-                             population=int(int(row["population_2023_11_01"]) * share))
+        RoundBaselineFactory(
+            round=earlier,
+            region=regions[row["code"]],
+            population=int(int(row["population_2023_11_01"]) * share),
+        )
     return earlier
 
 
@@ -132,8 +141,9 @@ def test_an_import_is_applied_once(grant_round, officer):
 
 
 def test_a_file_for_the_wrong_year_is_refused_and_nothing_is_kept(regions, officer):
-    grant_round = GrantRoundFactory(slug="at-2025", year=2025, draft=True,
-                                    population_date=dt.date(2024, 11, 1))
+    grant_round = GrantRoundFactory(
+        slug="at-2025", year=2025, draft=True, population_date=dt.date(2024, 11, 1)
+    )
 
     with pytest.raises(ValidationError) as caught:
         population_import_stage(
@@ -215,8 +225,7 @@ def test_plan_file_errors_are_listed_per_line_and_nothing_is_written(grant_round
     assert messages[1:] == [
         "rad 4: länskoden '1x' är inte två siffror",
         "rad 5: län 01 finns redan på rad 2",
-        "rad 6: län 99: planned posts cannot be negative: 10",
-    ] or "rad 5: län 01 finns redan på rad 2" in messages
+    ]
     assert not BaselineImport.objects.exists()
 
 
@@ -296,8 +305,9 @@ def test_fetch_population_posts_the_pxweb_query_and_imports_the_answer(grant_rou
     with mock.patch(
         "urllib.request.urlopen", return_value=_Answer(JSON_FILE.read_bytes())
     ) as urlopen:
-        call_command("fetch_population", "--year", "2023", "--round", "at-2024",
-                     stdout=io.StringIO())
+        call_command(
+            "fetch_population", "--year", "2023", "--round", "at-2024", stdout=io.StringIO()
+        )
 
     request = urlopen.call_args.args[0]
     assert request.full_url == "https://scb.example/FolkmangdNov"
@@ -352,7 +362,8 @@ def test_officer_uploads_reviews_and_confirms(client, login, officer, grant_roun
 
 def test_a_bad_upload_shows_the_problems_and_keeps_nothing(client, login, officer, grant_round):
     login(client, officer)
-    text = re.sub(r'(Gotlands län";"kvinnor";)\d+', r"\1..", CSV_FILE.read_text(encoding="utf-8-sig"))
+    original = CSV_FILE.read_text(encoding="utf-8-sig")
+    text = re.sub(r'(Gotlands län";"kvinnor";)\d+', r"\1..", original)
     upload = SimpleUploadedFile("bad.csv", text.encode())
 
     response = client.post(upload_url(), {"file": upload})
@@ -378,7 +389,8 @@ def test_plan_upload_page(client, login, officer, grant_round):
     response = client.post(upload_url("planeringsunderlag"), {"file": upload})
     client.post(response.url)
 
-    assert RoundBaseline.objects.get(round=grant_round, region__code="19").plan_text == "46 (ev. 48)"
+    västmanland = RoundBaseline.objects.get(round=grant_round, region__code="19")
+    assert västmanland.plan_text == "46 (ev. 48)"
 
 
 @pytest.mark.parametrize(
