@@ -36,7 +36,9 @@ from submissions.models import (
 
 @lru_cache(maxsize=8)
 def _swedish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("SE", years=year)
+    # "de_facto": midsummer, Christmas and New Year's Eve, when agencies and regions are
+    # closed although the days are not public holidays in law.
+    return holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
 
 
 def is_working_day(day: dt.date) -> bool:
