@@ -410,3 +410,39 @@ def test_unknown_import_kind_is_404(client, login, officer, grant_round):
     login(client, officer)
 
     assert client.get(upload_url("annat")).status_code == 404
+
+
+# --- a round half prepared ------------------------------------------------------------------
+
+
+def test_a_region_with_population_but_no_plan_yet_counts_as_missing(grant_round, officer, regions):
+    from allocation.selectors import round_inputs
+    from tests.submissions.factories import submitted
+
+    call_command("import_population", str(JSON_FILE), "--round", "at-2024", stdout=io.StringIO())
+    grant_round.status = "open"
+    grant_round.save()
+    submitted(grant_round, regions["10"], officer)
+    submitted(grant_round, regions["09"], officer)
+
+    rows = {row.code: row for row in round_inputs(grant_round=grant_round)}
+
+    assert rows["10"].baseline_missing is False  # population and plan
+    assert rows["09"].baseline_missing is True  # population only
+
+
+def test_proxy_dashboard_shows_a_round_without_plan(client, login, grant_round, regions):
+    from regions.models import ProxyAppointment
+    from tests.factories import UserFactory
+
+    call_command("import_population", str(JSON_FILE), "--round", "at-2024", stdout=io.StringIO())
+    grant_round.status = "open"
+    grant_round.save()
+    proxy = UserFactory(email="ombud@gotland.example.se")
+    ProxyAppointment.objects.create(region=regions["09"], user=proxy)
+    login(client, proxy)
+
+    response = client.get(reverse("submissions:dashboard"))
+
+    assert response.status_code == 200
+    assert "saknar planeringsunderlag" in response.content.decode()
