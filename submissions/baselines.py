@@ -101,7 +101,12 @@ def _keep(
             action="baseline.import_received",
             actor=by,
             obj=staged,
-            after={"kind": kind, "source": source, "name": staged.original_name, "sha256": digest},
+            after={
+                "import_kind": kind,
+                "import_source": source,
+                "file_name": staged.original_name,
+                "file_sha256": digest,
+            },
             round_id=grant_round.pk,
         )
     return staged
@@ -215,25 +220,27 @@ def baseline_import_apply(
         existing = {
             b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round).order_by()
         }
+        population = staged.kind == ImportKind.POPULATION
         before, after = {}, {}
         for code, value in sorted(staged.figures.items()):
             region = regions[code]
             baseline = existing.get(region.pk) or RoundBaseline(round=grant_round, region=region)
-            if staged.kind == ImportKind.POPULATION:
+            if population:
                 before[code], after[code] = baseline.population, value
                 baseline.population = value
             else:
-                before[code], after[code] = baseline.plan_text, value
+                before[code], after[code] = baseline.plan_text or None, value
                 _set_plan(baseline, value)
             baseline.save()
         staged.applied_at, staged.applied_by = timezone.now(), by
         staged.save(update_fields=["applied_at", "applied_by"])
         audit_record(
-            action=f"baseline.{staged.kind}_imported",
+            action="baseline.population_imported" if population else "baseline.plan_imported",
             actor=by,
             obj=grant_round,
-            before=before,
-            after=after,
+            # Per county code, what the round had and what the file brought.
+            before={"population": before} if population else {"plan": before},
+            after={"population": after} if population else {"plan": after},
             message=f"{staged.original_name} (SHA-256 {staged.sha256})",
             round_id=grant_round.pk,
         )

@@ -125,8 +125,9 @@ def test_applying_writes_every_region_and_audits_each_change(grant_round, office
     assert blekinge.plan_text == "28"  # the plan is left as it was
     event = AuditEvent.objects.get(action="baseline.population_imported")
     assert event.actor == officer
-    assert event.before["10"] == 1 and event.after["10"] == 158226
-    assert event.before["01"] is None
+    assert event.before["population"]["10"] == 1
+    assert event.after["population"]["10"] == 158226
+    assert event.before["population"]["01"] is None
     assert staged.sha256 in event.message
 
 
