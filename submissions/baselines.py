@@ -275,17 +275,19 @@ def previous_round(grant_round: GrantRound) -> GrantRound | None:
     return GrantRound.objects.filter(year__lt=grant_round.year).order_by("-year", "-pk").first()
 
 
-def import_comparison(*, baseline_import: BaselineImport) -> list[ComparisonRow]:
-    """Every region in the import, by county code, in three queries (regions, this round's
-    baselines, the previous round's). Change in percent against the previous round, to one
-    decimal, population only."""
+def import_comparison(
+    *, baseline_import: BaselineImport, earlier: GrantRound | None
+) -> list[ComparisonRow]:
+    """Every region in the import, by county code, beside this round's figures and those of
+    ``earlier`` (see previous_round), in three queries (regions, this round's baselines, the
+    earlier round's). Change in percent against the earlier round, to one decimal, for
+    population only."""
     field = "population" if baseline_import.kind == ImportKind.POPULATION else "plan_text"
     grant_round = baseline_import.round
     regions = Region.objects.filter(code__in=baseline_import.figures).order_by("code")
     current = dict(
         RoundBaseline.objects.filter(round=grant_round).order_by().values_list("region_id", field)
     )
-    earlier = previous_round(grant_round)
     previous = (
         dict(RoundBaseline.objects.filter(round=earlier).order_by().values_list("region_id", field))
         if earlier

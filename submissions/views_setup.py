@@ -103,13 +103,14 @@ def import_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
         kind = next(key for key, value in KINDS.items() if value == staged.kind)
         return redirect("submissions:baseline_upload", slug=slug, kind=kind)
-    rows = baselines.import_comparison(baseline_import=staged)
+    earlier = baselines.previous_round(staged.round)
+    rows = baselines.import_comparison(baseline_import=staged, earlier=earlier)
     context = {
         "staged": staged,
         "grant_round": staged.round,
         "rows": rows,
         "flagged": [row for row in rows if row.flagged],
-        "previous_round": baselines.previous_round(staged.round),
+        "previous_round": earlier,
         "population": staged.kind == ImportKind.POPULATION,
         "can_write": is_officer(request.user),
         "preparable": staged.round.status in baselines.PREPARABLE,

@@ -244,7 +244,8 @@ def test_comparison_flags_changes_over_five_percent(grant_round, previous_round,
         grant_round=grant_round, content=CSV_FILE.read_bytes(), name="x.csv", by=officer
     )
 
-    rows = {row.region.code: row for row in import_comparison(baseline_import=staged)}
+    compared = import_comparison(baseline_import=staged, earlier=previous_round)
+    rows = {row.region.code: row for row in compared}
 
     assert len(rows) == 21
     assert [code for code, row in rows.items() if row.flagged] == ["09"]
@@ -447,3 +448,22 @@ def test_proxy_dashboard_shows_a_round_without_plan(client, login, grant_round, 
 
     assert response.status_code == 200
     assert "saknar planeringsunderlag" in response.content.decode()
+
+
+def test_review_and_upload_pages_query_counts(
+    client, login, officer, grant_round, previous_round, django_assert_num_queries
+):
+    from tests.queries import LOGGED_IN
+
+    login(client, officer)
+    upload = SimpleUploadedFile("folkmangd.json", JSON_FILE.read_bytes())
+    review = client.post(upload_url(), {"file": upload}).url
+    client.get(review)
+    # LOGGED_IN, then 1 the import with who imported it, 2 the previous round, 3 the regions,
+    # 4 this round's baselines, 5 the previous round's, 6 the navigation's regions.
+    with django_assert_num_queries(LOGGED_IN + 6):
+        assert client.get(review).status_code == 200
+    # LOGGED_IN, then 1 the round, 2 its imports with who imported and applied them,
+    # 3 the navigation's regions.
+    with django_assert_num_queries(LOGGED_IN + 3):
+        assert client.get(upload_url()).status_code == 200
