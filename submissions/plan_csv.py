@@ -22,6 +22,21 @@ PLAN_COLUMNS = ("plan", "planeringsunderlag", "planned")
 _CODE = re.compile(r"\d{1,2}")
 
 
+# The plan parser's errors (allocation.plans.PlanError.code) in the officer's words.
+_PLAN_ERRORS = {
+    "negative": "planeringsunderlaget {text!r} är negativt",
+    "reversed": "intervallet {text!r} är baklänges (det lägre talet ska stå först)",
+    "unrecognised": (
+        "planeringsunderlaget {text!r} känns inte igen: skriv ett tal (280, 12,5), "
+        "ett intervall (84–89) eller ett tal med anmärkning (46 (ev. 48), 46 (ev.+))"
+    ),
+}
+
+
+def _swedish(error: PlanError, text: str) -> str:
+    return _PLAN_ERRORS.get(error.code, _PLAN_ERRORS["unrecognised"]).format(text=text)
+
+
 @dataclass(frozen=True)
 class PlanRow:
     line: int
@@ -62,7 +77,7 @@ def parse_plan_csv(content: bytes) -> dict[str, PlanRow]:
         try:
             bounds = parse_plan(plan)
         except PlanError as exc:
-            problems.append(FileProblem(line, f"län {code}: {exc}"))
+            problems.append(FileProblem(line, f"län {code}: {_swedish(exc, plan)}"))
             continue
         plans[code] = PlanRow(line=line, code=code, text=plan, bounds=bounds)
     if not plans and not problems:

@@ -216,16 +216,19 @@ def test_plans_are_parsed_as_the_allocation_parses_them(grant_round, officer, re
 
 
 def test_plan_file_errors_are_listed_per_line_and_nothing_is_written(grant_round, officer):
-    content = "länskod;plan\n01;280\n05;84 till 89\n1x;40\n01;281\n99;10\n".encode()
+    content = "länskod;plan\n01;280\n05;84 till 89\n1x;40\n01;281\n09;50-40\n10;-3\n".encode()
 
     with pytest.raises(ValidationError) as caught:
         plan_import_stage(grant_round=grant_round, content=content, name="p.csv", by=officer)
 
     messages = caught.value.messages
-    assert messages[0].startswith("rad 3: län 05: unrecognised plan '84 till 89'")
-    assert messages[1:] == [
+    assert messages == [
+        "rad 3: län 05: planeringsunderlaget '84 till 89' känns inte igen: skriv ett tal "
+        "(280, 12,5), ett intervall (84–89) eller ett tal med anmärkning (46 (ev. 48), 46 (ev.+))",
         "rad 4: länskoden '1x' är inte två siffror",
         "rad 5: län 01 finns redan på rad 2",
+        "rad 6: län 09: intervallet '50-40' är baklänges (det lägre talet ska stå först)",
+        "rad 7: län 10: planeringsunderlaget '-3' är negativt",
     ]
     assert not BaselineImport.objects.exists()
 
