@@ -26,7 +26,15 @@ _EV_PLUS = re.compile(rf"(?P<low>{_NUMBER})\s*\(\s*ev\.\s*\+\s*\)")
 
 
 class PlanError(ValueError):
-    """The plan text is not one of the accepted forms."""
+    """The plan text is not one of the accepted forms.
+
+    ``code`` names the kind ("negative", "reversed", "unrecognised", "not_text") so that a
+    caller can word it for its own readers (the officer's import pages, in Swedish).
+    """
+
+    def __init__(self, message: str, code: str = "unrecognised") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -38,9 +46,9 @@ class PlanBounds:
 
     def __post_init__(self) -> None:
         if self.low < 0:
-            raise PlanError(f"planned posts cannot be negative: {self.low}")
+            raise PlanError(f"planned posts cannot be negative: {self.low}", "negative")
         if self.low > self.high:
-            raise PlanError(f"plan range is reversed: {self.low} > {self.high}")
+            raise PlanError(f"plan range is reversed: {self.low} > {self.high}", "reversed")
 
     @property
     def mean(self) -> Fraction:
@@ -65,10 +73,10 @@ def parse_plan(text: str) -> PlanBounds:
     ``46 (ev. 48)`` (a range 46..48); ``46 (ev.+)`` (just 46).
     """
     if not isinstance(text, str):
-        raise PlanError(f"plan must be text, got {text!r}")
+        raise PlanError(f"plan must be text, got {text!r}", "not_text")
     stripped = text.strip()
     if stripped.startswith(("-", "\u2013", "\u2212")):
-        raise PlanError(f"planned posts cannot be negative: {text!r}")
+        raise PlanError(f"planned posts cannot be negative: {text!r}", "negative")
     for pattern in (_SINGLE, _RANGE, _EV_NUMBER):
         match = pattern.fullmatch(stripped)
         if match:
@@ -86,5 +94,5 @@ def parse_plan(text: str) -> PlanBounds:
 
 def _bounds(text: str, low: Fraction, high: Fraction) -> PlanBounds:
     if low > high:
-        raise PlanError(f"plan range is reversed in {text!r}: {low} > {high}")
+        raise PlanError(f"plan range is reversed in {text!r}: {low} > {high}", "reversed")
     return PlanBounds(low, high)

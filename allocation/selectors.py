@@ -44,7 +44,8 @@ class RegionInputRow:
 
     @property
     def baseline_missing(self) -> bool:
-        return self.population is None
+        # A round in preparation may have one of the two imported and not yet the other.
+        return self.population is None or self.plan_low is None
 
     @property
     def reported_posts(self) -> int:

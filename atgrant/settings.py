@@ -441,3 +441,15 @@ CELERY_BEAT_SCHEDULE["recover-allocation-runs"] = {
     "task": "allocation.tasks.recover_runs",
     "schedule": 60.0,
 }
+# Reminders to regions that have not reported: hourly, so a beat that was down catches up the
+# same day; each reminder is recorded, so a second run sends nothing (submissions.reminders).
+CELERY_BEAT_SCHEDULE["send-due-reminders"] = {
+    "task": "submissions.tasks.send_due_reminders",
+    "schedule": 60.0 * 60,
+}
+
+# SCB's PxWeb API v1, table FolkmängdNov (BE0101A): `manage.py fetch_population` POSTs its
+# query here (AGENCY.md, "Population from SCB").
+ATGRANT_SCB_PXWEB_URL = env_url("ATGRANT_SCB_PXWEB_URL", ("https",)) or (
+    "https://api.scb.se/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/FolkmangdNov"
+)

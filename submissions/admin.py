@@ -5,8 +5,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from submissions.models import (
+    BaselineImport,
     DeadlineExtension,
     GrantRound,
+    Reminder,
     Report,
     ReportVersion,
     RoundBaseline,
@@ -145,3 +147,20 @@ class DeadlineExtensionAdmin(ReadOnlyAdmin):
     list_display = ["region", "round", "until", "granted_by", "granted_at"]
     list_filter = ["round", "region"]
     search_fields = ["region__name", "reason"]
+
+
+@admin.register(BaselineImport)
+class BaselineImportAdmin(ReadOnlyAdmin):
+    """Imports are made and applied through the officer's pages or the commands, audited."""
+
+    list_display = ["round", "kind", "source", "original_name", "imported_at", "applied_at"]
+    list_filter = ["round", "kind", "source"]
+    search_fields = ["original_name", "sha256"]
+    list_select_related = ["round"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["round", "region", "days_before", "due_on", "sent_at"]
+    list_filter = ["round", "days_before"]
+    list_select_related = ["round", "region"]

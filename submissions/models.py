@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,24 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 def default_deadline(year: int) -> dt.datetime:
     """1 November of the round year, the whole day, Europe/Stockholm."""
     return dt.datetime(year, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+
+
+def parse_reminder_days(text: str) -> list[int]:
+    """ "14,3" -> [14, 3]: whole days before the deadline, largest first; raises ValueError."""
+    days = sorted({int(part) for part in text.replace(" ", "").split(",") if part}, reverse=True)
+    if any(day < 1 or day > 365 for day in days):
+        raise ValueError(text)
+    return days
+
+
+def validate_reminder_days(value: str) -> None:
+    try:
+        parse_reminder_days(value)
+    except ValueError:
+        raise ValidationError(
+            _("Ange hela dagar mellan 1 och 365, åtskilda med kommatecken, t.ex. 14,3."),
+            code="invalid",
+        ) from None
 
 
 class RoundStatus(models.TextChoices):
@@ -82,6 +101,16 @@ class GrantRound(models.Model):
     # When the round was closed (at the deadline or by an officer): the pages show this, and
     # no longer an extension that closing ended; the earliest allowed decision date.
     closed_at = models.DateTimeField(_("stängd"), null=True, blank=True)
+    reminder_days = models.CharField(
+        _("påminnelser (dagar före sista dag)"),
+        max_length=50,
+        default="14,3",
+        validators=[validate_reminder_days],
+        help_text=_(
+            "Hur många dagar före sista dag regioner som inte har rapporterat påminns, "
+            "t.ex. 14,3. Lämnas tom skickas inga påminnelser."
+        ),
+    )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
     class Meta:
@@ -183,14 +212,21 @@ class RoundBaseline(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="baselines", verbose_name=_("region")
     )
-    population = models.PositiveBigIntegerField(_("befolkningsmängd"))
+    # Either may be missing while a round is prepared: the population and the plan come from
+    # separate imports (submissions.baselines); a run refuses a region without both.
+    population = models.PositiveBigIntegerField(_("befolkningsmängd"), null=True, blank=True)
     plan_text = models.CharField(
         _("planeringsunderlag (som skrivet)"),
         max_length=50,
+        blank=True,
         help_text=_('Som i bilaga 2, t.ex. "280", "84-89" eller "46 (ev. 48)".'),
     )
-    plan_low = models.DecimalField(_("plan, undre gräns"), max_digits=8, decimal_places=2)
-    plan_high = models.DecimalField(_("plan, övre gräns"), max_digits=8, decimal_places=2)
+    plan_low = models.DecimalField(
+        _("plan, undre gräns"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    plan_high = models.DecimalField(
+        _("plan, övre gräns"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("planeringsunderlag och befolkning")
@@ -208,18 +244,34 @@ class RoundBaseline(models.Model):
                 condition=models.Q(plan_low__lte=models.F("plan_high")),
                 name="baseline_plan_bounds_ordered",
             ),
+            models.CheckConstraint(
+                condition=models.Q(plan_low__isnull=True, plan_high__isnull=True)
+                | models.Q(plan_low__isnull=False, plan_high__isnull=False),
+                name="baseline_plan_bounds_both_or_neither",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.region.name}: {self.plan_text}"
 
     @property
-    def planned(self) -> Decimal:
+    def has_plan(self) -> bool:
+        return self.plan_low is not None
+
+    @property
+    def complete(self) -> bool:
+        """Both the population and the plan are known: the allocation can use the region."""
+        return self.population is not None and self.has_plan
+
+    @property
+    def planned(self) -> Decimal | None:
+        if not self.has_plan:
+            return None
         return (self.plan_low + self.plan_high) / 2
 
     @property
     def plan_is_range(self) -> bool:
-        return self.plan_low != self.plan_high
+        return self.has_plan and self.plan_low != self.plan_high
 
 
 # What a region writes into its report; a submitted version freezes the same fields.
@@ -431,3 +483,104 @@ class DeadlineExtension(models.Model):
     def __str__(self) -> str:
         # Stockholm's time, as the officer typed it (the history shows this text as it is).
         return f"{self.region.name} → {self.until.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
+        return f"{self.region.short_name} → {self.until.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
+
+
+class ImportKind(models.TextChoices):
+    POPULATION = "population", _("Befolkning")
+    PLAN = "plan", _("Planeringsunderlag")
+
+
+class ImportSource(models.TextChoices):
+    SCB_API = "scb_api", _("SCB:s API (PxWeb, JSON)")
+    SCB_JSON = "scb_json", _("Fil i SCB:s JSON-format")
+    SCB_CSV = "scb_csv", _("CSV-fil från SCB")
+    PLAN_CSV = "plan_csv", _("CSV-fil med planeringsunderlag")
+
+
+def _import_path(instance: BaselineImport, filename: str) -> str:
+    # Never the uploaded name (it may hold anything); the original name is kept in a field.
+    return f"baseline-imports/{instance.round_id}/{uuid.uuid4().hex}"
+
+
+class BaselineImport(models.Model):
+    """One imported file of population figures or plans for a round, kept as it was received.
+
+    Staged first (parsed, shown to the officer beside the previous round's figures), then
+    applied to the round's baselines on confirmation; ``applied_at`` null means not (yet)
+    applied. ``figures`` is what the file said, per county code: population as an integer,
+    a plan as its text.
+    """
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="imports", verbose_name=_("omgång")
+    )
+    kind = models.CharField(_("innehåll"), max_length=16, choices=ImportKind.choices)
+    source = models.CharField(_("källa"), max_length=16, choices=ImportSource.choices)
+    file = models.FileField(_("fil"), upload_to=_import_path)
+    original_name = models.CharField(_("filnamn"), max_length=255)
+    size = models.PositiveIntegerField(_("storlek (byte)"))
+    sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64)
+    population_year = models.PositiveSmallIntegerField(
+        _("befolkning per 1 november år"), null=True, blank=True
+    )
+    figures = models.JSONField(_("uppgifter per länskod"))
+    imported_at = models.DateTimeField(_("importerad"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("importerad av"),
+        help_text=_("Tom när filen importerades med ett kommando på servern."),
+    )
+    applied_at = models.DateTimeField(_("införd i omgången"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("införd av"),
+    )
+
+    class Meta:
+        verbose_name = _("import av befolkning eller planeringsunderlag")
+        verbose_name_plural = _("importer av befolkning och planeringsunderlag")
+        ordering = ["round", "-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.round.name}: {self.get_kind_display()} ({self.original_name})"
+
+
+class Reminder(models.Model):
+    """A reminder sent to a region that had not reported, N days before the deadline.
+
+    The unique constraint makes each (round, region, days) reminder go out at most once: the
+    beat task claims it by inserting this row in the same transaction that queues the e-mail.
+    """
+
+    round = models.ForeignKey(
+        GrantRound, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("omgång")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("region")
+    )
+    days_before = models.PositiveSmallIntegerField(_("dagar före sista dag"))
+    due_on = models.DateField(_("skulle skickas"))
+    sent_at = models.DateTimeField(_("skickad"), auto_now_add=True)
+    recipients = models.JSONField(_("mottagare"), default=list)
+
+    class Meta:
+        verbose_name = _("påminnelse")
+        verbose_name_plural = _("påminnelser")
+        ordering = ["round", "region", "-days_before"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "region", "days_before"], name="reminder_once_per_round_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name}: {self.days_before} d ({self.round.name})"

@@ -118,7 +118,7 @@ class ReportCard:
         return CHANGED if self.unsent_changes else SUBMITTED
 
     def _forecast_of(self, source: Report | ReportVersion | None) -> Forecast | None:
-        if source is None or self.baseline is None:
+        if source is None or self.baseline is None or not self.baseline.has_plan:
             return None
         return compute_forecast(
             filled=source.filled_posts,

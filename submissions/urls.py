@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from submissions import views
+from submissions import views, views_setup
 
 app_name = "submissions"
 
 urlpatterns = [
     path("min-region/", views.dashboard, name="dashboard"),
     path("inrapportering/<slug:slug>/<str:code>/", views.report_edit, name="report_edit"),
+    path(
+        "inrapportering/<slug:slug>/<str:code>/sista-dag.ics",
+        views.deadline_calendar,
+        name="deadline_ics",
+    ),
     path(
         "inrapportering/<slug:slug>/<str:code>/skicka-in/",
         views.report_submit,
@@ -40,5 +45,15 @@ urlpatterns = [
         "handlaggare/inrapporteringar/<slug:slug>/forlangning/",
         views.extension_grant,
         name="extension_grant",
+    ),
+    path(
+        "handlaggare/omgang/<slug:slug>/<str:kind>/import/",
+        views_setup.baseline_upload,
+        name="baseline_upload",
+    ),
+    path(
+        "handlaggare/omgang/<slug:slug>/import/<int:pk>/",
+        views_setup.import_confirm,
+        name="import_confirm",
     ),
 ]

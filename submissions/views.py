@@ -7,6 +7,8 @@ region's people write its report (agency users: 403) and only its proxy submits.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +21,10 @@ from django.views.decorators.http import require_POST
 
 from atgrant.pagination import page_number, page_of
 from atgrant.spreadsheets import csv_response, xlsx_response
+from atgrant.templatetags.atgrant_format import sv_datetime
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
-from submissions import exports, selectors, services
+from submissions import calendar, exports, selectors, services
 from submissions.forms import ExtensionForm, ReportForm
 from submissions.models import GrantRound, ReportVersion, RoundStatus
 from submissions.receipts import receipt_filename, receipt_pdf
@@ -48,6 +51,37 @@ def _agency_reader_only(request: HttpRequest) -> None:
 
 
 # --- the region's pages ---------------------------------------------------------------------
+
+
+@login_required
+def deadline_calendar(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """The region's deadline in the round (its extension, if any) as an .ics file."""
+    grant_round, region = _round(request, slug), _region(request, code)
+    now = timezone.now()
+    card = selectors.report_card(grant_round=grant_round, region=region, now=now)
+    link = request.build_absolute_uri(reverse("submissions:report_edit", args=[slug, code]))
+    content = calendar.deadline_event(
+        uid=f"sista-dag-{grant_round.slug}-{region.code}@{request.get_host().split(':')[0]}",
+        summary=_("Sista dag för inrapportering: %(round)s") % {"round": grant_round.name},
+        description=_(
+            "%(region)s rapporterar in AT-tjänster för %(round)s senast %(deadline)s. %(link)s"
+        )
+        % {
+            "region": region.name,
+            "round": grant_round.name,
+            "deadline": sv_datetime(card.deadline),
+            "link": link,
+        },
+        url=link,
+        # The last working hours of the last day, ending at the deadline itself.
+        starts=card.deadline - dt.timedelta(hours=2),
+        ends=card.deadline + dt.timedelta(seconds=1),
+        stamp=now,
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    filename = f"sista-dag-{grant_round.slug}-{region.code}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
