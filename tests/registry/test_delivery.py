@@ -160,8 +160,8 @@ def test_reconsideration_is_delivered_too(
 
 def _issue_through_page(client, grant_round, capture):  # noqa: ANN001, ANN202
     url = reverse("allocation:decisions_issue", args=[grant_round.slug, 1])
-    with capture(execute=True):
-        return client.post(url, {})
+    with capture(execute=True):  # the confirmation step's second POST issues
+        return client.post(url, {"confirm": "1"})
 
 
 @pytest.mark.usefixtures("quick_letters")

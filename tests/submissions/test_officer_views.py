@@ -231,10 +231,10 @@ def test_the_table_as_excel_has_a_swedish_sheet_a_total_row_and_text_never_a_for
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Inrapporteringar"]
     header = [c.value for c in sheet[1]]
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
-    reason = rows["Gotland"][header.index("Skäl för förlängd svarstid")]
+    reason = rows["Region Gotland"][header.index("Skäl för förlängd svarstid")]
     assert (reason.value, reason.data_type) == ("=1+1", "s")
     # Stockholm's wall time (Excel has no time zones).
-    submitted_at = rows["Blekinge"][header.index("Inskickad")].value
+    submitted_at = rows["Region Blekinge"][header.index("Inskickad")].value
     assert submitted_at == dt.datetime(2024, 10, 15, 10, 0, tzinfo=STOCKHOLM).replace(tzinfo=None)
     assert rows[None][0].value == "Summa"  # the total row: a label, no region
     assert rows[None][header.index("Tjänster")].value == 92
@@ -262,7 +262,7 @@ def test_an_extension_reason_is_never_a_formula_in_the_csv(
         )
     login(client, officer)
     response = client.get(reverse("submissions:round_reports_csv", args=[grant_round.slug]))
-    blekinge = next(row for row in excel_rows(response.content) if row[1] == "Blekinge")
+    blekinge = next(row for row in excel_rows(response.content) if row[1] == "Region Blekinge")
     assert blekinge[11] == "'" + reason  # the column of the extension's reason
 
 
