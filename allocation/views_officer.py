@@ -7,13 +7,11 @@ Access: officers read and write; auditors read (403 on every POST); a region's p
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +27,9 @@ from allocation.services.common import PREPARABLE
 from allocation.services.lease import is_abandoned
 from allocation.snapshot import preview, result_rows, snapshot_differences
 from atgrant.security import sensitive_action
+from regions.guards import agency_page
 from regions.models import Region
-from regions.roles import is_agency_reader, is_officer
+from regions.roles import is_officer
 from registry.notices import delivery_message, issue_message
 from registry.selectors import round_deliveries
 from submissions import closing
@@ -39,21 +38,6 @@ from submissions.selectors import round_gaps
 from submissions.services import report_reminders_send
 
 View = Callable[..., HttpResponse]
-
-
-def agency_only(view: View) -> View:
-    """Login required; 404 for everyone but officers and auditors; 403 on POST for auditors."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_agency_reader(request.user):
-            raise Http404
-        if request.method == "POST" and not is_officer(request.user):
-            raise PermissionDenied(_("Revisorer kan läsa men inte ändra."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -79,7 +63,7 @@ def _round_redirect(grant_round: GrantRound) -> HttpResponse:
 # --- rounds ----------------------------------------------------------------------------------
 
 
-@agency_only
+@agency_page
 @require_GET
 def rounds(request: HttpRequest) -> HttpResponse:
     grant_rounds = GrantRound.objects.order_by("-year", "name")
@@ -154,13 +138,13 @@ def _render_round(
     return render(request, "allocation/officer/round.html", context, status=status)
 
 
-@agency_only
+@agency_page
 @require_GET
 def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_round(request, _round(slug))
 
 
-@agency_only
+@agency_page
 @sensitive_action
 def round_close(request: HttpRequest, slug: str) -> HttpResponse:
     grant_round = _round(slug)
@@ -187,7 +171,7 @@ def round_close(request: HttpRequest, slug: str) -> HttpResponse:
     return _round_redirect(grant_round)
 
 
-@agency_only
+@agency_page
 @require_POST
 def round_remind(request: HttpRequest, slug: str) -> HttpResponse:
     """Remind the chosen regions (checkboxes ``region``, by code) that have not submitted or
@@ -253,7 +237,7 @@ def _remove_preparation(
     return _round_redirect(grant_round)
 
 
-@agency_only
+@agency_page
 @require_POST
 def deduction_set(request: HttpRequest, slug: str) -> HttpResponse:
     return _set_preparation(
@@ -266,7 +250,7 @@ def deduction_set(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@agency_only
+@agency_page
 @require_POST
 def deduction_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return _remove_preparation(
@@ -278,7 +262,7 @@ def deduction_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse
     )
 
 
-@agency_only
+@agency_page
 @require_POST
 def override_set(request: HttpRequest, slug: str) -> HttpResponse:
     return _set_preparation(
@@ -291,7 +275,7 @@ def override_set(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@agency_only
+@agency_page
 @require_POST
 def override_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return _remove_preparation(
@@ -306,7 +290,7 @@ def override_remove(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 # --- runs ------------------------------------------------------------------------------------
 
 
-@agency_only
+@agency_page
 @sensitive_action
 @require_POST
 def run_request(request: HttpRequest, slug: str) -> HttpResponse:
@@ -320,7 +304,7 @@ def run_request(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("allocation:run", slug=slug, number=run.number)
 
 
-@agency_only
+@agency_page
 @sensitive_action
 @require_POST
 def run_retry(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -360,14 +344,14 @@ def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
     }
 
 
-@agency_only
+@agency_page
 @require_GET
 def run_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     run = _run(slug, number)
     return render(request, "allocation/officer/run.html", _run_context(request, run))
 
 
-@agency_only
+@agency_page
 @require_GET
 def run_status(request: HttpRequest, slug: str, number: int) -> JsonResponse:
     run = _run(slug, number)
@@ -395,7 +379,7 @@ def _issue_form(request: HttpRequest, run: AllocationRun) -> IssueForm:
     )
 
 
-@agency_only
+@agency_page
 @sensitive_action
 def decisions_issue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Two steps: the date and the presenting officer, then a summary to confirm (the date,
@@ -486,13 +470,13 @@ def _render_decision(
     return render(request, "allocation/officer/decision.html", context, status=status)
 
 
-@agency_only
+@agency_page
 @require_GET
 def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_decision(request, _decision(reference))
 
 
-@agency_only
+@agency_page
 @sensitive_action
 @require_POST
 def decision_reconsider(request: HttpRequest, reference: str) -> HttpResponse:

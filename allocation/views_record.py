@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from allocation.forms import RecordSettingsForm
 from allocation.services import record
-from allocation.views_officer import agency_only
 from atgrant.security import sensitive_action
+from regions.guards import agency_page
 from regions.roles import is_officer
 from submissions.models import GrantRound, RoundStatus
 
 
-@agency_only
+@agency_page
 @sensitive_action
 def round_record(request: HttpRequest, slug: str) -> HttpResponse:
     grant_round = get_object_or_404(GrantRound, slug=slug)

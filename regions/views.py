@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,43 +27,15 @@ from regions.forms import (
     RejectForm,
     ResubmitForm,
 )
+from regions.guards import agency_page, proxy_page
 from regions.models import Colleague, ColleagueInvitation, Region
-from regions.roles import is_agency_reader, is_officer
+from regions.roles import is_officer
 
 View = Callable[..., HttpResponse]
 
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def agency_reader_required(view: View) -> View:
-    """Officers and auditors read; anyone else logged in gets 403. POSTs need an officer."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not is_agency_reader(request.user):
-            raise PermissionDenied
-        if request.method == "POST" and not is_officer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def proxy_required(view: View) -> View:
-    """Pages for a region's active proxy; `region` is passed on. Anyone else gets 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        region = selectors.proxy_region_of(request.user)
-        if region is None:
-            raise Http404
-        return view(request, *args, region=region, **kwargs)
-
-    return wrapped
 
 
 # --- Applying to become proxy ---------------------------------------------------------------
@@ -196,7 +167,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 QUEUE_PAGE_SIZE = 50
 
 
-@agency_reader_required
+@agency_page
 def review_list(request: HttpRequest) -> HttpResponse:
     filter_form = QueueFilterForm(request.GET or None)
     status = filter_form.status_filter()
@@ -224,7 +195,7 @@ def _render_review(
     return render(request, "regions/review_detail.html", context, status=status)
 
 
-@agency_reader_required
+@agency_page
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_review(request, pk)
 
@@ -239,7 +210,7 @@ def _decided(request: HttpRequest, pk: int, call: Callable[[], object], done: st
     return redirect("regions:review_detail", pk)
 
 
-@agency_reader_required
+@agency_page
 @sensitive_action
 def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_officer(request.user):
@@ -261,7 +232,7 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@agency_reader_required
+@agency_page
 def review_request_completion(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_review(pk)
     form = CompletionRequestForm(request.POST)
@@ -278,7 +249,7 @@ def review_request_completion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@agency_reader_required
+@agency_page
 def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_review(pk)
     form = RejectForm(request.POST)
@@ -310,13 +281,13 @@ def _render_colleagues(
     return render(request, "regions/colleague_list.html", context, status=status)
 
 
-@proxy_required
+@proxy_page
 def colleague_list(request: HttpRequest, region: Region) -> HttpResponse:
     return _render_colleagues(request, region, InviteForm())
 
 
 @require_POST
-@proxy_required
+@proxy_page
 def colleague_invite(request: HttpRequest, region: Region) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
@@ -336,7 +307,7 @@ def colleague_invite(request: HttpRequest, region: Region) -> HttpResponse:
 
 
 @require_POST
-@proxy_required
+@proxy_page
 def invitation_revoke(request: HttpRequest, pk: int, region: Region) -> HttpResponse:
     invitation = get_object_or_404(ColleagueInvitation, pk=pk, region=region)
     try:
@@ -351,7 +322,7 @@ def invitation_revoke(request: HttpRequest, pk: int, region: Region) -> HttpResp
 
 
 @require_POST
-@proxy_required
+@proxy_page
 def colleague_remove(request: HttpRequest, pk: int, region: Region) -> HttpResponse:
     colleague = get_object_or_404(Colleague.objects.select_related("user"), pk=pk, region=region)
     try:

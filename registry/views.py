@@ -1,7 +1,7 @@
 """The registry's pages (officers and auditors) and the officer's delivery and archive actions
 on a decided round.
 
-Access as on the officer's allocation pages (allocation.views_officer.agency_only): officers
+Access as on the officer's allocation pages (regions.guards.agency_page): officers
 read and write, auditors read (403 on POST), everyone else 404, anonymous users log in.
 """
 
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from allocation.views_officer import agency_only
 from atgrant.pagination import page_of
 from atgrant.security import sensitive_action
+from regions.guards import agency_page
 from registry import selectors
 from registry.archive import round_archive
 from registry.csv import registry_csv_response
@@ -43,7 +43,7 @@ def _filtered(request: HttpRequest) -> tuple[RegistryFilter, object]:
     return form, entries
 
 
-@agency_only
+@agency_page
 @require_GET
 def registry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
@@ -56,7 +56,7 @@ def registry_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/list.html", context, status=status)
 
 
-@agency_only
+@agency_page
 @require_GET
 def registry_csv(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
@@ -71,7 +71,7 @@ def _decided_round(slug: str) -> GrantRound:
     return get_object_or_404(GrantRound, slug=slug, status=RoundStatus.DECIDED)
 
 
-@agency_only
+@agency_page
 @sensitive_action
 @require_POST
 def round_deliveries_resend(request: HttpRequest, slug: str) -> HttpResponse:
@@ -96,7 +96,7 @@ def round_deliveries_resend(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("allocation:round", slug=grant_round.slug)
 
 
-@agency_only
+@agency_page
 @require_GET
 def round_archive_zip(request: HttpRequest, slug: str) -> FileResponse:
     grant_round = _decided_round(slug)

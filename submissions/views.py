@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from atgrant.pagination import page_number, page_of
 from atgrant.spreadsheets import csv_response, xlsx_response
 from atgrant.templatetags.atgrant_format import sv_datetime
+from regions.guards import agency_page
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
 from submissions import calendar, exports, selectors, services
@@ -43,11 +44,6 @@ def _region(request: HttpRequest, code: str) -> Region:
     if not (is_agency_reader(request.user) or is_member_of(request.user, region)):
         raise Http404
     return region
-
-
-def _agency_reader_only(request: HttpRequest) -> None:
-    if not is_agency_reader(request.user):
-        raise Http404  # a region's people do not learn that the page exists
 
 
 # --- the region's pages ---------------------------------------------------------------------
@@ -316,9 +312,8 @@ def receipt_download(request: HttpRequest, slug: str, code: str, number: int) ->
 # --- the agency's pages ---------------------------------------------------------------------
 
 
-@login_required
+@agency_page
 def rounds_overview(request: HttpRequest) -> HttpResponse:
-    _agency_reader_only(request)
     rounds = selectors.rounds_for_user(request.user)
     return render(request, "submissions/officer_rounds.html", {"rounds": rounds})
 
@@ -341,25 +336,22 @@ def _render_round_reports(
     return render(request, "submissions/officer_round.html", context)
 
 
-@login_required
+@agency_page
 def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
-    _agency_reader_only(request)
     return _render_round_reports(request, get_object_or_404(GrantRound, slug=slug))
 
 
-@login_required
+@agency_page
 def round_reports_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """For people: the round's table, every region, as a CSV for Excel in Sweden."""
-    _agency_reader_only(request)
     grant_round = get_object_or_404(GrantRound, slug=slug)
     table = exports.round_reports_table(selectors.round_report_rows(grant_round))
     return csv_response(table, f"inrapporteringar-{grant_round.slug}.csv")
 
 
-@login_required
+@agency_page
 def round_reports_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     """For people: the same table as an Excel workbook."""
-    _agency_reader_only(request)
     grant_round = get_object_or_404(GrantRound, slug=slug)
     table = exports.round_reports_table(selectors.round_report_rows(grant_round))
     return xlsx_response(
@@ -369,10 +361,9 @@ def round_reports_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@agency_page
 @require_POST
 def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
-    _agency_reader_only(request)
     if not is_officer(request.user):
         raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
     grant_round = get_object_or_404(GrantRound, slug=slug)

@@ -3,7 +3,7 @@
 Upload, look, confirm: the upload is parsed and kept (nothing in the round changes), the
 next page shows the figures beside the round's present ones and the previous round's with
 changes over 5 % flagged, and only its confirmation writes them into the baselines.
-Access as every agency page (allocation.views_officer.agency_only): officers; auditors may
+Access as every agency page (regions.guards.agency_page): officers; auditors may
 look but not post; everyone else 404.
 """
 
@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from allocation.views_officer import agency_only
+from regions.guards import agency_page
 from regions.roles import is_officer
 from submissions import baselines
 from submissions.models import BaselineImport, GrantRound, ImportKind
@@ -52,7 +52,7 @@ def _stage(grant_round: GrantRound, kind: str, upload, user) -> BaselineImport:
     return stage(grant_round=grant_round, content=content, name=upload.name, by=user)
 
 
-@agency_only
+@agency_page
 def baseline_upload(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     grant_round = get_object_or_404(GrantRound, slug=slug)
     if kind not in KINDS:
@@ -85,7 +85,7 @@ def baseline_upload(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     return render(request, "submissions/officer/baseline_upload.html", context, status=status)
 
 
-@agency_only
+@agency_page
 def import_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     staged = get_object_or_404(
         BaselineImport.objects.select_related("round", "imported_by"), round__slug=slug, pk=pk

@@ -24,7 +24,6 @@ from allocation.selectors import (
     overrides_of_round,
     round_inputs,
 )
-from allocation.views_read.access import agency_reader_required
 from atgrant.forms import DateField
 from atgrant.pagination import page_of
 from atgrant.templatetags.atgrant_format import format_number, format_range
@@ -32,6 +31,7 @@ from audit.labels import action_label, actor_label, field_label, format_value
 from audit.models import AuditEvent
 from regions.collation import name_order
 from regions.fields import RegionField
+from regions.guards import agency_page
 from regions.models import Region
 from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, ReportVersion
 
@@ -221,7 +221,7 @@ def _link(event: AuditEvent) -> str:
     return ""
 
 
-@agency_reader_required
+@agency_page
 def audit_index(request: HttpRequest) -> HttpResponse:
     rounds = list(GrantRound.objects.order_by("-year", "name"))
     actions = list(
@@ -384,7 +384,7 @@ def _rules_rows(snapshot: dict[str, Any] | None) -> list[tuple[Fraction, int]]:
     return [(Fraction(str(t)), p) for t, p in rules.get("staircase", [])]
 
 
-@agency_reader_required
+@agency_page
 def audit_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AllocationRun.objects.select_related("round", "requested_by"), pk=pk)
     diff = snapshot_diff(run.snapshot, round_inputs(grant_round=run.round)) if run.snapshot else []
@@ -417,6 +417,6 @@ def _verify() -> Any:
     return verify_all()
 
 
-@agency_reader_required
+@agency_page
 def audit_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "allocation/audit/verify.html", {"report": _verify()})

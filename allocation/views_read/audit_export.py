@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allocation.views_read.access import agency_reader_required
 from allocation.views_read.audit import Change, HistoryFilter, event_changes, filter_events
 from atgrant.spreadsheets import Column, Kind, Table, csv_response, xlsx_response
 from audit.labels import action_label, actor_label
 from audit.models import AuditEvent
+from regions.guards import agency_page
 from regions.models import Region
 from submissions.models import GrantRound
 
@@ -83,13 +83,13 @@ def _filename(extension: str) -> str:
     return f"granskning-historik-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-@agency_reader_required
+@agency_page
 def audit_history_csv(request: HttpRequest) -> HttpResponse:
     table, refused = _history(request)
     return refused or csv_response(table, _filename("csv"))
 
 
-@agency_reader_required
+@agency_page
 def audit_history_xlsx(request: HttpRequest) -> HttpResponse:
     table, refused = _history(request)
     if refused is not None:

@@ -89,9 +89,10 @@ GET_EXPECTED = {
     "regions:application_list": [302, 200, 200, 200, 200, 200, 200, 200],
     "regions:application_detail": [302, 200, 404, 404, 404, 404, 404, 404],
     "regions:document_download": [302, 200, 404, 404, 404, 200, 200, 404],
-    "regions:review_list": [302, 403, 403, 403, 403, 200, 200, 403],
-    "regions:review_detail": [302, 403, 403, 403, 403, 200, 200, 403],
-    "regions:review_approve": [302, 403, 403, 403, 403, 200, 403, 403],
+    # Agency pages (regions.guards.agency_page): anyone but the agency gets 404.
+    "regions:review_list": [302, 404, 404, 404, 404, 200, 200, 404],
+    "regions:review_detail": [302, 404, 404, 404, 404, 200, 200, 404],
+    "regions:review_approve": [302, 404, 404, 404, 404, 200, 403, 404],
     # Another region's proxy sees their own region's colleagues (checked below), never these.
     "regions:colleague_list": [302, 404, 200, 200, 404, 404, 404, 404],
     "regions:invitation_accept": [302, 200, 200, 200, 200, 200, 200, 200],
@@ -115,9 +116,9 @@ def test_get_status_by_role(client, login, world, name, role, expected):
 # POST answers: 302 = the action ran (or was refused with a message) and redirected.
 POST_EXPECTED = {
     "regions:application_resubmit": [302, 302, 404, 404, 404, 404, 404, 404],
-    "regions:review_approve": [302, 403, 403, 403, 403, 302, 403, 403],
-    "regions:review_request_completion": [302, 403, 403, 403, 403, 302, 403, 403],
-    "regions:review_reject": [302, 403, 403, 403, 403, 302, 403, 403],
+    "regions:review_approve": [302, 404, 404, 404, 404, 302, 403, 404],
+    "regions:review_request_completion": [302, 404, 404, 404, 404, 302, 403, 404],
+    "regions:review_reject": [302, 404, 404, 404, 404, 302, 403, 404],
     # Another region's proxy invites to their own region (the URL names no region).
     "regions:colleague_invite": [302, 404, 302, 302, 404, 404, 404, 404],
     "regions:invitation_revoke": [302, 404, 302, 404, 404, 404, 404, 404],
