@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from allocation.models import Decision
 from allocation.reconsideration import Corrections
 from allocation.services import record
-from atgrant.forms import ModelChoiceField, column_field, integer_range
+from atgrant.forms import DateField, ModelChoiceField, column_field, integer_range
 from atgrant.templatetags.atgrant_format import kr
 from regions.models import Region
 from submissions.models import GrantRound
@@ -77,15 +78,15 @@ class DecisionRecordForm(forms.Form):
     """The decision record's date and presenting officer, checked by the rules of
     allocation/services/record.py (the service checks them again when it writes)."""
 
-    decision_date = forms.DateField(
+    decision_date = DateField(
         label=_("Beslutsdatum"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Lämnas tomt blir det dagens datum."),
     )
-    presented_by = forms.ModelChoiceField(
+    presented_by = ModelChoiceField(
         label=_("Föredragande"),
-        queryset=None,
+        queryset=get_user_model().objects.none(),  # the round's officers (__init__)
         help_text=_("Handläggaren som har berett och föredragit ärendet."),
     )
 

@@ -178,13 +178,25 @@ def test_a_nul_in_the_admins_query_is_a_clear_400(client, login, query):
 
 
 def test_reconsideration_beyond_the_amount_column_is_a_form_error():
-    from allocation.forms import ReconsiderForm
+    import datetime as dt
 
-    budgets = {"block1": 2**62, "block2": 2**62}  # budgets as large as a column holds
+    from django.contrib.auth import get_user_model
+
+    from allocation.forms import ReconsiderForm
+    from submissions.models import GrantRound
+
+    context = {
+        # budgets as large as a column holds; a round and an officer the record rules read
+        "budgets": {"block1": 2**62, "block2": 2**62},
+        "grant_round": GrantRound(
+            single_officer_allowed=True, deadline=dt.datetime(2024, 11, 1, tzinfo=dt.UTC)
+        ),
+        "decided_by": get_user_model()(pk=1),
+    }
     typed = {"method": ReconsiderForm.MANUAL, "reason": "Fel"}
-    too_big = ReconsiderForm({**typed, "block1": str(2**63), "block2": "0"}, budgets=budgets)
+    too_big = ReconsiderForm({**typed, "block1": str(2**63), "block2": "0"}, **context)
     assert too_big.has_error("block1")
-    summed = ReconsiderForm({**typed, "block1": str(2**62), "block2": str(2**62)}, budgets=budgets)
+    summed = ReconsiderForm({**typed, "block1": str(2**62), "block2": str(2**62)}, **context)
     assert not summed.is_valid()
     assert "högst" in " ".join(summed.non_field_errors())
 

@@ -190,10 +190,11 @@ def test_templates_print_numbers_only_through_the_shared_filters():
 
 
 def test_the_auditors_before_and_after_use_the_shared_formats():
-    from allocation.views_read.audit import Change, DiffCell
+    from allocation.views_read.audit import DiffCell
+    from audit.labels import format_value
 
-    assert Change("population", 1_422_288, 1_422_300).before_text == f"1{NB}422{NB}288"
-    assert Change("plan_text", "84-89", "84-90").after_text == "84–90"
-    assert Change("year", None, 2024).after_text == "2024"  # a year is no amount
-    assert Change("reason", None, None).after_text == "–"
+    assert format_value("filled_posts", 1_422) == f"1{NB}422"
+    assert format_value("block1", 1_422_288) == f"1{NB}422{NB}288{NB}kr"
+    assert format_value("year", 2024) == "2024"  # a year is no amount
+    assert format_value("reason", None) == "–"
     assert DiffCell(158_226, 160_000, "Befolkning", "population").then_text == f"158{NB}226"

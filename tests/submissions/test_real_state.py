@@ -115,7 +115,8 @@ def test_the_officers_table_and_overview_flag_drafts(
     assert "2 regioner har ändringar som inte är inskickade" in table
     reminders = reverse("allocation:round", args=[grant_round.slug]) + "#gaps"
     assert f'href="{reminders}"' in table
-    assert '<td class="num">32</td>' in table and '<td class="num">33</td>' not in table
+    assert 'data-label="Tillsatta">32</td>' in table
+    assert 'data-label="Tillsatta">33</td>' not in table
     overview = main(client.get(reverse("submissions:rounds")))
     assert '<span class="badge text-bg-warning">2</span>' in overview
 
@@ -241,7 +242,7 @@ def test_the_dashboard_groups_rounds_by_their_real_state(client, login, grant_ro
         page = main(client.get(reverse("submissions:dashboard")))
     opened, closed = page.split("Stängda omgångar – beslut väntas", 1)
     assert "AT-bidraget 2024" not in opened and "AT-bidraget 2024" in closed
-    assert "<td>Stängd</td>" in closed
+    assert 'data-label="Status">Stängd</td>' in closed
 
 
 def _officer():
@@ -319,7 +320,7 @@ def test_the_officers_table_shows_the_unusual_figures_the_proxy_confirmed(
     submitted(grant_round, other_region, proxy, filled=60, started=None)  # plan 20
     login(client, officer)
     table = main(client.get(reverse("submissions:round_reports", args=[grant_round.slug])))
-    blekinge, gotland = table.split(">Gotland<", 1)  # by name: Blekinge's row first
+    blekinge, gotland = table.split(">Region Gotland<", 1)  # by name: Blekinge's row first
     assert "60 AT-tjänster är 40 fler än planeringsunderlaget (20)." in gotland
     assert "Ovanliga uppgifter" not in blekinge
     csv_text = client.get(
