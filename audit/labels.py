@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "round.status": gettext_lazy("Omgångens status ändrad"),
     "round.closed": gettext_lazy("Omgången stängd"),
     "round.reminders_sent": gettext_lazy("Påminnelse om inrapportering skickad"),
+    "round.decision_record": gettext_lazy("Omgångens beslutsuppgifter ändrade"),
     "report.draft_saved": gettext_lazy("Utkast sparat"),
     "report.submitted": gettext_lazy("Inrapportering inskickad"),
     "report.deadline_extended": gettext_lazy("Svarstid förlängd"),
@@ -98,6 +99,13 @@ FIELDS: dict[str, Field] = {
     "status": Field(gettext_lazy("Status"), Kind.STATUS),
     "reports_locked": Field(gettext_lazy("Låsta inrapporteringar"), Kind.COUNT),
     "extensions_ended": Field(gettext_lazy("Förlängningar som upphört")),
+    # the decision record (allocation/services/record.py)
+    "government_decision": Field(gettext_lazy("Regeringsbeslut")),
+    "legal_basis": Field(gettext_lazy("Grund för beslutet")),
+    "appealable": Field(gettext_lazy("Besluten får överklagas")),
+    "no_appeal_reason": Field(gettext_lazy("Skäl till att besluten inte får överklagas")),
+    "single_officer_allowed": Field(gettext_lazy("En handläggare får både föredra och besluta")),
+    "presented_by": Field(gettext_lazy("Föredragande")),
     # reports and versions
     "unusual_confirmed": Field(gettext_lazy("Ovanliga uppgifter bekräftade av ombudet")),
     "filled_posts": Field(gettext_lazy("Tillsatta AT-tjänster"), Kind.COUNT),

@@ -198,6 +198,6 @@ def test_an_extension_in_the_history_is_named_by_stockholm_time():
     from submissions.models import DeadlineExtension
 
     extension = DeadlineExtension(
-        region=Region(short_name="Gotland"), until=dt.datetime(2024, 11, 8, 22, 59, tzinfo=dt.UTC)
+        region=Region(name="Region Gotland"), until=dt.datetime(2024, 11, 8, 22, 59, tzinfo=dt.UTC)
     )
-    assert str(extension) == "Gotland → 2024-11-08 23:59"
+    assert str(extension) == "Region Gotland → 2024-11-08 23:59"

@@ -23,7 +23,7 @@ from regions.services import colleague_invite
 from submissions.closing import round_close
 from submissions.demo import create_demo_reports
 from submissions.models import STOCKHOLM, GrantRound, Report
-from tests.allocation.read_factories import DECISION_DATE, run_round
+from tests.allocation.read_factories import run_round
 from tests.e2e.support import DESKTOP, PHONE, table_cells_out_of_view, totp_for
 from tests.factories import PASSWORD, ReportVersionFactory, UserFactory
 from tests.regions.factories import ProxyApplicationFactory
@@ -69,7 +69,7 @@ def decided_round(transactional_db, officer):
         by=officer,
     )
     run = run_round(grant_round, officer)
-    decisions_issue(run=run, by=officer, decision_date=DECISION_DATE)
+    decisions_issue(run=run, by=officer)  # dated the day it closed: today
     vg = Decision.objects.get(region__short_name="Västra Götaland")
     decision_reconsider(
         decision=vg,
