@@ -190,16 +190,28 @@ def test_the_heartbeat_renews_the_lease_while_the_worker_computes(officer):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_ten_simultaneous_run_requests_give_one_run(officer):
+    """Ten officers ask at once: one run, nine refusals. (The same officer asking again
+    gets that run back: tests/allocation/test_runs.py.)"""
+    from django.contrib.auth.models import Group
     from django.db import connections
 
+    from regions.roles import OFFICERS_GROUP
+    from tests.factories import UserFactory
+
     grant_round = reported_round()
+    group = Group.objects.get(name=OFFICERS_GROUP)
+    officers = [officer]
+    for n in range(9):
+        other = UserFactory(email=f"handlaggare{n}@example.se")
+        other.groups.add(group)
+        officers.append(other)
     start = threading.Barrier(10)
     outcomes: list[str] = []
 
-    def request() -> None:
+    def request(by) -> None:  # noqa: ANN001
         try:
             start.wait()
-            runs.allocation_run_request(grant_round=grant_round, by=officer)
+            runs.allocation_run_request(grant_round=grant_round, by=by)
             outcomes.append("run")
         except ValidationError:
             outcomes.append("refused")
@@ -207,7 +219,7 @@ def test_ten_simultaneous_run_requests_give_one_run(officer):
             connections.close_all()
 
     with mock.patch.object(execute_run, "delay"):  # the runs stay queued
-        threads = [threading.Thread(target=request) for _ in range(10)]
+        threads = [threading.Thread(target=request, args=(by,)) for by in officers]
         for thread in threads:
             thread.start()
         for thread in threads:

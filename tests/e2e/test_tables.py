@@ -57,7 +57,8 @@ def decided_round(transactional_db, officer):
     grant_round = GrantRound.objects.get(slug="at-2024")
     create_demo_reports(grant_round=grant_round)
     past = dt.datetime.now(tz=STOCKHOLM).replace(microsecond=0) - dt.timedelta(hours=1)
-    GrantRound.objects.filter(pk=grant_round.pk).update(deadline=past)
+    # One test officer both presents and decides (the demo round wants two).
+    GrantRound.objects.filter(pk=grant_round.pk).update(deadline=past, single_officer_allowed=True)
     grant_round.refresh_from_db()
     round_close(grant_round=grant_round, by=officer, end_extensions=True)
     skane = Region.objects.get(short_name="Skåne")
@@ -76,6 +77,7 @@ def decided_round(transactional_db, officer):
         block1=vg.block1 + 1_000,
         block2=vg.block2,
         reason="Felräkning av befolkningen rättad",
+        overrun_reason="Myndighetens räknefel; överskridandet täcks av anslaget",
         by=officer,
     )
     # Today's report differs from the run's snapshot: the auditor's before/after has a change.
