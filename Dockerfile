@@ -27,6 +27,7 @@ COPY audit ./audit
 COPY regions ./regions
 COPY submissions ./submissions
 COPY allocation ./allocation
+COPY registry ./registry
 RUN pip install ".[sentry]"
 
 COPY manage.py gunicorn.conf.py ./

@@ -92,3 +92,16 @@ def test_compose_file_passes_the_compose_schema_and_a_broken_one_does_not(tmp_pa
         .replace("condition: service_healthy", "condition: when_it_feels_like_it", 1)
     )
     assert check(broken).returncode != 0
+
+
+def test_the_image_and_the_package_carry_every_app_of_the_project():
+    """An app added to INSTALLED_APPS must be copied into the image and packaged."""
+    from django.conf import settings
+
+    local = [app for app in settings.INSTALLED_APPS if (BASE_DIR / app / "apps.py").exists()]
+    assert "registry" in local
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    pyproject = (BASE_DIR / "pyproject.toml").read_text()
+    for app in local:
+        assert f"COPY {app} ./{app}" in dockerfile, app
+        assert f'"{app}*"' in pyproject, app
