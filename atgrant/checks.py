@@ -150,8 +150,7 @@ def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # 
     if not settings.SITE_URL_SET:
         return [
             checks.Warning(
-                "SITE_URL is not set: e-mails and letters would link to "
-                f"{settings.SITE_URL}.",
+                f"SITE_URL is not set: e-mails and letters would link to {settings.SITE_URL}.",
                 hint="SITE_URL=https://<the public address> (see .env.example).",
                 id="atgrant.W002",
             )

@@ -62,9 +62,7 @@ def regions_of(user: object) -> list:
         from regions.models import Colleague, ProxyAppointment, Region
 
         as_proxy = Exists(
-            ProxyAppointment.objects.filter(
-                region=OuterRef("pk"), user=user, ended_at__isnull=True
-            )
+            ProxyAppointment.objects.filter(region=OuterRef("pk"), user=user, ended_at__isnull=True)
         )
         as_colleague = Exists(
             Colleague.objects.filter(region=OuterRef("pk"), user=user, removed_at__isnull=True)

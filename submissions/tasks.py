@@ -38,6 +38,8 @@ def send_report_reminder(round_id: int, region_id: int) -> bool:
     return send(
         grant_round=GrantRound.objects.get(pk=round_id), region=Region.objects.get(pk=region_id)
     )
+
+
 @shared_task(name="submissions.tasks.send_due_reminders")
 def send_due_reminders() -> int:
     """Remind the regions that have not reported (beat, hourly); returns how many were sent."""

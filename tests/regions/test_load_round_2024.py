@@ -257,6 +257,8 @@ def test_demo_refuses_with_a_production_environment():
     assert result.returncode != 0
     assert "Refusing --demo" in result.stderr
     assert "handlaggare@demo.atgrant.se" not in result.stdout
+
+
 def test_the_2024_round_carries_its_decision_record():
     _load()
     grant_round = GrantRound.objects.get(slug="at-2024")

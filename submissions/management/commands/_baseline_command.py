@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from submissions.baselines import baseline_import_apply
 from submissions.models import BaselineImport, GrantRound
@@ -26,3 +27,30 @@ def stage_and_apply(stage: Callable[[], BaselineImport]) -> BaselineImport:
         return baseline_import_apply(baseline_import=staged, by=None)
     except ValidationError as exc:
         raise CommandError("Filen importerades inte:\n" + "\n".join(exc.messages)) from None
+
+
+class FileImportCommand(BaseCommand):
+    """``manage.py <command> FILE --round SLUG``: read the file, stage it with ``stage`` (a
+    service of submissions.baselines), apply it and say what was written (``done``)."""
+
+    stage: Callable[..., BaselineImport]
+
+    def add_arguments(self, parser):  # noqa: ANN001
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--round", required=True, dest="slug")
+
+    def done(self, staged: BaselineImport, grant_round: GrantRound) -> str:
+        raise NotImplementedError
+
+    def handle(self, *, file: Path, slug: str, **options) -> None:  # noqa: ANN003
+        grant_round = round_by_slug(slug)
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Kan inte läsa {file}: {exc.strerror}") from None
+        staged = stage_and_apply(
+            lambda: type(self).stage(
+                grant_round=grant_round, content=content, name=file.name, by=None
+            )
+        )
+        self.stdout.write(self.done(staged, grant_round))
