@@ -61,9 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if "pages" not in args.skip:
         t = time.perf_counter()
         verdicts += pages.main(
-            [*sizes, "--history", "2", "--requests", "10", *compare]
-            if args.quick
-            else compare
+            [*sizes, "--history", "2", "--requests", "10", *compare] if args.quick else compare
         )
         timings.append(f"pages {time.perf_counter() - t:.0f} s")
     if "rush" not in args.skip:

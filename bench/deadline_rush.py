@@ -30,9 +30,12 @@ loopback connection (a sync worker closes it after each answer). An error is any
 than the expected one (200, or the redirect of a login or a POST), a refused write (409) or a
 failed connection.
 
-The search: after the 60 s at 50 req/s (the rate of the target), ``--search-seconds`` steps up
-the ``--ladder`` above it while p95 < 250 ms holds (or down it, if 50 does not hold), each after
-the worker has mailed every receipt of the step before. The highest rate that held is reported.
+The search: after the 60 s at 50 req/s (the rate of the target), steps of ``--search-seconds``
+(10 s) go up the ``--ladder`` while p95 < 250 ms holds, or down it until it holds, each after
+the worker has mailed every receipt of the step before. Two criteria, both reported: the p95 of
+every request (the target), and the p95 of every request but the login's POST, whose password
+hash (Django's PBKDF2, 1 000 000 iterations: ~0.4 s of CPU) is alone longer than 250 ms and a
+tenth of the requests, so every request's p95 cannot be under 250 ms at any rate on this CPU.
 After the last step every report's versions are checked against the client's successful
 submits.
 """
@@ -59,7 +62,7 @@ P95_LIMIT_MS = 250.0
 TARGET_RATE = 50
 SESSION = 10  # requests of one proxy session
 PASSWORD = "bench-password-42"  # noqa: S105 - bench.common.generate's
-LADDER = [10, 20, 30, 40, 50, 75, 100, 150, 200, 300]
+LADDER = [10, 20, 30, 50, 75, 100, 150, 200, 300]
 STEPS = ("login page", "login", "start", "dashboard", "form", "save draft", "form again",
          "review", "submit", "receipt")  # fmt: skip
 
@@ -187,6 +190,7 @@ def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], 
     users = rate  # one request a second each
     sessions_per_user = max(1, seconds // SESSION)
     latencies: list[float] = []
+    others: list[float] = []  # the latencies of every request but the login (POST)
     errors: list[str] = []
     submitted: list[str] = []  # region codes
     late: list[float] = []  # how late requests went out (waiting for their session's answer)
@@ -219,6 +223,8 @@ def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], 
                 done = time.perf_counter()
                 with lock:
                     latencies.append(done - due)
+                    if STEPS[k] != "login":
+                        others.append(done - due)
                     service[k].append(done - sent)
                     late.append(max(0.0, sent - due))
                     if error:
@@ -237,9 +243,10 @@ def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], 
         thread.join()
     elapsed = time.perf_counter() - t0
     ms = sorted(1000 * x for x in latencies)
+    others_ms = sorted(1000 * x for x in others)
 
-    def pct(p: float) -> float:
-        return ms[min(len(ms) - 1, int(p / 100 * len(ms)))] if ms else float("nan")
+    def pct(p: float, values: list[float] = ms) -> float:
+        return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
 
     return {
         "rate": rate,
@@ -251,6 +258,9 @@ def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], 
         "p50_ms": pct(50),
         "p95_ms": pct(95),
         "p99_ms": pct(99),
+        "others_p50_ms": pct(50, others_ms),
+        "others_p95_ms": pct(95, others_ms),
+        "others_p99_ms": pct(99, others_ms),
         "max_ms": ms[-1] if ms else float("nan"),
         "late_p95_ms": sorted(1000 * x for x in late)[int(0.95 * (len(late) - 1))] if late else 0,
         "errors": len(errors),
@@ -348,8 +358,11 @@ def measure(args: argparse.Namespace) -> dict:
                 expected = sum(submitted.values())
                 mailed, waited = _wait_mails(mail_log, expected, args.mail_timeout)
                 result.update(receipts=mailed, receipts_expected=expected, drain_s=waited)
-                result["held"] = result["errors"] == 0 and result["p95_ms"] < P95_LIMIT_MS
+                ok = result["errors"] == 0
+                result["held"] = ok and result["p95_ms"] < P95_LIMIT_MS
+                result["held_others"] = ok and result["others_p95_ms"] < P95_LIMIT_MS
                 print(f"  rush {rate}/s x {result['seconds']} s: p95 {result['p95_ms']:.0f} ms, "
+                      f"without the login {result['others_p95_ms']:.0f} ms, "
                       f"errors {result['errors']}, receipts {mailed}/{expected}",
                       file=sys.stderr, flush=True)  # fmt: skip
                 steps.append(result)
@@ -365,24 +378,31 @@ def measure(args: argparse.Namespace) -> dict:
                 offset += 1
             _wait_mails(mail_log, sum(submitted.values()), args.mail_timeout)
             main = step(args.rate, args.seconds)
+            # Up while a criterion holds, or down until both hold (or the ladder ends): every
+            # request's p95 (the target), and the p95 of every request but the login's POST
+            # (the password hash alone is ~0.4 s of CPU, a tenth of the requests).
             ladder = sorted(set(args.ladder))
-            if main["held"]:
+            if main["held"] or main["held_others"]:
                 for rate in [r for r in ladder if r > args.rate]:
-                    if not step(rate, args.search_seconds)["held"]:
+                    result = step(rate, args.search_seconds)
+                    if not (result["held"] or result["held_others"]):
                         break
-            else:
+            if not (main["held"] and main["held_others"]):
                 for rate in reversed([r for r in ladder if r < args.rate]):
-                    if step(rate, args.search_seconds)["held"]:
+                    result = step(rate, args.search_seconds)
+                    if result["held"] and result["held_others"]:
                         break
         integrity = _versions_check(submitted)
         common.redis_flush()
         held = [s["rate"] for s in steps if s["held"]]
+        held_others = [s["rate"] for s in steps if s["held_others"]]
         return {
             "steps": steps,
             "integrity": integrity,
             "submits": sum(submitted.values()),
             "receipts": _mails(mail_log),
             "highest_rate": max(held) if held else None,
+            "highest_rate_others": max(held_others) if held_others else None,
             "regions": args.regions,
         }
 
@@ -392,8 +412,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=int, default=TARGET_RATE, help="requests a second (target)")
     p.add_argument("--seconds", type=int, default=60, help="duration at --rate")
     p.add_argument("--ladder", type=int, nargs="+", default=LADDER, help="rates of the search")
-    p.add_argument("--search-seconds", type=int, default=20, help="duration of a search step")
-    p.add_argument("--regions", type=int, default=1000, help="proxies (one session each)")
+    p.add_argument("--search-seconds", type=int, default=10, help="duration of a search step")
+    p.add_argument("--regions", type=int, default=500, help="proxies (one session each)")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     p.add_argument("--mail-timeout", type=float, default=180, help="s to wait for receipts")
     p.add_argument("--compare", type=Path, help="another checkout: measured first")
@@ -422,14 +442,15 @@ def report(args: argparse.Namespace, results: dict[str, dict]) -> list[list[obje
             rows.append([
                 code, s["rate"], s["seconds"], s["requests"], s["submits"],
                 f"{s['p50_ms']:.0f}", f"{s['p95_ms']:.0f}", f"{s['p99_ms']:.0f}",
-                f"{s['max_ms']:.0f}", s["errors"], f"{s['receipts']}/{s['receipts_expected']}",
-                f"{s['drain_s']:.0f}", "yes" if s["held"] else "no",
+                f"{s['max_ms']:.0f}", f"{s['others_p95_ms']:.0f}", s["errors"],
+                f"{s['receipts']}/{s['receipts_expected']}", f"{s['drain_s']:.0f}",
+                "yes" if s["held"] else "no", "yes" if s["held_others"] else "no",
             ])  # fmt: skip
     print(common.table(
         ["code", "req/s", "s", "requests", "submits", "p50 ms", "p95 ms", "p99 ms", "max ms",
-         "errors", "receipts mailed (of submits, so far)", "receipts' wait s",
-         "p95 < 250 ms, no error"],
-        rows, right=set(range(1, 13)),
+         "p95 ms but login", "errors", "receipts mailed (of submits, so far)",
+         "receipts' wait s", "p95 < 250 ms, no error", "p95 but login < 250 ms"],
+        rows, right=set(range(1, 15)),
     ))  # fmt: skip
     print()
     print(f"Median time from sending to the answer of each request of a session, at "
@@ -451,7 +472,8 @@ def report(args: argparse.Namespace, results: dict[str, dict]) -> list[list[obje
               f"(lost {i['lost']}, doubled {i['doubled']}, contiguous "
               f"{'yes' if i['contiguous'] else 'NO'}, references unique "
               f"{'yes' if i['references_unique'] else 'NO'}); receipts mailed {r['receipts']}; "
-              f"highest rate with p95 < 250 ms: {r['highest_rate']} req/s")  # fmt: skip
+              f"highest rate with p95 < 250 ms: {r['highest_rate']} req/s; without the login's "
+              f"POST: {r['highest_rate_others']} req/s")  # fmt: skip
         for s in r["steps"]:
             for sample in s["error_samples"]:
                 print(f"  - {s['rate']}/s: {sample}")
@@ -467,8 +489,9 @@ def report(args: argparse.Namespace, results: dict[str, dict]) -> list[list[obje
              f"p50 {main['p50_ms']:.0f} / p95 {main['p95_ms']:.0f} / p99 "
              f"{main['p99_ms']:.0f} ms", main["p95_ms"] < P95_LIMIT_MS],
             [f"deadline rush ({code}): highest rate with p95 < 250 ms",
-             f"{r['highest_rate']} req/s", bool(r["highest_rate"])
-             and r["highest_rate"] >= args.rate],
+             f"{r['highest_rate']} req/s (without the login's POST: "
+             f"{r['highest_rate_others']} req/s)",
+             bool(r["highest_rate"]) and r["highest_rate"] >= args.rate],
         ]  # fmt: skip
     for target, figure, met in verdicts:
         print(f"- {target}: {'yes' if met else 'NO'} ({figure})")

@@ -206,9 +206,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def report(
-    args: argparse.Namespace, results: dict[str, dict[int, dict]]
-) -> list[list[object]]:
+def report(args: argparse.Namespace, results: dict[str, dict[int, dict]]) -> list[list[object]]:
     """Print the table (one row per size and page, one column pair per code); verdicts for
     the last code (this tree)."""
     codes = list(results)
