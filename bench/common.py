@@ -357,6 +357,12 @@ def code_root() -> Path:
     return Path(os.environ.get("BENCH_CODE") or ROOT)
 
 
+def codes_line(compare: Path | None) -> str:
+    """'before: 09d07a8 (/work/wt-old); now: 585ad63 (/work/wt-bench)' for the tables' legend."""
+    now = f"now: {describe(ROOT)} ({ROOT})"
+    return f"before: {describe(compare)} ({compare}); {now}" if compare else now
+
+
 def describe(code: Path) -> str:
     """'09d07a8' (the code's commit, '+' if its tree has changes), or the directory."""
     try:

@@ -435,6 +435,7 @@ def report(args: argparse.Namespace, results: dict[str, dict]) -> list[list[obje
           f"{args.search_seconds} s; sessions of {SESSION} requests, one submission each; "
           f"gunicorn {args.workers} sync workers, Celery worker, PostgreSQL, Redis)\n")  # fmt: skip
     print(common.machine())
+    print(common.codes_line(args.compare))
     print()
     rows = []
     for code, r in results.items():
@@ -505,11 +506,11 @@ def main(argv: list[str] | None = None) -> list[list[object]]:
         return []
     results = {}
     if args.compare:
-        label = f"before ({common.describe(args.compare)})"
+        label = "before"
         results[label] = common.in_subprocess(
             "bench.deadline_rush", *_child_args(args), code=args.compare
         )
-    label = f"now ({common.describe(common.ROOT)})"
+    label = "now"
     results[label] = common.in_subprocess("bench.deadline_rush", *_child_args(args))
     return report(args, results)
 

@@ -214,6 +214,7 @@ def report(args: argparse.Namespace, results: dict[str, dict[int, dict]]) -> lis
           f"history; {args.requests} requests a page, in turns; gunicorn {args.workers} sync "
           "workers, PostgreSQL, Redis)\n")  # fmt: skip
     print(common.machine())
+    print(common.codes_line(args.compare))
     print()
     headers = ["regions", "page", "target"]
     for code in codes:
@@ -264,8 +265,8 @@ def main(argv: list[str] | None = None) -> list[list[object]]:
         return []
     results: dict[str, dict[int, dict]] = {}
     if args.compare:
-        results[f"before ({common.describe(args.compare)})"] = run(args, args.compare)
-    results[f"now ({common.describe(common.ROOT)})"] = run(args, None)
+        results["before"] = run(args, args.compare)
+    results["now"] = run(args, None)
     return report(args, results)
 
 
