@@ -20,22 +20,25 @@ The load: one proxy session is ten requests, as a browser makes them: the login 
 (POST), its redirect (/start/), the dashboard, the report form, saving a draft (POST), the form
 again (its redirect), review (POST), submit (POST) and the receipt: one submission in ten
 requests. Each session is a different region's proxy, from its own loopback address
-(127.0.0.2-251: allauth limits logins per address). Open loop: request i of a step is due at
-``start + i / rate``, whatever has answered. The requests are dealt round-robin to ``rate``
-simulated users (one request a second each, a session after another); a request that needs an
-earlier answer of its session (a cookie, a CSRF token, the form's revision) goes out when that
-answer is in if it is late, and its latency is counted from its due time all the same (no
-coordinated omission). Latency: from the due time to the last byte of the answer, on a new
-loopback connection (a sync worker closes it after each answer). An error is any other status
-than the expected one (200, or the redirect of a login or a POST), a refused write (409) or a
-failed connection.
+(127.0.0.2-251: allauth limits logins per address). Open loop: ``rate`` simulated users, each
+a thread that sends one request a second whatever has answered (user j at ``t0 + m + j /
+rate``), sessions back to back; user j starts its first session at second j % 10, so that
+after a ramp of 10 s every second has ``rate`` requests with the same mix (a tenth logins, a
+tenth submissions...). The ramp is sent and checked but not measured; the sessions still open
+at the end are cut. A request that needs an earlier answer of its own session (a cookie, a CSRF
+token, the form's revision) goes out when that answer is in if it is late, and its latency is
+counted from its due time all the same (no coordinated omission). Latency: from the due time
+to the last byte of the answer, on a new loopback connection (a sync worker closes it after
+each answer). An error is any other status than the expected one (200, or the redirect of a
+login or a POST), a refused write (409) or a failed connection.
 
 The search: after the 60 s at 50 req/s (the rate of the target), steps of ``--search-seconds``
-(10 s) go up the ``--ladder`` while p95 < 250 ms holds, or down it until it holds, each after
-the worker has mailed every receipt of the step before. Two criteria, both reported: the p95 of
-every request (the target), and the p95 of every request but the login's POST, whose password
-hash (Django's PBKDF2, 1 000 000 iterations: ~0.4 s of CPU) is alone longer than 250 ms and a
-tenth of the requests, so every request's p95 cannot be under 250 ms at any rate on this CPU.
+(10 s measured, after their own 10 s ramp) go up the ``--ladder`` while p95 < 250 ms holds, or
+down it until it holds, each after the worker has mailed every receipt of the step before. Two
+criteria, both reported: the p95 of every request (the target), and the p95 of every request
+but the login's POST, whose password hash (Django's PBKDF2, 1 000 000 iterations: ~0.4 s of
+CPU) is alone longer than 250 ms and a tenth of the requests, so every request's p95 cannot be
+under 250 ms at any rate on this CPU.
 After the last step every report's versions are checked against the client's successful
 submits.
 """
@@ -62,7 +65,7 @@ P95_LIMIT_MS = 250.0
 TARGET_RATE = 50
 SESSION = 10  # requests of one proxy session
 PASSWORD = "bench-password-42"  # noqa: S105 - bench.common.generate's
-LADDER = [10, 20, 30, 50, 75, 100, 150, 200, 300]
+LADDER = [10, 20, 50, 75, 100, 150, 200, 300]
 STEPS = ("login page", "login", "start", "dashboard", "form", "save draft", "form again",
          "review", "submit", "receipt")  # fmt: skip
 
@@ -184,28 +187,41 @@ def session_steps(browser: Browser, email: str, slug: str, code: str, n: int):  
 
 
 def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], slug: str,
-             offset: int) -> dict:  # fmt: skip
-    """``rate`` requests a second for ``seconds`` s (open loop); ``people``: (e-mail, region
-    code) of every proxy, used from ``offset`` on, one session each."""
-    users = rate  # one request a second each
-    sessions_per_user = max(1, seconds // SESSION)
+             offset: int, ramp: int = SESSION) -> dict:  # fmt: skip
+    """``rate`` requests a second (open loop) for ``ramp`` + ``seconds`` s, measured over the
+    last ``seconds``; ``people``: (e-mail, region code) of every proxy, used from ``offset`` on,
+    one session each.
+
+    ``rate`` users, user j sending at ``t0 + m + j / rate`` for m = 0, 1, ... (one request a
+    second each). User j starts its first session at m = j % 10 and runs sessions back to
+    back, so that from m = ``ramp`` on every second has ``rate`` requests and the same mix
+    (a tenth of them logins, a tenth submissions...); the sessions still open at the end are
+    cut there. The ramp's requests are sent and checked but not in the latencies."""
+    users = rate
+    total = ramp + seconds
     latencies: list[float] = []
     others: list[float] = []  # the latencies of every request but the login (POST)
     errors: list[str] = []
     submitted: list[str] = []  # region codes
     late: list[float] = []  # how late requests went out (waiting for their session's answer)
     service: list[list[float]] = [[] for _ in range(SESSION)]  # sent -> answered, per request
+    sessions = [0] * users
     lock = threading.Lock()
     t0 = time.perf_counter() + 1.0
 
     def user(j: int) -> None:
         address = f"127.0.0.{2 + j % 250}"
-        for s in range(sessions_per_user):
-            index = (offset + s * users + j) % len(people)
+        m = j % SESSION
+        while m < total:
+            index = (offset + sessions[j] * users + j) % len(people)
             email, code = people[index]
-            steps = session_steps(Browser(port, address), email, slug, code, offset + s)
+            steps = session_steps(Browser(port, address), email, slug, code, offset + j)
+            sessions[j] += 1
             for k in range(SESSION):
-                due = t0 + ((s * SESSION + k) * users + j) / rate
+                if m >= total:
+                    break  # the end: the session is cut
+                due = t0 + m + j / rate
+                m += 1
                 now = time.perf_counter()
                 if due > now:
                     time.sleep(due - now)
@@ -214,26 +230,27 @@ def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], 
                     outcome = next(steps)
                 except Refused as refused:
                     outcome, error = None, str(refused)
-                except StopIteration:
-                    break
                 except OSError as exc:
                     outcome, error = None, f"{type(exc).__name__}: {exc}"
                 else:
                     error = None
                 done = time.perf_counter()
                 with lock:
-                    latencies.append(done - due)
-                    if STEPS[k] != "login":
-                        others.append(done - due)
-                    service[k].append(done - sent)
-                    late.append(max(0.0, sent - due))
+                    if m - 1 >= ramp:
+                        latencies.append(done - due)
+                        if STEPS[k] != "login":
+                            others.append(done - due)
+                        service[k].append(done - sent)
+                        late.append(max(0.0, sent - due))
                     if error:
                         errors.append(f"{code}: {error}")
                     if outcome == "submitted":
                         submitted.append(code)
-                if error:  # the session cannot go on; its remaining requests are not sent
+                if error:  # the session cannot go on: its other requests count as errors
+                    cut = min(SESSION - 1 - k, total - m)
                     with lock:
-                        errors.extend(["(session abandoned)"] * (SESSION - 1 - k))
+                        errors.extend(["(session abandoned)"] * cut)
+                    m += cut
                     break
 
     threads = [threading.Thread(target=user, args=(j,), daemon=True) for j in range(users)]
@@ -250,10 +267,11 @@ def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], 
 
     return {
         "rate": rate,
-        "seconds": sessions_per_user * SESSION,
+        "seconds": seconds,
+        "ramp": ramp,
         "requests": len(latencies),
-        "expected": users * sessions_per_user * SESSION,
-        "sessions": users * sessions_per_user,
+        "expected": users * seconds,
+        "sessions": sum(sessions),
         "elapsed_s": elapsed,
         "p50_ms": pct(50),
         "p95_ms": pct(95),
@@ -271,7 +289,7 @@ def run_step(port: int, rate: int, seconds: int, people: list[tuple[str, str]], 
         "service_ms": {
             STEPS[k]: 1000 * statistics.median(t) if t else None for k, t in enumerate(service)
         },
-        "sessions_used": users * sessions_per_user,
+        "sessions_used": users * max(sessions),
     }
 
 
@@ -413,7 +431,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=int, default=60, help="duration at --rate")
     p.add_argument("--ladder", type=int, nargs="+", default=LADDER, help="rates of the search")
     p.add_argument("--search-seconds", type=int, default=10, help="duration of a search step")
-    p.add_argument("--regions", type=int, default=500, help="proxies (one session each)")
+    p.add_argument("--regions", type=int, default=600, help="proxies (one session each)")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     p.add_argument("--mail-timeout", type=float, default=180, help="s to wait for receipts")
     p.add_argument("--compare", type=Path, help="another checkout: measured first")

@@ -199,7 +199,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[21, 2000])
     p.add_argument("--history", type=int, default=10)
-    p.add_argument("--requests", type=int, default=100, help="requests of each page")
+    p.add_argument("--requests", type=int, default=60, help="requests of each page")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     p.add_argument("--compare", type=Path, help="another checkout: measured first, same table")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
