@@ -104,7 +104,7 @@ class Browser:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         conn = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=300, source_address=(self.address, 0)
+            "127.0.0.1", self.port, timeout=600, source_address=(self.address, 0)
         )
         try:
             conn.request(method, path, body=body, headers=headers)
