@@ -4,8 +4,8 @@
     python -m bench.all --compare /work/wt-old     # pages and rush of that code first (~20 min)
     python -m bench.all --quick                    # smaller: a smoke run of the same scripts
 
-engine_scale runs in its own process (its table as it prints it); run_scale, pages and
-deadline_rush each make their scratch PostgreSQL databases in child processes (bench.common).
+In this order: pages, deadline_rush, run_scale (each makes its scratch PostgreSQL databases in
+child processes, bench.common) and engine_scale (in its own process, its table as it prints it).
 With ``--compare DIR`` the pages and the deadline rush run DIR's application code (another
 checkout, e.g. the code before a change) with this bench first, then this tree's, and print
 both in one table; the engine and the whole run are this tree's only. The targets are this
@@ -40,24 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     print(common.machine(), flush=True)
     verdicts = []
     timings = []
-    if "engine" not in args.skip:
-        print("\n## Engine scale\n", flush=True)
-        t = time.perf_counter()
-        engine = subprocess.run(
-            [sys.executable, "-m", "bench.engine_scale", *(["--quick"] if args.quick else [])],
-            cwd=common.ROOT,
-            check=False,
-        )
-        timings.append(f"engine {time.perf_counter() - t:.0f} s")
-        verdicts.append(
-            ["engine: amounts identical to the Fraction reference", "", engine.returncode == 0]
-        )
     sizes = ["--sizes", "21", "300"] if args.quick else []
     compare = ["--compare", str(args.compare)] if args.compare else []
-    if "run" not in args.skip:
-        t = time.perf_counter()
-        verdicts += run_scale.main(sizes)
-        timings.append(f"whole run {time.perf_counter() - t:.0f} s")
     if "pages" not in args.skip:
         t = time.perf_counter()
         verdicts += pages.main(
@@ -73,6 +57,22 @@ def main(argv: list[str] | None = None) -> int:
             else compare
         )  # fmt: skip
         timings.append(f"deadline rush {time.perf_counter() - t:.0f} s")
+    if "run" not in args.skip:
+        t = time.perf_counter()
+        verdicts += run_scale.main(sizes)
+        timings.append(f"whole run {time.perf_counter() - t:.0f} s")
+    if "engine" not in args.skip:
+        print("\n## Engine scale\n", flush=True)
+        t = time.perf_counter()
+        engine = subprocess.run(
+            [sys.executable, "-m", "bench.engine_scale", *(["--quick"] if args.quick else [])],
+            cwd=common.ROOT,
+            check=False,
+        )
+        timings.append(f"engine {time.perf_counter() - t:.0f} s")
+        verdicts.append(
+            ["engine: amounts identical to the Fraction reference", "", engine.returncode == 0]
+        )
     print(f"\n## Targets ({time.perf_counter() - started:.0f} s in all: {', '.join(timings)}; "
           f"{common.machine()})\n")  # fmt: skip
     print(

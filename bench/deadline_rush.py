@@ -65,7 +65,7 @@ P95_LIMIT_MS = 250.0
 TARGET_RATE = 50
 SESSION = 10  # requests of one proxy session
 PASSWORD = "bench-password-42"  # noqa: S105 - bench.common.generate's
-LADDER = [10, 20, 50, 75, 100, 150, 200, 300]
+LADDER = [5, 10, 20, 50, 75, 100, 150, 200, 300]
 STEPS = ("login page", "login", "start", "dashboard", "form", "save draft", "form again",
          "review", "submit", "receipt")  # fmt: skip
 
