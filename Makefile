@@ -34,9 +34,9 @@ e2e: $(STAMP)
 
 # Benchmarks (issues 7 and 16; README, "Benchmarks"): the engine, the whole run, each page's
 # server time under gunicorn and the open-loop deadline rush (gunicorn, a Celery worker), then
-# one table of the targets. About 10 minutes; needs the local PostgreSQL (127.0.0.1:5432, user
+# one table of the targets. About 7 minutes; needs the local PostgreSQL (127.0.0.1:5432, user
 # postgres) and Redis (127.0.0.1:6379, databases 14 and 15 are emptied). Not part of CI.
-# `python -m bench.all --compare DIR` measures another checkout's code first (about 16 minutes).
+# `python -m bench.all --compare DIR` measures another checkout's code first (about 12 minutes).
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
 

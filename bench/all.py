@@ -1,7 +1,7 @@
 """`make bench`: every benchmark in order, then one table of the targets.
 
-    python -m bench.all                            # about 13 minutes on 2 quiet cores
-    python -m bench.all --compare /work/wt-old     # pages and rush of that code first (~20 min)
+    python -m bench.all                            # about 7 minutes on 2 quiet cores
+    python -m bench.all --compare /work/wt-old     # pages and rush of that code first (~12 min)
     python -m bench.all --quick                    # smaller: a smoke run of the same scripts
 
 In this order: pages, deadline_rush, run_scale (each makes its scratch PostgreSQL databases in
