@@ -33,9 +33,11 @@ test: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -m e2e tests/e2e
 
-# Benchmarks (issue 7; README, "Benchmarks"): the engine, the whole run, pages under gunicorn
-# and the deadline rush, then one table of the targets. About 8 minutes; needs the local
-# PostgreSQL (127.0.0.1:5432, user postgres) and wrk. Not part of CI.
+# Benchmarks (issues 7 and 16; README, "Benchmarks"): the engine, the whole run, each page's
+# server time under gunicorn and the open-loop deadline rush (gunicorn, a Celery worker), then
+# one table of the targets. About 7 minutes; needs the local PostgreSQL (127.0.0.1:5432, user
+# postgres) and Redis (127.0.0.1:6379, databases 14 and 15 are emptied). Not part of CI.
+# `python -m bench.all --compare DIR` measures another checkout's code first (about 12 minutes).
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
 

@@ -79,7 +79,7 @@ class BenchDatabase:
         _admin(f'CREATE DATABASE "{self.name}"')
         os.environ.update(bench_env(self.url))
         os.environ.pop("REDIS_URL", None)
-        sys.path.insert(0, str(ROOT))
+        sys.path.insert(0, str(code_root()))
         import django
 
         django.setup()
@@ -202,10 +202,24 @@ def fill_round(grant_round, regions, proxies, rng: random.Random, *, versions: b
     )
 
 
+def run_services():  # noqa: ANN201
+    """(allocation_run_execute, allocation_run_request, decisions_issue), wherever the code
+    under test keeps them (``allocation.services`` was one module before issue 16)."""
+    try:
+        from allocation.services.decisions import decisions_issue
+        from allocation.services.runs import allocation_run_execute, allocation_run_request
+    except ImportError:  # the code before issue 16 (BENCH_CODE)
+        from allocation.services import (  # type: ignore[no-redef]
+            allocation_run_execute,
+            allocation_run_request,
+            decisions_issue,
+        )
+    return allocation_run_execute, allocation_run_request, decisions_issue
+
+
 def decide(grant_round, officer) -> None:  # noqa: ANN001
     """Close, run and issue a round through the services (as the officer would)."""
-    from allocation.services.decisions import decisions_issue
-    from allocation.services.runs import allocation_run_execute, allocation_run_request
+    allocation_run_execute, allocation_run_request, decisions_issue = run_services()
     from submissions.closing import round_close
 
     round_close(grant_round=grant_round, by=officer)
@@ -285,7 +299,10 @@ def session_cookie(user) -> str:  # noqa: ANN001
 
     store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The password backend of the code under test (Django's, or the code before issue 16's own).
+    store[BACKEND_SESSION_KEY] = next(
+        b for b in settings.AUTHENTICATION_BACKENDS if b.endswith(".ModelBackend")
+    )
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     now = time.time()
     records = [{"method": "password", "at": now, "email": user.email}]
@@ -337,12 +354,67 @@ def table(headers: list[str], rows: list[list[object]], right: set[int] | None =
     return "\n".join(lines)
 
 
-def in_subprocess(module: str, *args: str) -> dict:
+def code_root() -> Path:
+    """The application code under test: ``BENCH_CODE`` (see bench/__init__.py), else this tree."""
+    return Path(os.environ.get("BENCH_CODE") or ROOT)
+
+
+def codes_line(compare: Path | None) -> str:
+    """'before: 09d07a8 (/work/wt-old); now: 585ad63 (/work/wt-bench)' for the tables' legend."""
+    now = f"now: {describe(ROOT)} ({ROOT})"
+    return f"before: {describe(compare)} ({compare}); {now}" if compare else now
+
+
+def describe(code: Path) -> str:
+    """'09d07a8' (the code's commit, '+' if its tree has changes), or the directory."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(code), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(code), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return str(code)
+    return out + ("+" if dirty else "")
+
+
+# A process of the code under test with this bench: ``python -c LAUNCHER module args...`` in
+# the code's directory imports this bench package first (which puts BENCH_CODE first on the
+# path), then runs ``module`` as ``python -m`` would (gunicorn, celery).
+LAUNCHER = (
+    "import os, runpy, sys; sys.path.insert(0, os.environ['BENCH_ROOT']); import bench; "
+    "sys.path.remove(os.environ['BENCH_ROOT']); sys.argv = sys.argv[1:]; "
+    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"
+)
+
+
+def launch(module: str, args: list[str], env: dict[str, str], **popen: object) -> subprocess.Popen:
+    """Start ``python -m module args`` (gunicorn, celery) on the code under test."""
+    code = code_root()
+    full_env = {**os.environ, **env, "BENCH_CODE": str(code), "BENCH_ROOT": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, module, *args], cwd=code, env=full_env, **popen
+    )
+
+
+def in_subprocess(module: str, *args: str, code: Path | None = None) -> dict:
     """Run ``python -m module --one ...`` (a fresh process: one scratch database each) and
-    return the JSON object it prints on its last line."""
+    return the JSON object it prints on its last line. ``code``: the application code to run
+    (BENCH_CODE), by default this tree. The process runs in the code's directory (Celery's
+    Django fix-up puts the working directory first on the path)."""
+    code = Path(code).resolve() if code is not None else ROOT
+    env = {**os.environ, "BENCH_CODE": str(code), "BENCH_ROOT": str(ROOT)}
     out = subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=ROOT,
+        [sys.executable, "-c", LAUNCHER, module, *args],
+        cwd=code,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -350,4 +422,111 @@ def in_subprocess(module: str, *args: str) -> dict:
     if out.returncode != 0:
         sys.stderr.write(out.stdout[-4000:] + out.stderr[-8000:])
         raise SystemExit(f"{module} {' '.join(args)} failed ({out.returncode})")
+    if out.stderr.strip():  # progress lines of the child
+        sys.stderr.write(out.stderr[-4000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- the served application: gunicorn and a Celery worker on the code under test ------------
+
+REDIS_SERVER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+# The bench's Redis databases: the broker (and the cache of the code before issue 16, which
+# shared the broker's database) and the next one (the cache of the current code).
+REDIS_DATABASES = (14, 15)
+
+
+def redis_url() -> str:
+    return f"{REDIS_SERVER}/{REDIS_DATABASES[0]}"
+
+
+def redis_flush() -> None:
+    """Empty the bench's Redis databases (sessions, cache, queues of an earlier run)."""
+    import redis
+
+    for database in REDIS_DATABASES:
+        redis.Redis.from_url(f"{REDIS_SERVER}/{database}").flushdb()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    import signal
+
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def served(database_url: str, *, workers: int = 3, extra: dict[str, str] | None = None):  # noqa: ANN201
+    """gunicorn (as in production: sync workers, gunicorn.conf.py) on 127.0.0.1, a free port,
+    the code under test with bench.settings on ``database_url`` and Redis; yields the port."""
+    import tempfile
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {**bench_env(database_url), "REDIS_URL": redis_url(), **(extra or {})}
+    log = tempfile.TemporaryFile()  # the app's log lines (a pipe nobody reads would block)
+    proc = launch(
+        "gunicorn",
+        ["atgrant.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--timeout", "120", "--backlog", "4096", "--log-level", "warning"],
+        env, stdout=subprocess.DEVNULL, stderr=log,
+    )  # fmt: skip
+    try:
+        for _ in range(240):
+            if proc.poll() is not None:
+                log.seek(0)
+                sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+                raise SystemExit(f"gunicorn exited ({proc.returncode})")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            raise SystemExit("gunicorn did not answer")
+        yield port
+    finally:
+        _stop(proc)
+
+
+@contextlib.contextmanager
+def celery_worker(database_url: str, mail_log: Path, *, concurrency: int = 2):  # noqa: ANN201
+    """A real Celery worker (prefork, as docker-compose's: concurrency 2) of the code under
+    test on the bench's Redis; its e-mails go to bench.mail (one line each in ``mail_log``)."""
+    import tempfile
+    import time
+
+    env = {
+        **bench_env(database_url),
+        "REDIS_URL": redis_url(),
+        "BENCH_MAIL_LOG": str(mail_log),
+    }
+    log = tempfile.TemporaryFile()
+    proc = launch(
+        "celery",
+        ["-A", "atgrant", "worker", "--loglevel", "WARNING", "--concurrency", str(concurrency),
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        time.sleep(3)
+        if proc.poll() is not None:
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+            raise SystemExit(f"celery worker exited ({proc.returncode})")
+        yield proc
+    finally:
+        _stop(proc)

@@ -35,8 +35,7 @@ def measure(n: int, history: int) -> dict[str, tuple[float, int]]:
         world = common.generate(n, history=history)
         from django.core import mail
 
-        from allocation.services.decisions import decisions_issue
-        from allocation.services.runs import allocation_run_execute, allocation_run_request
+        allocation_run_execute, allocation_run_request, decisions_issue = common.run_services()
         from allocation.snapshot import preview
         from submissions.closing import round_close
 

@@ -1,5 +1,9 @@
-"""Settings of the benchmarks (their processes and their gunicorn): the application's, plus
-a bench-only URLconf with a bare view; static files unhashed (no collectstatic needed)."""
+"""Settings of the benchmarks (their processes, their gunicorn and Celery worker): the
+application's (of the code under test, see bench/__init__.py), plus a bench-only URLconf with
+a bare view; static files unhashed (no collectstatic needed); with ``BENCH_MAIL_LOG`` the
+e-mails are counted in that file (bench.mail)."""
+
+import os
 
 from atgrant.settings import *  # noqa: F403
 
@@ -8,3 +12,5 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("BENCH_MAIL_LOG"):
+    EMAIL_BACKEND = "bench.mail.EmailBackend"
