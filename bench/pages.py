@@ -250,7 +250,8 @@ def report(args: argparse.Namespace, results: dict[str, dict[int, dict]]) -> lis
               f"{r['median_ms'][worst]:.1f} ms; errors {r['errors']}")  # fmt: skip
     counts = {p: sorted({last[n]["queries"][p] for n in sizes}) for p in PAGES}
     same = all(len(c) == 1 for c in counts.values())
-    verdicts.insert(0, [f"pages ({codes[-1]}): same queries at every size", f"{counts}", same])
+    figure = ", ".join(f"{LABELS.get(p, p)} {'/'.join(map(str, c))}" for p, c in counts.items())
+    verdicts.insert(0, [f"pages ({codes[-1]}): same queries at every size", figure, same])
     errors = sum(last[n]["errors"] for n in sizes)
     verdicts.append([f"pages ({codes[-1]}): every response 200", f"{errors} errors", errors == 0])
     for target, figure, met in verdicts:
