@@ -31,16 +31,15 @@ def stage_and_apply(stage: Callable[[], BaselineImport]) -> BaselineImport:
 
 class FileImportCommand(BaseCommand):
     """``manage.py <command> FILE --round SLUG``: read the file, stage it with ``stage`` (a
-    service of submissions.baselines), apply it and say what was written (``done``)."""
+    service of submissions.baselines), apply it and say what was written: ``done``, formatted
+    with ``count`` (regions), ``staged`` (the BaselineImport) and ``slug``."""
 
     stage: Callable[..., BaselineImport]
+    done: str
 
     def add_arguments(self, parser):  # noqa: ANN001
         parser.add_argument("file", type=Path)
         parser.add_argument("--round", required=True, dest="slug")
-
-    def done(self, staged: BaselineImport, grant_round: GrantRound) -> str:
-        raise NotImplementedError
 
     def handle(self, *, file: Path, slug: str, **options) -> None:  # noqa: ANN003
         grant_round = round_by_slug(slug)
@@ -53,4 +52,6 @@ class FileImportCommand(BaseCommand):
                 grant_round=grant_round, content=content, name=file.name, by=None
             )
         )
-        self.stdout.write(self.done(staged, grant_round))
+        self.stdout.write(
+            self.done.format(count=len(staged.figures), staged=staged, slug=grant_round.slug)
+        )

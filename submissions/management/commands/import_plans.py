@@ -12,9 +12,4 @@ class Command(FileImportCommand):
         "into a draft or open round's baselines."
     )
     stage = plan_import_stage
-
-    def done(self, staged, grant_round) -> str:  # noqa: ANN001
-        return (
-            f"{len(staged.figures)} regioners planeringsunderlag införda i {grant_round.slug} "
-            f"(SHA-256 {staged.sha256})."
-        )
+    done = "{count} regioners planeringsunderlag införda i {slug} (SHA-256 {staged.sha256})."

@@ -12,9 +12,7 @@ class Command(FileImportCommand):
         "answer or SCB's CSV download) into a draft or open round's baselines."
     )
     stage = population_import_stage
-
-    def done(self, staged, grant_round) -> str:  # noqa: ANN001
-        return (
-            f"{len(staged.figures)} regioners befolkning 1 november {staged.population_year} "
-            f"införd i {grant_round.slug} (SHA-256 {staged.sha256})."
-        )
+    done = (
+        "{count} regioners befolkning 1 november {staged.population_year} införd i {slug}"
+        " (SHA-256 {staged.sha256})."
+    )
