@@ -250,8 +250,11 @@ class Decision(models.Model):
         verbose_name=_("körning"),
     )
     reference = models.CharField(_("diarienummer"), max_length=40, unique=True)
-    block1 = models.BigIntegerField(_("block 1 (kr)"))
-    block2 = models.BigIntegerField(_("block 2 (kr)"))
+    # Kronor per block of the run's model, {block id: kronor}; null on decisions made before
+    # models were data, which keep their amounts in block1/block2 (see block_amounts()).
+    amounts = models.JSONField(_("belopp per block (kr)"), null=True, blank=True)
+    block1 = models.BigIntegerField(_("block 1 (kr)"), null=True, blank=True)
+    block2 = models.BigIntegerField(_("block 2 (kr)"), null=True, blank=True)
     total = models.BigIntegerField(_("totalt (kr)"))
     explanation = models.JSONField(_("beräkning"), default=dict)
     decided_at = models.DateTimeField(_("beslutad"))
@@ -294,8 +297,13 @@ class Decision(models.Model):
             models.CheckConstraint(condition=models.Q(block1__gte=0), name="decision_block1_gte_0"),
             models.CheckConstraint(condition=models.Q(block2__gte=0), name="decision_block2_gte_0"),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="decision_total_gte_0"),
+            # Before models were data: total = block1 + block2. Since: amounts per block, and
+            # the total is their sum (checked in save(), which JSON cannot be in SQL).
             models.CheckConstraint(
-                condition=models.Q(total=models.F("block1") + models.F("block2")),
+                condition=(
+                    models.Q(amounts__isnull=True, total=models.F("block1") + models.F("block2"))
+                    | models.Q(amounts__isnull=False, block1__isnull=True, block2__isnull=True)
+                ),
                 name="decision_total_is_sum",
             ),
             models.UniqueConstraint(
@@ -315,10 +323,19 @@ class Decision(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableError("Decisions are never changed; reconsider instead.")
+        if self.amounts is not None and self.total != sum(self.amounts.values()):
+            raise ValueError("A decision's total must be the sum of its block amounts.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableError("Decisions are never deleted.")
+
+    def block_amounts(self) -> dict[str, int]:
+        """Kronor per block id, in the model's order; ``block1``/``block2`` for decisions
+        made before models were data."""
+        if self.amounts is not None:
+            return dict(self.amounts)
+        return {"block1": self.block1, "block2": self.block2}
 
     @property
     def in_force(self) -> bool:

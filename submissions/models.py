@@ -71,6 +71,9 @@ class GrantRound(models.Model):
     population_date = models.DateField(_("befolkningsdatum"), validators=[date_range])
     block1_budget = models.BigIntegerField(_("block 1 (kr)"))
     block2_budget = models.BigIntegerField(_("block 2 (kr)"))
+    # The round's allocation model (RULES.md, format 1): values, totals and blocks, as data.
+    # Read and checked by allocation.allocmodel.AllocationModel.from_json.
+    model = models.JSONField(_("fördelningsmodell"), default=dict, blank=True)
     legal_basis = models.TextField(_("grund för beslutet"), blank=True)
     # The decision record (förvaltningslagen 31-33 §§); see allocation/services/record.py.
     government_decision = models.CharField(
