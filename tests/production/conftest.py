@@ -14,5 +14,5 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """Many real logins here; PBKDF2's deliberate slowness is not what these tests are about."""
+    """Many real logins here; slow password hashing is not what these tests are about."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
