@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from allocation.engine import Rules
+from allocation.engine import Rules, reported_posts_of
 from regions.models import Region
 from regions.roles import is_agency_reader, regions_of
 from submissions.deadlines import effective_deadline, write_refusal
@@ -428,23 +428,36 @@ def round_report_rows(
     return rows
 
 
-def _previous_posts_by_region(grant_round: GrantRound, scope: dict) -> dict[int, Previous]:
-    """region id -> its posts in the latest earlier round it submitted for (previous_posts)."""
-    # query: the earlier published rounds' versions, latest round and version first per region
-    versions = (
-        ReportVersion.objects.filter(
-            report__round__year__lt=grant_round.year,
-            **{f"report__{k}": v for k, v in scope.items()},
-        )
+def _earlier_versions(grant_round: GrantRound) -> QuerySet[ReportVersion]:
+    """Versions sent in for rounds of earlier years (not drafts), the latest round and version
+    first: the first for a region is what previous_posts compares with."""
+    return (
+        ReportVersion.objects.filter(report__round__year__lt=grant_round.year)
         .exclude(report__round__status=RoundStatus.DRAFT)
-        .select_related("report__round")
-        .order_by("report__region_id", "-report__round__year", "-number")
+        .order_by("-report__round__year", "-report__round_id", "-number")
     )
-    previous: dict[int, Previous] = {}
-    for v in versions:
-        if v.report.region_id not in previous:
-            previous[v.report.region_id] = Previous(round_name=v.report.round.name, posts=v.posts)
-    return previous
+
+
+def _previous_posts_by_region(grant_round: GrantRound, scope: dict) -> dict[int, Previous]:
+    """region id -> its posts in the latest earlier round it submitted for (previous_posts).
+
+    One query: each region's latest earlier version is a subquery, so the cost follows the
+    number of regions, not the whole history of versions."""
+    latest = _earlier_versions(grant_round).filter(report__region_id=OuterRef("pk"))
+    regions = Region.objects.filter(**({"pk__in": scope["region_id__in"]} if scope else {}))
+    # query: the regions with their latest earlier version's figures
+    rows = regions.order_by().annotate(
+        previous_filled=Subquery(latest.values("filled_posts")[:1]),
+        previous_started=Subquery(latest.values("started_posts")[:1]),
+        previous_round=Subquery(latest.values("report__round__name")[:1]),
+    )
+    return {
+        pk: Previous(round_name=name, posts=reported_posts_of(filled, started))
+        for pk, filled, started, name in rows.values_list(
+            "pk", "previous_filled", "previous_started", "previous_round"
+        )
+        if name is not None
+    }
 
 
 def round_report_counts(grant_round: GrantRound) -> dict[str, int]:
@@ -468,12 +481,9 @@ def previous_posts(*, grant_round: GrantRound, region: Region) -> Previous | Non
     """The region's posts in its latest submitted version of the latest earlier round (by
     year) it reported in, or None (one query)."""
     version = (
-        ReportVersion.objects.filter(
-            report__region=region, report__round__year__lt=grant_round.year
-        )
-        .exclude(report__round__status=RoundStatus.DRAFT)
+        _earlier_versions(grant_round)
+        .filter(report__region=region)
         .select_related("report__round")
-        .order_by("-report__round__year", "-number")
         .first()
     )
     if version is None:

@@ -14,6 +14,8 @@ from django import forms
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import AllocationRun
@@ -193,6 +195,20 @@ class EventRow:
     region_name: str
     changes: list[Change]
     link: str
+
+    @property
+    def changes_html(self) -> SafeString:
+        """The changes as list items, each value escaped. Written here, not as a template
+        loop: a page of 50 events has hundreds of them, and the loop was most of the page's
+        time (bench/pages.py, the auditor's history)."""
+        return format_html_join(
+            "",
+            '<li data-field="{}">{}: {}</li>',
+            (
+                (c.key, c.label, c.after if c.before is None else f"{c.before} → {c.after}")
+                for c in self.changes
+            ),
+        )
 
 
 def event_changes(event: AuditEvent) -> list[Change]:

@@ -14,9 +14,10 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from submissions.models import STOCKHOLM, Report, ReportVersion
 from submissions.plausibility import LIMITS, Limit, Limits, Previous, unusual_figures
+from submissions.selectors import previous_posts, round_report_rows
 from submissions.services import ReportData, UnusualFigures, report_submit
 from tests.allocation.factories import eager_celery  # noqa: F401 - a fixture
-from tests.factories import GrantRoundFactory
+from tests.factories import GrantRoundFactory, RegionFactory
 from tests.submissions.factories import BEFORE_DEADLINE, baseline, frozen, round_2024, submitted
 
 # --- the rule ----------------------------------------------------------------------------------
@@ -195,3 +196,48 @@ def test_ordinary_figures_need_no_tick(client, login, grant_round, region, proxy
             },
         )
     assert 'name="confirm_unusual"' not in review.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_officers_table_compares_with_the_same_previous_figures_as_the_review(
+    region, other_region, proxy
+):
+    """Each region's latest version of its latest earlier round (not a draft round, not a later
+    year): the table's one query for all regions agrees with previous_posts region by region."""
+    third = RegionFactory(code="99", name="Region Tredje")
+
+    def earlier(year, *, status="decided"):
+        return GrantRoundFactory(
+            slug=f"at-{year}-{status}",
+            year=year,
+            name=f"AT-bidraget {year} ({status})",
+            opens_at=dt.datetime(year, 4, 15, tzinfo=STOCKHOLM),
+            status=status,
+        )
+
+    r2022, r2023 = earlier(2022), earlier(2023)
+    submitted(r2022, region, proxy, filled=50, started=40)
+    submitted(r2022, other_region, proxy, filled=70, started=72)
+    report = submitted(r2023, region, proxy, filled=100, started=100)
+    ReportVersion.objects.create(
+        report=report,
+        number=2,
+        reference="AT2023-X-0002",
+        filled_posts=120,
+        started_posts=None,
+        contact_name="Kim Kontakt",
+        contact_email="kim@region.example.se",
+        submitted_at=BEFORE_DEADLINE,
+        submitted_by=proxy,
+    )
+    submitted(earlier(2023, status="draft"), other_region, proxy, filled=999, started=999)
+    grant_round = round_2024()
+    submitted(earlier(2025), third, proxy, filled=5, started=5)
+
+    rows = {row.region.pk: row.previous for row in round_report_rows(grant_round)}
+
+    assert rows[region.pk] == Previous(round_name=r2023.name, posts=120)
+    assert rows[other_region.pk] == Previous(round_name=r2022.name, posts=72)
+    assert rows[third.pk] is None
+    for each in (region, other_region, third):
+        assert previous_posts(grant_round=grant_round, region=each) == rows[each.pk]
