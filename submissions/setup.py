@@ -360,7 +360,9 @@ def opening_checks(grant_round: GrantRound, *, now: dt.datetime | None = None) -
             _("Omgången är ett utkast"),
             ()
             if grant_round.status == RoundStatus.DRAFT
-            else (_("Omgången är redan %(status)s.") % {"status": grant_round.status_label},),
+            else (
+                _("Omgången är redan %(status)s.") % {"status": grant_round.status_label.lower()},
+            ),
         ),
         Check(
             "regions",

@@ -415,3 +415,13 @@ def test_done_when_copy_2024_import_check_and_open(
     with pytest.raises(ValidationError):
         setup.round_open(grant_round=grant_round, by=officer)
     assert len(mail.outbox) == 21
+
+
+def test_an_open_round_shows_its_checks_without_the_button(client, login, officer, round_2024):
+    login(client, officer)
+    page = client.get(reverse("submissions:round_setup", args=["at-2024"])).content.decode()
+    assert "Omgången är redan beslutad." in page
+    assert "Öppna omgången</button>" not in page
+    plans = client.get(reverse("submissions:round_plans", args=["at-2024"])).content.decode()
+    assert "kan bara ändras här medan omgången är ett utkast" in plans
+    assert 'name="plan_10"' not in plans
