@@ -7,7 +7,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import audit_record
 from regions.models import (
     ApplicationEvent,
     Colleague,
@@ -17,29 +16,31 @@ from regions.models import (
     ProxyDocument,
     Region,
 )
+from regions.register import region_delete, region_save, registry_values
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "short_name", "registry_email"]
-    search_fields = ["code", "name", "short_name", "registry_email"]
+    list_display = ["code", "name", "short_name", "organisation_number", "registry_email"]
+    search_fields = ["code", "name", "short_name", "organisation_number", "registry_email"]
     ordering = ["code"]
 
     def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
-        """Save and record the change in the audit log, in one transaction: the official
-        mailbox decides where decisions are sent, so who changed it and when is kept."""
-        names = list(form.changed_data)
-        before = {name: form.initial.get(name) for name in names} if change else None
+        """Save and record the change in the audit log, in one transaction (regions.register):
+        the official mailbox decides where decisions are sent."""
+        before = None
+        if change:
+            before = registry_values(Region.objects.get(pk=obj.pk))
+        region_save(region=obj, before=before, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Region) -> None:
+        region_delete(region=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # The list's bulk delete: one audited delete each, never a silent bulk one.
         with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(
-                action="region.changed" if change else "region.created",
-                actor=request.user,
-                obj=obj,
-                before=before,
-                after={name: getattr(obj, name) for name in names},
-                region_id=obj.pk,
-            )
+            for region in queryset:
+                region_delete(region=region, by=request.user)
 
 
 class ReadOnlyAdminMixin:

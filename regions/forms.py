@@ -142,3 +142,12 @@ class InviteForm(forms.Form):
         label=_("Kollegans e-postadress"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+
+
+class RegionRegistryForm(forms.ModelForm):
+    """A region's record in the registry (regions.register): the model validates the county
+    code, the organisationsnummer's check digit and the mailbox, each at its field."""
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "short_name", "organisation_number", "registry_email"]

@@ -5,11 +5,13 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from atgrant.email_address import canonical_email
 from regions.collation import region_sort_key
+from regions.validators import normalise_organisation_number, validate_organisation_number
 
 
 class Region(models.Model):
@@ -41,6 +43,15 @@ class Region(models.Model):
         ),
     )
 
+    # Stored as NNNNNN-NNNN (regions.validators); empty until an officer enters it.
+    organisation_number = models.CharField(
+        _("organisationsnummer"),
+        max_length=11,
+        blank=True,
+        validators=[validate_organisation_number],
+        help_text=_("Tio siffror, t.ex. 232100-0081."),
+    )
+
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regioner")
@@ -48,6 +59,12 @@ class Region(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9]{2}$"), name="region_code_two_digits"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation_number"],
+                condition=~models.Q(organisation_number=""),
+                name="region_organisation_number_unique",
+                violation_error_message=_("En annan region har redan det organisationsnumret."),
             ),
         ]
 
@@ -64,6 +81,11 @@ class Region(models.Model):
     def clean(self) -> None:
         # The official mailbox in the one stored form of an address (atgrant.email_address).
         self.registry_email = canonical_email(self.registry_email)
+        # Typed with or without the hyphen (or the century prefix 16): kept in one form.
+        try:
+            self.organisation_number = normalise_organisation_number(self.organisation_number)
+        except ValidationError as exc:
+            raise ValidationError({"organisation_number": exc.messages}) from None
 
 
 class ProxyBasis(models.TextChoices):

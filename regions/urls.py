@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from regions import views
+from regions import views, views_register
 
 app_name = "regions"
 
@@ -35,6 +35,10 @@ urlpatterns = [
         views.review_reject,
         name="review_reject",
     ),
+    # The regions registry (officers)
+    path("handlaggning/regioner/", views_register.region_list, name="register_list"),
+    path("handlaggning/regioner/ny/", views_register.region_add, name="register_add"),
+    path("handlaggning/regioner/<int:pk>/", views_register.region_edit, name="register_edit"),
     # Colleagues, managed by the region's proxy
     path("kollegor/", views.colleague_list, name="colleague_list"),
     path("kollegor/bjud-in/", views.colleague_invite, name="colleague_invite"),

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from allocation.plans import PlanError, parse_plan
+from submissions.baselines import set_plan_bounds
 from submissions.models import (
     BaselineImport,
     DeadlineExtension,
@@ -15,6 +18,7 @@ from submissions.models import (
     RoundStatus,
     StaircaseStep,
 )
+from submissions.plan_csv import plan_error_message
 
 
 def _round_is_draft(obj: object) -> bool:
@@ -22,8 +26,8 @@ def _round_is_draft(obj: object) -> bool:
     return grant_round is None or grant_round.status == RoundStatus.DRAFT
 
 
-class DraftOnlyMixin:
-    """Rules and baselines may change only while the round is a draft."""
+class _DraftOnly:
+    """Rules and baselines may change only while the round is a draft (shown read-only after)."""
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return super().has_change_permission(request, obj) and _round_is_draft(obj)  # type: ignore[misc]
@@ -31,25 +35,60 @@ class DraftOnlyMixin:
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return super().has_delete_permission(request, obj) and _round_is_draft(obj)  # type: ignore[misc]
 
+
+class DraftOnlyAdminMixin(_DraftOnly):
+    """For a ModelAdmin. Its ``has_add_permission(request)`` is Django's own: an inline's
+    takes the parent as well, which is why the two mixins are apart."""
+
+
+class DraftOnlyInlineMixin(_DraftOnly):
+    """For an inline: Django asks ``has_add_permission(request, obj)`` with the parent round,
+    None on the parent's add page (a new round is a draft)."""
+
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        if obj is not None and not _round_is_draft(obj):
-            return False
-        return super().has_add_permission(request, *([obj] if obj is not None else []))  # type: ignore[misc]
+        return super().has_add_permission(request, obj) and _round_is_draft(obj)  # type: ignore[misc]
 
 
-class StaircaseStepInline(DraftOnlyMixin, admin.TabularInline):
+class StaircaseStepInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = StaircaseStep
     extra = 0
 
 
-class RoundBaselineInline(DraftOnlyMixin, admin.TabularInline):
+class BaselineForm(forms.ModelForm):
+    """The plan as written; its bounds are what allocation.plans.parse_plan reads from it."""
+
+    class Meta:
+        model = RoundBaseline
+        fields = ["round", "region", "population", "plan_text"]
+
+    def clean_plan_text(self) -> str:
+        text = self.cleaned_data["plan_text"].strip()
+        if text:
+            try:
+                parse_plan(text)
+            except PlanError as exc:
+                raise forms.ValidationError(plan_error_message(exc, text)) from None
+        return text
+
+    def save(self, commit: bool = True) -> RoundBaseline:
+        baseline = super().save(commit=False)
+        set_plan_bounds(baseline, baseline.plan_text)
+        if commit:
+            baseline.save()
+        return baseline
+
+
+class RoundBaselineInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = RoundBaseline
+    form = BaselineForm
+    fields = ["region", "population", "plan_text", "plan_low", "plan_high"]
+    readonly_fields = ["plan_low", "plan_high"]
     extra = 0
     autocomplete_fields = ["region"]
 
 
 @admin.register(GrantRound)
-class GrantRoundAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class GrantRoundAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "year",
@@ -69,16 +108,21 @@ class GrantRoundAdmin(DraftOnlyMixin, admin.ModelAdmin):
         # closed_at is written by closing (submissions.closing) alone.
         return ["status", "closed_at"]
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return admin.ModelAdmin.has_add_permission(self, request)
-
 
 @admin.register(RoundBaseline)
-class RoundBaselineAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class RoundBaselineAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["region", "round", "plan_text", "plan_low", "plan_high", "population"]
     list_filter = ["round"]
     search_fields = ["region__name", "region__short_name", "plan_text"]
     list_select_related = ["region", "round"]
+    form = BaselineForm
+    readonly_fields = ["plan_low", "plan_high"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201
+        # A baseline is added only to a draft round (the others' are read-only here).
+        if db_field.name == "round":
+            kwargs["queryset"] = GrantRound.objects.filter(status=RoundStatus.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

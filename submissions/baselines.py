@@ -197,9 +197,15 @@ def _decimal(value: Fraction) -> Decimal:
     return Decimal(value.numerator) / Decimal(value.denominator)
 
 
-def _set_plan(baseline: RoundBaseline, text: str) -> None:
+def set_plan_bounds(baseline: RoundBaseline, text: str) -> None:
+    """Set the plan as written and the bounds allocation.plans.parse_plan reads from it
+    (none for an empty text). Raises allocation.plans.PlanError (a ValueError)."""
     from allocation.plans import parse_plan
 
+    text = text.strip()
+    if not text:
+        baseline.plan_text, baseline.plan_low, baseline.plan_high = "", None, None
+        return
     bounds = parse_plan(text)
     baseline.plan_text = text
     baseline.plan_low, baseline.plan_high = _decimal(bounds.low), _decimal(bounds.high)
@@ -230,7 +236,7 @@ def baseline_import_apply(
                 baseline.population = value
             else:
                 before[code], after[code] = baseline.plan_text or None, value
-                _set_plan(baseline, value)
+                set_plan_bounds(baseline, value)
             baseline.save()
         staged.applied_at, staged.applied_by = timezone.now(), by
         staged.save(update_fields=["applied_at", "applied_by"])

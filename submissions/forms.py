@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atgrant.email_address import canonical_email
-from atgrant.forms import DateField, column_field
+from atgrant.forms import DATE_MAX, DATE_MIN, DateField, ModelChoiceField, column_field
 from regions.fields import RegionField
-from submissions.models import STOCKHOLM, Report
+from submissions.models import STOCKHOLM, GrantRound, Report, RoundBaseline, validate_reminder_days
 from submissions.services import MAX_POSTS, ReportData
 
 POST_ERRORS = {
@@ -101,3 +101,100 @@ class ExtensionForm(forms.Form):
         return dt.datetime.combine(
             self.cleaned_data["until_date"], dt.time(23, 59, 59), tzinfo=STOCKHOLM
         )
+
+
+class NewRoundForm(forms.Form):
+    """A new draft round (submissions.setup.round_create): empty, or a copy of ``source``.
+
+    The opening day starts at 00:00 and the deadline is the whole day, to 23:59:59,
+    Europe/Stockholm. Field errors: a year or slug another round has, dates out of order.
+    """
+
+    source = ModelChoiceField(
+        queryset=GrantRound.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    year = forms.IntegerField(label=_("År"), min_value=DATE_MIN.year, max_value=DATE_MAX.year)
+    slug = forms.SlugField(
+        label=_("Kortnamn i adresser"),
+        max_length=50,
+        help_text=_("Små bokstäver, siffror och bindestreck, t.ex. at-2025."),
+    )
+    opens_on = DateField(label=_("Öppnar"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline_on = DateField(
+        label=_("Sista dag för inrapportering"),
+        help_text=_("Hela dagen, till kl. 23:59:59 svensk tid."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    population_date = DateField(
+        label=_("Befolkningsdatum"),
+        help_text=_("Befolkningen enligt SCB den dagen, normalt 1 november året före."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reminder_days = forms.CharField(
+        label=_("Påminnelser (dagar före sista dag)"),
+        max_length=50,
+        required=False,
+        validators=[validate_reminder_days],
+        help_text=_("T.ex. 14,3. Lämnas tom skickas inga påminnelser."),
+    )
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        same = GrantRound.objects.filter(year=year).first()
+        if same is not None:
+            raise forms.ValidationError(
+                _("Det finns redan en omgång för %(year)s: %(name)s."),
+                params={"year": year, "name": same.name},
+                code="unique",
+            )
+        return year
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if GrantRound.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(
+                _("Kortnamnet används redan av en annan omgång."), code="unique"
+            )
+        return slug
+
+    def clean(self) -> dict:
+        data = super().clean()
+        opens_on, deadline_on = data.get("opens_on"), data.get("deadline_on")
+        population_date = data.get("population_date")
+        if opens_on and deadline_on and deadline_on < opens_on:
+            message = _("Sista dag kan inte vara före den dag omgången öppnar.")
+            self.add_error("deadline_on", message)
+        if opens_on and population_date and population_date >= opens_on:
+            self.add_error(
+                "population_date", _("Befolkningsdatumet ska vara före den dag omgången öppnar.")
+            )
+        return data
+
+
+class PlansForm(forms.Form):
+    """The plan as written for each participating region of a draft round, one field each
+    (``plan_<county code>``), parsed on save by submissions.setup.plans_set."""
+
+    def __init__(self, *args: object, baselines: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.regions = {}
+        for baseline in baselines:
+            name = f"plan_{baseline.region.code}"
+            self.regions[name] = baseline.region.code
+            self.fields[name] = forms.CharField(
+                label=baseline.region.name,
+                max_length=RoundBaseline._meta.get_field("plan_text").max_length,
+                required=False,
+                initial=baseline.plan_text,
+            )
+
+    def plans(self) -> dict[str, str]:
+        """county code -> the plan as typed (cleaned)."""
+        return {code: self.cleaned_data.get(name, "") for name, code in self.regions.items()}
+
+    def field_of(self, code: str) -> str:
+        return f"plan_{code}"

@@ -33,7 +33,8 @@ _PLAN_ERRORS = {
 }
 
 
-def _swedish(error: PlanError, text: str) -> str:
+def plan_error_message(error: PlanError, text: str) -> str:
+    """The parser's error about ``text`` in the officer's words (Swedish)."""
     return _PLAN_ERRORS.get(error.code, _PLAN_ERRORS["unrecognised"]).format(text=text)
 
 
@@ -77,7 +78,7 @@ def parse_plan_csv(content: bytes) -> dict[str, PlanRow]:
         try:
             bounds = parse_plan(plan)
         except PlanError as exc:
-            problems.append(FileProblem(line, f"län {code}: {_swedish(exc, plan)}"))
+            problems.append(FileProblem(line, f"län {code}: {plan_error_message(exc, plan)}"))
             continue
         plans[code] = PlanRow(line=line, code=code, text=plan, bounds=bounds)
     if not plans and not problems:

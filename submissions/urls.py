@@ -46,6 +46,10 @@ urlpatterns = [
         views.extension_grant,
         name="extension_grant",
     ),
+    path("handlaggare/omgang/ny/", views_setup.round_new, name="round_new"),
+    path("handlaggare/omgang/<slug:slug>/forbered/", views_setup.round_setup, name="round_setup"),
+    path("handlaggare/omgang/<slug:slug>/planer/", views_setup.round_plans, name="round_plans"),
+    path("handlaggare/omgang/<slug:slug>/oppna/", views_setup.round_open, name="round_open"),
     path(
         "handlaggare/omgang/<slug:slug>/<str:kind>/import/",
         views_setup.baseline_upload,

@@ -1,4 +1,5 @@
-"""The officer's pages for preparing a round: importing population figures and plans.
+"""The officer's pages for preparing a round: a new round (empty or a copy), importing
+population figures and plans, editing the plans, the checks before opening and opening.
 
 Upload, look, confirm: the upload is parsed and kept (nothing in the round changes), the
 next page shows the figures beside the round's present ones and the previous round's with
@@ -14,13 +15,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from regions.guards import agency_page
 from regions.roles import is_officer
-from submissions import baselines
-from submissions.models import BaselineImport, GrantRound, ImportKind
+from submissions import baselines, setup
+from submissions.forms import NewRoundForm, PlansForm
+from submissions.models import BaselineImport, GrantRound, ImportKind, RoundBaseline, RoundStatus
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -117,3 +121,147 @@ def import_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "flag_percent": baselines.FLAG_CHANGE_PERCENT,
     }
     return render(request, "submissions/officer/import_confirm.html", context)
+
+
+# --- a new round, its plans, the checks and opening (submissions.setup) ----------------------
+
+
+@agency_page
+def round_new(request: HttpRequest) -> HttpResponse:
+    """'Ny omgång': an empty draft, or (``?fran=<slug>``) a copy of an earlier round."""
+    rounds = GrantRound.objects.order_by("-year", "name")
+    source = None
+    status = 200
+    if request.method == "POST":
+        form = NewRoundForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                created = setup.round_create(by=request.user, **data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Omgången %(name)s är skapad som utkast.") % {"name": created.name},
+                )
+                return redirect("submissions:round_setup", slug=created.slug)
+        source = form.cleaned_data.get("source") if hasattr(form, "cleaned_data") else None
+        status = 400
+    else:
+        slug = request.GET.get("fran", "")
+        if slug:
+            source = rounds.filter(slug=slug).first()
+            if source is None:
+                raise Http404
+        initial = (
+            setup.copy_initial(source)
+            if source
+            else setup.empty_initial(timezone.localdate(timezone=setup.STOCKHOLM))
+        )
+        form = NewRoundForm(initial=initial)
+    context = {
+        "form": form,
+        "source": source,
+        "rounds": rounds,
+        "can_write": is_officer(request.user),
+    }
+    return render(request, "submissions/officer/round_new.html", context, status=status)
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    fields = {"deadline": "deadline_on", "opens_at": "opens_on"}
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            target = fields.get(name, name)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@agency_page
+def round_setup(request: HttpRequest, slug: str) -> HttpResponse:
+    """The round's preparation: what it has, the imports, the plans, the checks, opening."""
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    return _render_setup(request, grant_round)
+
+
+def _render_setup(
+    request: HttpRequest, grant_round: GrantRound, *, status: int = 200
+) -> HttpResponse:
+    checks = setup.opening_checks(grant_round)
+    baselines = (
+        RoundBaseline.objects.filter(round=grant_round)
+        .select_related("region")
+        .order_by("region__sort_key", "region__name")
+    )
+    recipients = setup.recipients_by_region(grant_round)
+    context = {
+        "grant_round": grant_round,
+        "checks": checks,
+        "ready": not setup.blocking_problems(checks),
+        "draft": grant_round.status == RoundStatus.DRAFT,
+        "rows": [(b, recipients.get(b.region, [])) for b in baselines],
+        "can_write": is_officer(request.user),
+    }
+    return render(request, "submissions/officer/round_setup.html", context, status=status)
+
+
+@agency_page
+def round_plans(request: HttpRequest, slug: str) -> HttpResponse:
+    """The plan as written for each participating region of a draft round."""
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    baselines = list(
+        RoundBaseline.objects.filter(round=grant_round)
+        .select_related("region")
+        .order_by("region__sort_key", "region__name")
+    )
+    draft = grant_round.status == RoundStatus.DRAFT
+    status = 200
+    if request.method == "POST" and draft:
+        form = PlansForm(request.POST, baselines=baselines)
+        if form.is_valid():
+            try:
+                changed = setup.plans_set(
+                    grant_round=grant_round, plans=form.plans(), by=request.user
+                )
+            except ValidationError as exc:
+                for code, errors in getattr(exc, "message_dict", {"": exc.messages}).items():
+                    name = form.field_of(code)
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _("Planeringsunderlaget är sparat för %(count)s regioner.")
+                    % {"count": changed},
+                )
+                return redirect("submissions:round_setup", slug=slug)
+        status = 400
+    else:
+        form = PlansForm(baselines=baselines)
+    context = {
+        "grant_round": grant_round,
+        "form": form,
+        "draft": draft,
+        "can_write": is_officer(request.user),
+    }
+    return render(request, "submissions/officer/round_plans.html", context, status=status)
+
+
+@agency_page
+@require_POST
+def round_open(request: HttpRequest, slug: str) -> HttpResponse:
+    """'Öppna omgången': refused, with the failed checks, while any fails."""
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    try:
+        setup.round_open(grant_round=grant_round, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return _render_setup(request, grant_round, status=400)
+    messages.success(
+        request,
+        _("%(name)s är öppen. Regionernas ombud och registraturer har fått besked.")
+        % {"name": grant_round.name},
+    )
+    return redirect("allocation:round", slug=slug)
