@@ -253,7 +253,12 @@ class ModelEditor:
         except ValueError:
             total = 0
         limit = MAX_BLOCKS if section == "blocks" else MAX_ROWS
-        data[key] = str(min(max(total, 0) + 1, limit))
+        total = max(total, 0)
+        data[key] = str(min(total + 1, limit))
+        if section == "blocks":
+            # The choices as the page sends them for an untouched block: not a change.
+            data.setdefault(f"blocks-{total}-kind", SHARE)
+            data.setdefault(f"blocks-{total}-over_budget", "scale")
         return data
 
     @property
