@@ -437,8 +437,11 @@ class _Compiler:
 
     def literal(self, node: ast.AST, what: str) -> Number:
         inner = _Compiler(self.source, Scope({}), self.label, self.field)
-        compiled = inner.node(node)
-        if compiled.kind != NUM or compiled.const is _NO_CONST:
+        try:
+            compiled = inner.node(node)
+        except ModelError:
+            compiled = None
+        if compiled is None or compiled.kind != NUM or compiled.const is _NO_CONST:
             raise self.error(f"{what} ska vara ett tal, inte {self.segment(node)!r}")
         return compiled.const
 
