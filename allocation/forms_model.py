@@ -220,6 +220,25 @@ def _document_of(stored: Any) -> dict[str, Any]:
     return stored if isinstance(stored, dict) else {}
 
 
+def _name_refused(section: str, name: str, value_names: list[str]) -> bool:
+    """Whether the engine refuses ``name`` itself in ``section`` (its error path is the same
+    for a name and its expression): asked of the engine, the rules' one home, on a model
+    with nothing else in it."""
+    probe: dict[str, Any] = {
+        "format": 1,
+        "name": "probe",
+        "values": {n: "1" for n in value_names} if section == "totals" else {},
+        "totals": {},
+        "blocks": [{"id": "probe", "name": "probe", "budget": 0, "share": "1"}],
+    }
+    probe[section][name] = "1"
+    try:
+        AllocationModel.from_json(probe)
+    except ModelError as exc:
+        return exc.field == f"{section}.{name}"
+    return False
+
+
 class ModelEditor:
     """The editor's forms, bound to a POST or filled from a stored document."""
 
@@ -242,6 +261,7 @@ class ModelEditor:
         )
         self.model_errors: list[str] = []
         self._where: dict[str, Any] = {}
+        self._names: list[str] = []
 
     @staticmethod
     def with_added_row(data: QueryDict, section: str) -> QueryDict:
@@ -269,6 +289,7 @@ class ModelEditor:
         """The format-1 document the valid forms write (call after the forms are valid)."""
         values, totals = self.values.rows(), self.totals.rows()
         blocks = list(self.blocks.ordered_forms)
+        self._names = [name for name, _text, _form in values]
         self._where = {
             "values": {name: form for name, _text, form in values},
             "totals": {name: form for name, _text, form in totals},
@@ -313,7 +334,7 @@ class ModelEditor:
         forms_by_name = self._where.get(section, {})
         for name in sorted(forms_by_name, key=len, reverse=True):
             if rest == name or rest.startswith(name + "."):
-                field = "name" if rest == f"{name}.name" else "expression"
+                field = "name" if _name_refused(section, name, self._names) else "expression"
                 forms_by_name[name].add_error(field, message)
                 return True
         return False
