@@ -106,7 +106,7 @@ class AllocationModel:
         Raises ModelError."""
         if not isinstance(data, Mapping):
             raise ModelError("Modellen ska vara ett JSON-objekt.", "")
-        if "format" not in data and set(data) == _LEGACY_KEYS:
+        if "format" not in data and set(data) & _LEGACY_KEYS:
             return _legacy(data)
         if "format" not in data:
             raise ModelError('Modellen saknar "format" (ange "format": 1).', "format")
@@ -251,6 +251,12 @@ def _block(index: int, doc: object) -> Block:
 def _legacy(data: Mapping[str, Any]) -> AllocationModel:
     """The 2024 rules file: ``{"block1": kr, "block2": kr, "staircase": [[threshold, payout],
     ...]}`` (thresholds strictly increasing, payouts whole kronor, not decreasing)."""
+    missing = sorted(_LEGACY_KEYS - set(data))
+    if missing:
+        raise ModelError(f"2024 års regelfil saknar {', '.join(missing)}.", missing[0])
+    unknown = sorted(map(str, set(data) - _LEGACY_KEYS))
+    if unknown:
+        raise ModelError(f"2024 års regelfil har okända fält: {', '.join(unknown)}.", unknown[0])
     for key in ("block1", "block2"):
         value = data[key]
         if type(value) is not int or value < 0:
