@@ -61,8 +61,11 @@ def _stored_model(grant_round: GrantRound) -> tuple[AllocationModel | None, str]
         return None, str(exc)
 
 
-def _outcomes(grant_round: GrantRound, model: AllocationModel | None) -> list[CaseOutcome]:
-    cases = ModelTestCase.objects.filter(round=grant_round).order_by("name", "pk")
+def _cases(grant_round: GrantRound) -> list[ModelTestCase]:
+    return list(ModelTestCase.objects.filter(round=grant_round).order_by("name", "pk"))
+
+
+def _outcomes(model: AllocationModel | None, cases: list[ModelTestCase]) -> list[CaseOutcome]:
     if model is None:
         return [CaseOutcome(name=case.name, error=_("Modellen är inte giltig.")) for case in cases]
     return run_cases(model, cases)
@@ -94,9 +97,9 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     model, model_error = _stored_model(grant_round)
-    outcomes = _outcomes(grant_round, model)
+    cases = _cases(grant_round)
+    outcomes = _outcomes(model, cases)
     simulation_form, simulation, simulation_error = _simulation(request, grant_round, model)
-    cases = {case.name: case for case in ModelTestCase.objects.filter(round=grant_round)}
     context: dict[str, Any] = {
         "grant_round": grant_round,
         "editable": _editable(request, grant_round),
@@ -104,7 +107,7 @@ def _render(
         "model_error": model_error,
         "editor": editor or ModelEditor(document=grant_round.model),
         "import_form": import_form or ModelImportForm(),
-        "outcomes": [(outcome, cases.get(outcome.name)) for outcome in outcomes],
+        "outcomes": list(zip(outcomes, cases, strict=True)),
         "failed": sum(1 for outcome in outcomes if not outcome.passed),
         "simulation_form": simulation_form,
         "simulation": simulation,
@@ -116,7 +119,7 @@ def _render(
 
 def _saved_message(request: HttpRequest, grant_round: GrantRound, text: str) -> None:
     model, _error = _stored_model(grant_round)
-    outcomes = _outcomes(grant_round, model)
+    outcomes = _outcomes(model, _cases(grant_round))
     failed = [outcome_problem(o) for o in outcomes if not o.passed]
     messages.success(request, text)
     if failed:

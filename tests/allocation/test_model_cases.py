@@ -416,3 +416,25 @@ def test_a_2022_like_three_level_model_built_through_the_forms(officer_client):
     [(outcome, _case)] = page.context["outcomes"]
     assert outcome.passed, (outcome.error, outcome.differences)
     assert model_problems(grant_round) == []
+
+
+def test_the_model_page_query_count(client, login, officer, draft, django_assert_num_queries):
+    from tests.queries import LOGGED_IN
+
+    amounts = paid(MODEL_2024, INPUTS)
+    for name in ("Ett", "Två", "Tre"):
+        ModelTestCase.objects.create(
+            round=draft,
+            name=name,
+            inputs=parse_inputs(INPUTS),
+            expected=parse_expected(expected_csv(amounts)),
+            updated_by=officer,
+        )
+    login(client, officer)
+    client.get(model_url(draft))  # warm the caches of the login session
+    # LOGGED_IN, then 1 the user's regions (navigation), 2 the round, 3 its test cases
+    # (all three run), 4 the earlier rounds to simulate on.
+    with django_assert_num_queries(LOGGED_IN + 4):
+        response = client.get(model_url(draft))
+    assert response.status_code == 200
+    assert response.content.decode().count("case-passed") == 3

@@ -398,3 +398,28 @@ def test_an_auditor_reads_the_model_and_cannot_change_it(client, login, auditor,
 def test_the_round_page_links_to_the_model(officer_client, draft):
     response = officer_client.get(reverse("allocation:round", args=[draft.slug]))
     assert url(draft).encode() in response.content
+
+
+def test_a_name_the_engine_refuses_is_shown_at_the_name_not_the_expression(officer_client, draft):
+    document = copy.deepcopy(MODEL_2024)
+    document["totals"] = {"rate": "sum(posts)"}  # the name of a value
+    response = post(officer_client, draft, editor_data(document))
+    assert response.status_code == 400
+    assert _errors_at(response, "totals", 0, "name")
+    assert not _errors_at(response, "totals", 0, "expression")
+    data = editor_data(MODEL_2024)
+    data["values-2-name"] = "population"  # an input's name
+    response = post(officer_client, draft, data)
+    assert _errors_at(response, "values", 2, "name")
+    assert stored(draft) == MODEL_2024
+
+
+def test_an_error_without_a_field_of_its_own_is_shown_at_the_top(officer_client, draft):
+    data = editor_data(MODEL_2024)
+    data["blocks-0-DELETE"] = data["blocks-1-DELETE"] = "on"  # no block left
+    response = post(officer_client, draft, data)
+    assert response.status_code == 400
+    editor = response.context["editor"]
+    [error] = editor.blocks.non_form_errors()
+    assert error in response.content.decode()
+    assert stored(draft) == MODEL_2024
