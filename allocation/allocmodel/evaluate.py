@@ -15,10 +15,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from allocation.allocmodel.errors import ModelError
-from allocation.allocmodel.expr import Compiled, DivisionByZero, Env, exact_sum
+from allocation.allocmodel.expr import (
+    Compiled,
+    DivisionByZero,
+    Env,
+    Ratios,
+    as_list,
+    exact_sum,
+)
 from allocation.allocmodel.model import AllocationModel, Block, CompiledBlock
 from allocation.allocmodel.sharing import BlockRounding
 from allocation.engine import AllocationWarning, InputError, RegionInput
@@ -350,8 +358,8 @@ class _Run:
         assert compiled.amount is not None
         hits: dict[int, Any] = {}
         counted = Env(sub.n, sub.cols, sub.scalars, sub.names, hits)
-        amounts = self.numbers(
-            compiled.amount, counted, block, f"{where}.amount", "beloppet (amount)"
+        amounts = as_list(
+            self.numbers(compiled.amount, counted, block, f"{where}.amount", "beloppet (amount)")
         )
         result.amounts = amounts
         if compiled.amount.tables:
@@ -411,23 +419,31 @@ class _Run:
 
     def numbers(
         self, compiled: Compiled, env: Env, block: Block, field: str, what: str
-    ) -> list[Number]:
+    ) -> list[Number] | Ratios:
         """A weight or amount per region: >= 0 (RULES.md), else ModelError naming the
         region (the first by name, so the message does not depend on input order)."""
         column = _evaluate(compiled.column, env, f"Block {block.id}, {what}", field)
-        if column and min(column) < 0:
-            negative = min((name for name, v in zip(env.names, column, strict=True) if v < 0))
-            value = column[env.names.index(negative)]
+        negative = _negatives(column)
+        if negative:
+            first = min(negative, key=env.names.__getitem__)
             noun = "negativ vikt" if "vikt" in what else "negativt belopp"
             raise ModelError(
-                f"Block {block.id}: {noun} för region {negative}: {_decimal(Fraction(value))} "
-                f"({compiled.text}).",
+                f"Block {block.id}: {noun} för region {env.names[first]}: "
+                f"{_decimal(Fraction(column[first]))} ({compiled.text}).",
                 field,
             )
         return column
 
     def warn(self, code: str, message: str) -> None:
         self.warnings.append(AllocationWarning(code, message))
+
+
+def _negatives(column: list[Number] | Ratios) -> list[int]:
+    if type(column) is Ratios:
+        return column.negatives()
+    if not column or min(column) >= 0:  # type: ignore[type-var]
+        return []
+    return [j for j, v in enumerate(column) if v < 0]
 
 
 def _evaluate(fn: Any, env: Env, label: str, field: str) -> Any:
@@ -440,14 +456,38 @@ def _evaluate(fn: Any, env: Env, label: str, field: str) -> Any:
         ) from exc
 
 
+_INPUT_FIELDS = attrgetter(
+    "filled", "started", "deducted", "population", "planned_low", "planned_high"
+)
+
+
 def _input_columns(inputs: tuple[RegionInput, ...]) -> dict[str, list[Any]]:
-    filled, started, deducted, population, planned = [], [], [], [], []
-    for r in inputs:
-        filled.append(r.filled if r.filled is not None else 0)
-        started.append(r.started if r.started is not None else 0)
-        deducted.append(r.deducted)
-        population.append(r.population)
-        planned.append(_mean(r.planned_low, r.planned_high))
+    filled: list[int] = []
+    started: list[int] = []
+    deducted: list[int] = []
+    population: list[int] = []
+    planned: list[Number] = []
+    add_f, add_s, add_d, add_p, add_plan = (
+        filled.append,
+        started.append,
+        deducted.append,
+        population.append,
+        planned.append,
+    )
+    for f, st, d, pop, low, high in map(_INPUT_FIELDS, inputs):
+        add_f(0 if f is None else f)
+        add_s(0 if st is None else st)
+        add_d(d)
+        add_p(pop)
+        # The plan's mean; an int when whole (most plans are one whole number), so that
+        # "posts - planned" stays in integers.
+        a, b = low.as_integer_ratio()
+        c, e = high.as_integer_ratio()
+        if b == 1 == e:
+            total = a + c
+            add_plan(total >> 1 if total & 1 == 0 else Fraction(total, 2))
+        else:
+            add_plan(_mean(low, high))
     return {
         "filled": filled,
         "started": started,
@@ -458,17 +498,15 @@ def _input_columns(inputs: tuple[RegionInput, ...]) -> dict[str, list[Any]]:
 
 
 def _mean(low: Fraction, high: Fraction) -> Number:
-    """(low + high) / 2, an int when whole (most plans are whole numbers)."""
-    a, b = low.as_integer_ratio()
-    c, d = high.as_integer_ratio()
-    if b == 1 == d:
-        s = a + c
-        return s // 2 if s % 2 == 0 else Fraction(s, 2)
     mean = (low + high) / 2
     return mean.numerator if mean.denominator == 1 else mean
 
 
-def _check_inputs(regions: Sequence[object]) -> None:
+def _check_inputs(regions: tuple[object, ...]) -> None:
+    if set(map(type, regions)) <= {RegionInput}:
+        names = [r.name for r in regions]  # type: ignore[attr-defined]
+        if len(set(names)) == len(names):
+            return
     seen: set[str] = set()
     for region in regions:
         if not isinstance(region, RegionInput):

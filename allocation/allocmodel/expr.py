@@ -94,6 +94,51 @@ def exact_sum(values: Sequence[Number]) -> Number:
     return total
 
 
+class Ratios:
+    """A column of exact quotients ``nums[i] / dens[i]`` of whole numbers (``dens[i] > 0``),
+    not yet reduced: what dividing a column of whole numbers by whole numbers gives.
+
+    Reducing 100 000 fractions (a gcd and a Fraction each) is most of such a division's cost,
+    and a weight (a ``share`` or ``remainder``) needs only the pair: it goes to the exact
+    sharing primitive as it is. Reading an element gives the reduced number; any other use
+    in an expression reads the whole column as a list (once).
+    """
+
+    __slots__ = ("nums", "dens", "_list")
+
+    def __init__(self, nums: list[int], dens: list[int]) -> None:
+        self.nums = nums
+        self.dens = dens
+        self._list: list[Number] | None = None
+
+    def __len__(self) -> int:
+        return len(self.nums)
+
+    def __getitem__(self, i: int) -> Number:
+        return divide(self.nums[i], self.dens[i])
+
+    def as_list(self) -> list[Number]:
+        if self._list is None:
+            self._list = list(map(divide, self.nums, self.dens))
+        return self._list
+
+    def pick(self, idx: list[int]) -> Ratios:
+        return Ratios(_pick(self.nums, idx), _pick(self.dens, idx))
+
+    def negatives(self) -> list[int]:
+        """Positions of the negative quotients."""
+        return [i for i, n in enumerate(self.nums) if n < 0]
+
+
+def as_list(column: Any) -> Any:
+    """A column as a plain list (a Ratios column read in full); anything else unchanged."""
+    return column.as_list() if type(column) is Ratios else column
+
+
+def _all_ints(column: Sequence[Any]) -> bool:
+    return set(map(type, column)) <= {int}
+
+
 class DivisionByZero(Exception):
     """Raised during evaluation; the caller turns it into a ModelError with its label."""
 
@@ -142,7 +187,9 @@ class _SubColumns(dict):  # type: ignore[type-arg]
         return column
 
 
-def _pick(column: Sequence[Any], idx: list[int]) -> list[Any]:
+def _pick(column: Any, idx: list[int]) -> Any:
+    if type(column) is Ratios:
+        return column.pick(idx)
     return list(map(column.__getitem__, idx))
 
 
@@ -164,6 +211,7 @@ class Node:
     fn: Callable[[Env], Any]
     const: Any = _NO_CONST
     constant_parts: bool = False  # uniform, and every part a constant: fold it now
+    raw: Callable[[Env], Any] | None = None  # like fn, but a division may stay Ratios
 
 
 @dataclass(frozen=True)
@@ -190,8 +238,9 @@ class Compiled:
     tables: tuple[StepTable, ...]  # its step() tables, in source order
     fn: Callable[[Env], Any]
 
-    def column(self, env: Env) -> list[Any]:
-        """The value for each of ``env``'s regions (raises DivisionByZero)."""
+    def column(self, env: Env) -> Any:
+        """The value for each of ``env``'s regions, a list or a ``Ratios`` column (raises
+        DivisionByZero)."""
         value = self.fn(env)
         return list(repeat(value, env.n)) if self.uniform else value
 
@@ -228,7 +277,12 @@ def compile_expression(
         got = "ett villkor" if node.kind == BOOL else "ett tal"
         raise ModelError(f"{label}: måste vara {want}, men {source!r} är {got}", field)
     return Compiled(
-        source, node.kind, node.uniform, frozenset(compiler.used), tuple(compiler.tables), node.fn
+        source,
+        node.kind,
+        node.uniform,
+        frozenset(compiler.used),
+        tuple(compiler.tables),
+        node.raw or node.fn,
     )
 
 
@@ -317,7 +371,12 @@ class _Compiler:
         if name in self.scope.uniform:
             return Node(kinds[name], True, lambda env: env.scalars[name])
         if not self.scope.aggregates or self.in_aggregate:
-            return Node(kinds[name], False, lambda env: env.cols[name])
+            return Node(
+                kinds[name],
+                False,
+                lambda env: as_list(env.cols[name]),
+                raw=lambda env: env.cols[name],
+            )
         raise self.error(f"{name} har ett värde per region och kan bara användas inne i sum(...)")
 
     # --- operators ----------------------------------------------------------------------
@@ -571,13 +630,19 @@ def _binary(
         return Node(kind, False, column)
 
     def guarded(env: Env) -> Any:
+        xs, ys = lf(env), rf(env)
+        if not isinstance(xs, list):
+            xs = [xs] * env.n
+        if not isinstance(ys, list):
+            ys = [ys] * env.n
+        if _all_ints(ys) and _all_ints(xs) and (not ys or min(ys) > 0):
+            return Ratios(xs, ys)
         try:
-            return column(env)
+            return list(map(divide, xs, ys))
         except ZeroDivisionError as exc:
-            divisors = rf(env)
-            raise DivisionByZero(_first_zero_region(env, divisors), segment) from exc
+            raise DivisionByZero(_first_zero_region(env, ys), segment) from exc
 
-    return Node(kind, False, guarded)
+    return Node(kind, False, lambda env: as_list(guarded(env)), raw=guarded)
 
 
 def _unary(fn: Callable[[Any], Any], operand: Node, kind: str) -> Node:
@@ -675,7 +740,11 @@ def _step(x: Node, table: StepTable, position: int) -> Node:
         return _constant_parts(Node(NUM, True, uniform), x)
 
     def column(env: Env) -> Any:
-        reached = [step_index(v, edges, common) for v in f(env)]
+        xs = f(env)
+        if _all_ints(xs):
+            reached = [bisect_right(edges, v * common) for v in xs]
+        else:
+            reached = [step_index(v, edges, common) for v in xs]
         if env.hits is not None:
             env.hits[position] = reached
         return list(map(pays.__getitem__, reached))

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import cmp_to_key
 
+from allocation.allocmodel.expr import Ratios, exact_sum
 from allocation.exact import (
     FRACTION_BITS,
     half_up_shares,
@@ -56,7 +57,9 @@ class BlockRounding:
         self.budget = share[0] if share else 0
         self.p: list[int] = []
         self.q: list[int] = []
-        if share:
+        if share and type(share[1]) is Ratios:
+            self.p, self.q = share[1].nums, share[1].dens  # whole numbers, q > 0
+        elif share:
             ratios = [w.as_integer_ratio() for w in share[1]]
             self.p = [r[0] for r in ratios]
             self.q = [r[1] for r in ratios]
@@ -137,8 +140,11 @@ class BlockRounding:
             sn, sd = scale.numerator, scale.denominator
             rounded = []
             for a in base:
-                n, d = a.as_integer_ratio()
-                rounded.append((2 * n * sn + d * sd) // (2 * d * sd))
+                if type(a) is int:
+                    rounded.append((2 * a * sn + sd) // (2 * sd))
+                else:
+                    n, d = a.numerator, a.denominator
+                    rounded.append((2 * n * sn + d * sd) // (2 * d * sd))
         positive = [j for j, a in enumerate(base) if a > 0] if scale else []
         if all(type(a) is int for a in base):
             keys, slack = list(base), 0
@@ -147,7 +153,10 @@ class BlockRounding:
             slack = 1
 
         def exactly(window: list[int]) -> list[int]:
-            # The amounts are the bases times one factor: their order is the bases'.
+            # The amounts are the bases times one factor: their order is the bases'. With
+            # whole bases (slack 0) the window's keys, so its amounts, are all equal.
+            if not slack:
+                return sorted(window, key=names.__getitem__)
             return sorted(window, key=lambda j: (-base[j], names[j]))
 
         self._distribute(
@@ -267,8 +276,6 @@ class _Order:
 
 
 def _sum(values: Sequence[Number]) -> Number:
-    from allocation.allocmodel.expr import exact_sum
-
     return exact_sum(values)
 
 
