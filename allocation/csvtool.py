@@ -1,13 +1,18 @@
-"""Read regions from CSV and rules from JSON, run the engine, write the result as CSV.
+"""Read regions from CSV and a model from JSON, run the model, write the result as CSV.
 
 This is the pure half of ``manage.py allocate_csv``: no Django import, so it is testable
 (and usable) on its own. Every problem in the input is collected with its CSV line number
-(the header is line 1) before anything is written, so a bad file produces no rows at all.
+(the header is line 1) before anything is written, so a bad file produces no rows at all; a
+bad model (or one that fails on these inputs, e.g. a division by zero) produces none either.
 
-Output columns: ``region,posts,planned,increase,rate_per_100k,block1,step_payment,remainder,
-block2,total``. Amounts are whole kronor; ``planned`` and ``increase`` are exact decimals
-without trailing zeros (86.5, 47, -3.5); ``rate_per_100k`` is the exact rate rounded half up
-to four decimals, for reading only (the engine allocates on the exact rate).
+The model is a format-1 document (RULES.md) or the 2024 rules file written before that format
+(``{"block1", "block2", "staircase"}``, read as the 2024 model); by default the shipped 2024
+model, ``allocation/model_2024.json``.
+
+Output columns (RULES.md "allocate_csv"): ``region``, then each of the model's values (exact
+values as decimals with at most 6 places, rounded half up, trailing zeros dropped; conditions
+as ``true``/``false``), then each block's paid kronor under its id, then ``total``; one row per
+input region, in input order. A file for machines: raw numbers, a decimal point.
 """
 
 from __future__ import annotations
@@ -24,34 +29,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
-from allocation.engine import (
-    Allocation,
-    InputError,
-    RegionInput,
-    Rules,
-    RulesError,
-    allocate,
-    round_half_up,
-)
+from allocation.allocmodel import AllocationModel, ModelAllocation, ModelError, allocate
+from allocation.engine import InputError, RegionInput
+from allocation.exact import round_half_up
 from allocation.plans import PlanError, parse_plan
 
-DEFAULT_RULES_PATH = Path(__file__).with_name("rules_2024.json")
+DEFAULT_MODEL_PATH = Path(__file__).with_name("model_2024.json")
 
 REQUIRED_COLUMNS = ("region", "population", "planned", "filled", "started")
 OPTIONAL_COLUMNS = ("deducted",)
-OUTPUT_COLUMNS = (
-    "region",
-    "posts",
-    "planned",
-    "increase",
-    "rate_per_100k",
-    "block1",
-    "step_payment",
-    "remainder",
-    "block2",
-    "total",
-)
-RATE_DECIMALS = 4
+VALUE_DECIMALS = 6
 
 _INTEGER = re.compile(r"[+-]?\d+")
 # A name a spreadsheet would run as a formula (CWE-1236; atgrant.spreadsheets neutralises it in
@@ -110,9 +97,10 @@ def read_text(path: str | os.PathLike[str]) -> str:
         raise CsvToolError([error], str(path)) from exc
 
 
-def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
-    """Load rules JSON from ``path``, or the 2024 rules shipped with the app."""
-    source = Path(path) if path is not None else DEFAULT_RULES_PATH
+def load_model(path: str | os.PathLike[str] | None = None) -> AllocationModel:
+    """Load a model (format 1, or the 2024 rules file) from ``path``, or the shipped 2024
+    model. Raises CsvToolError naming the file and the problem (and the field, if known)."""
+    source = Path(path) if path is not None else DEFAULT_MODEL_PATH
     text = read_text(source)
     try:
         data = json.loads(text)
@@ -120,10 +108,19 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
         raise CsvToolError(
             [LineError(exc.lineno, f"invalid JSON: {exc.msg}")], str(source)
         ) from exc
+    except RecursionError as exc:
+        raise CsvToolError(
+            [LineError(None, "invalid JSON: nested too deeply")], str(source)
+        ) from exc
     try:
-        return Rules.from_dict(data)
-    except RulesError as exc:
-        raise CsvToolError([LineError(None, f"invalid rules: {exc}")], str(source)) from exc
+        return AllocationModel.from_json(data)
+    except ModelError as exc:
+        raise CsvToolError([LineError(None, _model_problem(exc))], str(source)) from exc
+
+
+def _model_problem(exc: ModelError) -> str:
+    where = f" ({exc.field})" if exc.field else ""
+    return f"invalid model{where}: {exc}"
 
 
 def parse_regions(text: str, source: str = "") -> list[RegionInput]:
@@ -250,74 +247,58 @@ def _count(text: str, label: str, errors: list[str], *, required: bool = False) 
 # --- writing ------------------------------------------------------------------------------
 
 
-def format_decimal(value: Fraction) -> str:
-    """Exact decimal text without trailing zeros: 86.5, 47, -3.5, 12.75.
-
-    Plans are decimals, so every planned/increase value has a terminating expansion; any
-    other value is shown rounded half up to 10 decimals rather than failing.
+def format_value(value: Fraction | bool) -> str:
+    """A value as the output writes it: ``true``/``false``, or the exact number as a decimal
+    with at most 6 places, rounded half up, trailing zeros dropped: 86.5, 47, -3.5, 11.808228.
     """
-    places = _terminating_places(value.denominator)
-    if places is None:
-        places = 10
-    scaled = round_half_up(value * 10**places)
+    if value is True or value is False:
+        return "true" if value else "false"
+    scaled = round_half_up(Fraction(value) * 10**VALUE_DECIMALS)
     sign = "-" if scaled < 0 else ""
-    whole, fraction = divmod(abs(scaled), 10**places)
-    digits = f"{fraction:0{places}d}".rstrip("0") if places else ""
+    whole, fraction = divmod(abs(scaled), 10**VALUE_DECIMALS)
+    digits = f"{fraction:0{VALUE_DECIMALS}d}".rstrip("0")
     return f"{sign}{whole}.{digits}" if digits else f"{sign}{whole}"
 
 
-def format_fixed(value: Fraction, places: int = RATE_DECIMALS) -> str:
-    """``value`` rounded half up to exactly ``places`` decimals: 6.0713."""
-    scaled = round_half_up(value * 10**places)
-    sign = "-" if scaled < 0 else ""
-    whole, fraction = divmod(abs(scaled), 10**places)
-    return f"{sign}{whole}.{fraction:0{places}d}"
+def output_columns(model: AllocationModel) -> list[str]:
+    """``region``, the values' names, the blocks' ids, ``total`` (all distinct: the model
+    refuses a value or block named ``region`` or ``total``, or a block named as a value)."""
+    return ["region", *model.value_names, *model.block_ids, "total"]
 
 
-def _terminating_places(denominator: int) -> int | None:
-    twos = fives = 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    return max(twos, fives) if denominator == 1 else None
-
-
-def format_rows(allocation: Allocation) -> str:
+def format_rows(allocation: ModelAllocation) -> str:
     """The result CSV, one row per region in input order."""
+    model = allocation.model
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(OUTPUT_COLUMNS)
+    writer.writerow(output_columns(model))
     for r in allocation.regions:
+        values = r.values
+        blocks = r.blocks
         writer.writerow(
             [
                 r.name,
-                r.posts,
-                format_decimal(r.planned),
-                format_decimal(r.increase),
-                format_fixed(r.rate),
-                r.block1,
-                r.step_payment,
-                r.remainder,
-                r.block2,
+                *(format_value(values[name]) for name in model.value_names),
+                *(blocks[block_id].paid for block_id in model.block_ids),
                 r.total,
             ]
         )
     return out.getvalue()
 
 
-def format_summary(allocation: Allocation) -> str:
+def format_summary(allocation: ModelAllocation) -> str:
     """Totals and warnings for the officer, one item per line."""
-    lines = []
-    for label, block in (("Block 1", allocation.block1), ("Block 2", allocation.block2)):
+    lines = [f"Model: {allocation.model.name}"]
+    for name, value in allocation.totals.items():
+        lines.append(f"Total value {name}: {format_value(value)}")
+    for block in allocation.blocks:
         lines.append(
-            f"{label}: budget {block.budget}, paid {block.paid}, not paid {block.not_paid}"
+            f"Block {block.id} ({block.name}): budget {block.budget}, paid {block.paid}, "
+            f"not paid {block.not_paid}"
         )
+        if block.scale != 1:
+            lines.append(f"Block {block.id} amounts scaled by {format_value(block.scale)}")
     lines.append(f"Total paid: {allocation.total_paid} to {len(allocation.regions)} regions")
-    if allocation.steps_scale != 1:
-        lines.append(f"Staircase scaled by {format_fixed(allocation.steps_scale, 6)}")
     lines.extend(f"Warning [{w.code}]: {w.message}" for w in allocation.warnings)
     return "\n".join(lines) + "\n"
 
@@ -360,16 +341,21 @@ def _discard(temp: Path | None) -> None:
 
 @dataclass(frozen=True)
 class Outcome:
-    allocation: Allocation
+    allocation: ModelAllocation
     csv_text: str
     summary: str
 
 
 def run(
-    input_path: str | os.PathLike[str], rules_path: str | os.PathLike[str] | None = None
+    input_path: str | os.PathLike[str], model_path: str | os.PathLike[str] | None = None
 ) -> Outcome:
-    """Validate everything, allocate, and return the CSV and summary text (nothing written)."""
-    rules = load_rules(rules_path)
+    """Validate everything, allocate, and return the CSV and summary text (nothing written).
+    Raises CsvToolError for a bad input, a bad model, or a model that fails on the input."""
+    model = load_model(model_path)
     regions = parse_regions(read_text(input_path), source=str(input_path))
-    allocation = allocate(rules, regions)
+    try:
+        allocation = allocate(model, regions)
+    except ModelError as exc:
+        source = str(model_path) if model_path is not None else str(DEFAULT_MODEL_PATH)
+        raise CsvToolError([LineError(None, _model_problem(exc))], source) from exc
     return Outcome(allocation, format_rows(allocation), format_summary(allocation))

@@ -106,6 +106,49 @@ class PostsOverride(models.Model):
         return f"{self.region.name}: {self.filled_posts}/{self.started_posts}"
 
 
+# --- the round's model: test cases ----------------------------------------------------------
+
+
+class ModelTestCase(models.Model):
+    """A test case (kontrollfall) of a round's allocation model: example inputs and the amounts
+    the officer expects the model to pay them (allocation/model_cases.py runs it).
+
+    ``inputs``: ``[{"region": "Alfa", "population": 300000, "planned": "84-89", "filled": 56,
+    "started": null, "deducted": 0}, ...]`` (allocate_csv's input columns; ``planned`` is the
+    plan as written, DOMAIN.md). ``expected``: ``{"Alfa": {"block1": 18615938, "total": ...}}``,
+    whole kronor per region and block id (or ``total``); a cell not given is not checked.
+    """
+
+    round = models.ForeignKey(
+        GrantRound,
+        on_delete=models.CASCADE,
+        related_name="model_test_cases",
+        verbose_name=_("omgång"),
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    inputs = models.JSONField(_("indata"), default=list)
+    expected = models.JSONField(_("förväntade belopp (kr)"), default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("senast ändrad av"),
+    )
+    updated_at = models.DateTimeField(_("senast ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kontrollfall")
+        verbose_name_plural = _("kontrollfall")
+        ordering = ["round", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="model_test_case_unique_name"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="model_test_case_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # --- runs -----------------------------------------------------------------------------------
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from allocation import views_model, views_record
 from allocation import views_officer as views
-from allocation import views_record
 
 app_name = "allocation"
 
@@ -18,6 +18,16 @@ urlpatterns = [
     path(ROUND + "stang/", views.round_close, name="round_close"),
     path(ROUND + "paminn/", views.round_remind, name="round_remind"),
     path(ROUND + "beslutsuppgifter/", views_record.round_record, name="round_record"),
+    path(ROUND + "modell/", views_model.round_model, name="round_model"),
+    path(ROUND + "modell.json", views_model.round_model_export, name="round_model_export"),
+    path(ROUND + "modell/import/", views_model.round_model_import, name="round_model_import"),
+    path(ROUND + "modell/kontrollfall/ny/", views_model.model_case, name="model_case_add"),
+    path(ROUND + "modell/kontrollfall/<int:pk>/", views_model.model_case, name="model_case"),
+    path(
+        ROUND + "modell/kontrollfall/<int:pk>/ta-bort/",
+        views_model.model_case_remove,
+        name="model_case_remove",
+    ),
     path(ROUND + "avrakning/", views.deduction_set, name="deduction_set"),
     path(ROUND + "avrakning/<str:code>/ta-bort/", views.deduction_remove, name="deduction_remove"),
     path(ROUND + "handlaggarvarde/", views.override_set, name="override_set"),

@@ -59,6 +59,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "allocation.run_failed": gettext_lazy("Körning misslyckades"),
     "allocation.run_retried": gettext_lazy("Körning startad om"),
     "allocation.run_recovered": gettext_lazy("Övergiven körning återupptagen"),
+    "allocation.model_changed": gettext_lazy("Fördelningsmodellen ändrad"),
+    "allocation.model_imported": gettext_lazy("Fördelningsmodellen importerad"),
+    "allocation.test_case_saved": gettext_lazy("Kontrollfall sparat"),
+    "allocation.test_case_removed": gettext_lazy("Kontrollfall borttaget"),
     "allocation.decisions_issued": gettext_lazy("Omgångens beslut fattade"),
     "allocation.decision_issued": gettext_lazy("Beslut fattat"),
     "allocation.decision_reconsidered": gettext_lazy("Beslut omprövat"),
@@ -126,6 +130,11 @@ FIELDS: dict[str, Field] = {
     "reason": Field(gettext_lazy("Skäl")),
     # deductions and the officer's values
     "posts": Field(gettext_lazy("Avräknade tjänster"), Kind.COUNT),
+    # the round's allocation model (JSON text) and its test cases
+    "model": Field(gettext_lazy("Fördelningsmodell")),
+    "test_case": Field(gettext_lazy("Kontrollfall")),
+    "test_inputs": Field(gettext_lazy("Kontrollfallets indata")),
+    "test_expected": Field(gettext_lazy("Kontrollfallets förväntade belopp")),
     # runs
     "number": Field(gettext_lazy("Körning nr"), Kind.COUNT),
     "attempts": Field(gettext_lazy("Försök"), Kind.COUNT),

@@ -14,6 +14,13 @@ extra rows stress the other paths at 100 000 regions: the 2024 budgets themselve
 steps exceed block 2 and are scaled), and equal rates with a budget that makes every share
 exactly x.5 kr (every rounding needs the exact fallback).
 
+The same cases run through ``allocation.allocmodel`` with RULES.md's 2024 model as data
+("model" rows; amounts and roundings compared with the engine's for every region, exact
+figures too up to ``REFERENCE_MAX``; target: within 1.5 times the engine), and a 2022-like
+three-block model with a round-wide total (``national_rate``), two share blocks and a
+staircase with a remainder ("three blocks with totals"; compared with
+``allocation.allocmodel.reference`` up to ``REFERENCE_MAX``; target: under 2 s at 100 000).
+
 Only ``allocate()`` is timed (inputs are built before). "s (median)" is wall-clock time, "CPU
 s" the process's CPU time (one core: the engine is single-threaded; on a machine shared with
 other work the wall-clock time includes waiting for the core). Memory is tracemalloc's peak
@@ -40,7 +47,9 @@ from dataclasses import dataclass, fields
 from fractions import Fraction
 from pathlib import Path
 
-from allocation import engine, engine_reference
+from allocation import allocmodel, engine, engine_reference
+from allocation.allocmodel import AllocationModel
+from allocation.allocmodel import reference as model_reference
 from allocation.engine import RegionInput, Rules
 
 SEED = 20241101
@@ -118,6 +127,7 @@ class Row:
     exact_read_s: float | None = None
     reference_s: float | None = None
     identical: bool | None = None
+    engine: str = "engine"  # "engine" (allocation.engine) or "model" (allocation.allocmodel)
 
 
 def measure(label: str, rules: Rules, regions: list[RegionInput], runs: int) -> Row:
@@ -146,6 +156,117 @@ def measure(label: str, rules: Rules, regions: list[RegionInput], runs: int) -> 
 
 
 EXACT_FIELDS = ("rate", "increase", "block1_exact", "step_payment_exact", "remainder_exact")
+
+
+def model_2024(rules: Rules) -> AllocationModel:
+    return allocmodel.model_2024(
+        rules.block1, rules.block2, [(step.min_increase, step.payout) for step in rules.staircase]
+    )
+
+
+def three_levels(n: int) -> AllocationModel:
+    """RULES.md's 2022-like illustration, its budgets per region times n."""
+    return AllocationModel.from_json(
+        {
+            "format": 1,
+            "name": "2022-lik",
+            "values": {
+                "posts": "max(filled, started) - deducted",
+                "rate": "posts * 100000 / population",
+                "increase": "posts - planned",
+            },
+            "totals": {"national_rate": "sum(posts) * 100000 / sum(population)"},
+            "blocks": [
+                {
+                    "id": "good",
+                    "name": "God nivå",
+                    "budget": 124_000_000 * n // 21 + 5,
+                    "eligible": "rate >= national_rate",
+                    "share": "rate",
+                },
+                {
+                    "id": "growth",
+                    "name": "Ökning",
+                    "budget": 164_000_000 * n // 21 + 3,
+                    "eligible": "rate >= national_rate and increase > 0",
+                    "share": "increase",
+                },
+                {
+                    "id": "improve",
+                    "name": "Trappa",
+                    "budget": 84_000_000 * n // 21 + 1,
+                    "eligible": "rate < national_rate and increase >= 10",
+                    "amount": "step(increase, [[10, 500000], [15, 750000]])",
+                    "remainder": "posts",
+                },
+            ],
+        }
+    )
+
+
+def measure_model(
+    label: str, model: AllocationModel, regions: list[RegionInput], runs: int, rules: Rules | None
+) -> Row:
+    """Time allocmodel.allocate; compare with the engine (``rules``) or the reference."""
+    wall, cpu = [], []
+    for _ in range(runs):
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        allocmodel.allocate(model, regions)
+        wall.append(time.perf_counter() - start_wall)
+        cpu.append(time.process_time() - start_cpu)
+    tracemalloc.start()
+    result = allocmodel.allocate(model, regions)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    row = Row(label, len(regions), wall, cpu, peak / 2**20, engine="model")
+    small = len(regions) <= REFERENCE_MAX
+    if rules is not None:
+        row.identical = same_as_engine(result, engine.allocate(rules, regions), exact=small)
+    elif small:
+        start = time.perf_counter()
+        expected = model_reference.allocate(model, regions)
+        row.reference_s = time.perf_counter() - start
+        row.identical = same_as_reference(result, expected)
+    if small:
+        start = time.perf_counter()
+        for region in result.regions:
+            figures = [region.values]
+            for cell in region.blocks.values():
+                figures.append((cell.exact, cell.scaled_exact, cell.remainder_exact))
+        row.exact_read_s = time.perf_counter() - start
+    return row
+
+
+def same_as_engine(
+    result: allocmodel.ModelAllocation, expected: engine.Allocation, exact: bool
+) -> bool:
+    for mine, theirs in zip(result.regions, expected.regions, strict=True):
+        b1, b2 = mine.blocks["block1"], mine.blocks["block2"]
+        if (mine.name, b1.paid, b1.rounding, b2.paid, b2.rounding, mine.total) != (
+            theirs.name,
+            theirs.block1,
+            theirs.block1_rounding,
+            theirs.block2,
+            theirs.block2_rounding,
+            theirs.total,
+        ):
+            return False
+        if exact and (b1.exact, b2.exact) != (theirs.block1_exact, theirs.block2_exact):
+            return False
+    return result.total_paid == expected.total_paid
+
+
+def same_as_reference(
+    result: allocmodel.ModelAllocation, expected: model_reference.ReferenceResult
+) -> bool:
+    for block in result.blocks:
+        ref = expected.blocks[block.id]
+        cells = [r.blocks[block.id] for r in result.regions]
+        if block.paid != ref.paid or [c.paid for c in cells] != ref.amounts:
+            return False
+        if [c.rounding for c in cells] != ref.rounding or [c.exact for c in cells] != ref.exact:
+            return False
+    return True
 
 
 def identical(fast: engine.Allocation, reference: engine_reference.Allocation) -> bool:
@@ -188,17 +309,26 @@ def _thousands(n: int) -> str:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| regions | case | s (median) | s (best) | CPU s (median) | peak MiB "
-        "| reading all exact fields s | Fraction reference s | identical to reference |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "| regions | case | engine | s (median) | s (best) | CPU s (median) | × engine "
+        "| peak MiB | reading all exact fields s | Fraction reference s "
+        "| identical to reference |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
+    engine_cpu = {
+        (row.label, row.n): statistics.median(row.cpu) for row in rows if row.engine == "engine"
+    }
     for row in rows:
+        base = engine_cpu.get((row.label, row.n))
+        times = (
+            f"{statistics.median(row.cpu) / base:.2f}" if row.engine == "model" and base else "–"
+        )
         reference = f"{row.reference_s:.2f}" if row.reference_s is not None else "–"
         exact_read = f"{row.exact_read_s:.2f}" if row.exact_read_s is not None else "–"
         same = {True: "yes", False: "**NO**", None: "not compared"}[row.identical]
         lines.append(
-            f"| {_thousands(row.n)} | {row.label} | {statistics.median(row.wall):.3f} "
-            f"| {min(row.wall):.3f} | {statistics.median(row.cpu):.3f} | {row.peak_mib:.1f} "
+            f"| {_thousands(row.n)} | {row.label} | {row.engine} "
+            f"| {statistics.median(row.wall):.3f} | {min(row.wall):.3f} "
+            f"| {statistics.median(row.cpu):.3f} | {times} | {row.peak_mib:.1f} "
             f"| {exact_read} | {reference} | {same} |"
         )
     return "\n".join(lines)
@@ -225,6 +355,14 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], tuple[Rules, list[RegionI
     return rows
 
 
+def three_level_sizes(quick: bool) -> list[tuple[int, int]]:
+    return (
+        [(21, 3), (1_000, 3), (10_000, 1)]
+        if quick
+        else [(21, 3), (1_000, 3), (2_000, 3), (100_000, 3)]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
@@ -235,10 +373,18 @@ def main(argv: list[str] | None = None) -> int:
         rules, regions = build()
         rows.append(measure(label, rules, regions, runs))
         print(f"  {len(regions):>7} regions, {label}: done", file=sys.stderr, flush=True)
+        rows.append(measure_model(label, model_2024(rules), regions, runs, rules))
+        print(f"  {len(regions):>7} regions, {label}, model: done", file=sys.stderr, flush=True)
+    for n, runs in three_level_sizes(args.quick):
+        label = "three blocks with totals (2022-like)"
+        rows.append(measure_model(label, three_levels(n), synthetic_regions(n), runs, None))
+        print(f"  {n:>7} regions, {label}: done", file=sys.stderr, flush=True)
     print(table(rows))
     print(
         f"\nCompared with the all-Fraction reference up to {_thousands(REFERENCE_MAX)} regions "
-        "(every field of every region)."
+        "(every field of every region); model rows of the 2024 model with the engine (every "
+        "amount and rounding; exact figures too up to that size); \u00d7 engine: CPU time over "
+        "the engine's on the same case."
     )
     failed = [row for row in rows if row.identical is False]
     return 1 if failed else 0

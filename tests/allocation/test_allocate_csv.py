@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from allocation import csvtool
-from allocation.engine import Rules, allocate
+from allocation.allocmodel import AllocationModel
 
 DATA = Path(__file__).parent / "data"
 INPUT_2024 = DATA / "input_2024.csv"
@@ -23,6 +23,33 @@ REPO = Path(__file__).parents[2]
 
 HEADER = "region,population,planned,filled,started"
 VALID_ROW = "Gotland,61093,16,18,17"
+
+# The 2024 round on data/input_2024.csv (block1, block2, total in kronor), as the 2024 engine
+# computed it and tests/allocation/test_engine.py checks against an independent calculation.
+TABLE_2024 = [
+    ("Stockholm", 1_852_203, 23_570_573, 25_422_776),
+    ("Uppsala", 2_170_419, 0, 2_170_419),
+    ("Södermanland", 3_268_826, 10_801_460, 14_070_286),
+    ("Östergötland", 2_953_554, 8_693_696, 11_647_250),
+    ("Jönköping", 3_653_754, 0, 3_653_754),
+    ("Kronoberg", 2_921_444, 8_631_796, 11_553_240),
+    ("Kalmar", 2_856_989, 0, 2_856_989),
+    ("Gotland", 4_108_018, 0, 4_108_018),
+    ("Blekinge", 3_469_716, 17_188_725, 20_658_441),
+    ("Skåne", 2_415_240, 34_655_966, 37_071_206),
+    ("Halland", 2_599_166, 0, 2_599_166),
+    ("Västra Götaland", 2_316_062, 14_964_775, 17_280_837),
+    ("Värmland", 2_764_866, 0, 2_764_866),
+    ("Örebro", 3_102_422, 10_480_676, 13_583_098),
+    ("Västmanland", 2_735_569, 8_273_476, 11_009_045),
+    ("Dalarna", 3_274_094, 0, 3_274_094),
+    ("Gävleborg", 2_631_782, 8_073_402, 10_705_184),
+    ("Västernorrland", 3_948_236, 0, 3_948_236),
+    ("Jämtland", 2_960_325, 0, 2_960_325),
+    ("Västerbotten", 3_717_016, 14_665_455, 18_382_471),
+    ("Norrbotten", 3_280_299, 0, 3_280_299),
+]
+LEGACY_RULES_2024 = REPO / "allocation" / "rules_2024.json"
 
 
 def run_command(*args: str) -> tuple[str, str]:
@@ -41,46 +68,44 @@ def read_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def table(rows: list[dict[str, str]]) -> list[tuple[str, int, int, int]]:
+    return [(r["region"], int(r["block1"]), int(r["block2"]), int(r["total"])) for r in rows]
+
+
 # --- happy path ---------------------------------------------------------------------------
 
 
-def test_output_rows_match_the_engine() -> None:
+def test_the_2024_round_with_the_default_model() -> None:
     out, err = run_command(str(INPUT_2024))
+    assert out.splitlines()[0] == "region,posts,rate,increase,block1,block2,total"
     rows = read_rows(out)
-    expected = allocate(
-        csvtool.load_rules(), csvtool.parse_regions(INPUT_2024.read_text(encoding="utf-8"))
-    )
-    assert out.splitlines()[0] == ",".join(csvtool.OUTPUT_COLUMNS)
-    assert [row["region"] for row in rows] == [r.name for r in expected.regions]
-    for row, result in zip(rows, expected.regions, strict=True):
-        assert row == {
-            "region": result.name,
-            "posts": str(result.posts),
-            "planned": csvtool.format_decimal(result.planned),
-            "increase": csvtool.format_decimal(result.increase),
-            "rate_per_100k": csvtool.format_fixed(result.rate),
-            "block1": str(result.block1),
-            "step_payment": str(result.step_payment),
-            "remainder": str(result.remainder),
-            "block2": str(result.block2),
-            "total": str(result.total),
-        }
+    assert table(rows) == TABLE_2024
     assert sum(int(row["total"]) for row in rows) == 223_000_000
-    assert "Block 1: budget 63000000, paid 63000000, not paid 0" in err
-    assert "Block 2: budget 160000000, paid 160000000, not paid 0" in err
-    assert "Total paid: 223000000" in err
+    assert "Block block1 (Redovisa antal AT-tjänster): budget 63000000, paid 63000000" in err
+    assert "Block block2 (Ytterligare utökning): budget 160000000, paid 160000000" in err
+    assert "Total paid: 223000000 to 21 regions" in err
 
 
-def test_output_formats_plans_increases_and_rates() -> None:
+@pytest.mark.parametrize(
+    "model_path",
+    [LEGACY_RULES_2024, REPO / "allocation" / "model_2024.json"],
+    ids=["legacy rules file", "format 1"],
+)
+def test_the_2024_round_with_either_rules_file(model_path: Path) -> None:
+    out, _ = run_command(str(INPUT_2024), "--rules", str(model_path))
+    assert table(read_rows(out)) == TABLE_2024
+
+
+def test_output_writes_values_as_exact_decimals() -> None:
     rows = {row["region"]: row for row in read_rows(run_command(str(INPUT_2024))[0])}
-    # Östergötland: plan 84-89 -> 86.5, 89 posts -> +2.5; rate 8 900 000 / 472 660 = 18.82960...
-    assert rows["Östergötland"]["planned"] == "86.5"
+    # Östergötland: plan 84-89 -> 86.5, 89 posts -> +2.5; rate 8 900 000 / 472 660 =
+    # 18.8296027...
     assert rows["Östergötland"]["increase"] == "2.5"
-    assert rows["Östergötland"]["rate_per_100k"] == "18.8296"
-    # Kalmar: 45 posts, plan 47 -> -2; Stockholm 29 000 000 / 2 455 914 = 11.80822...
+    assert rows["Östergötland"]["rate"] == "18.829603"
+    # Kalmar: 45 posts, plan 47 -> -2; Stockholm 29 000 000 / 2 455 914 = 11.80823...
     assert rows["Kalmar"]["increase"] == "-2"
-    assert rows["Stockholm"]["rate_per_100k"] == "11.8082"
-    assert rows["Gotland"]["step_payment"] == "0"
+    assert rows["Stockholm"]["rate"] == "11.808231"
+    assert rows["Gotland"]["posts"] == "16"
 
 
 @pytest.mark.parametrize(
@@ -92,23 +117,17 @@ def test_output_formats_plans_increases_and_rates() -> None:
         (Fraction(51, 4), "12.75"),
         (Fraction(0), "0"),
         (Fraction(-1, 4), "-0.25"),
+        (Fraction(1, 3), "0.333333"),
+        (Fraction(2, 3), "0.666667"),
+        (Fraction(1, 2_000_000), "0.000001"),  # 0.0000005 -> half up
+        (Fraction(-1, 2_000_000), "0"),  # half up is towards +infinity: no "-0"
+        (Fraction(12_345_675, 10_000_000), "1.234568"),
+        (True, "true"),
+        (False, "false"),
     ],
 )
-def test_format_decimal(value: Fraction, text: str) -> None:
-    assert csvtool.format_decimal(value) == text
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (Fraction(123_456_5, 100_000), "12.3457"),  # 12.345650 -> half up
-        (Fraction(123_456_4, 100_000), "12.3456"),
-        (Fraction(5, 100_000), "0.0001"),  # 0.00005 -> half up
-        (Fraction(10), "10.0000"),
-    ],
-)
-def test_format_fixed_rounds_half_up(value: Fraction, text: str) -> None:
-    assert csvtool.format_fixed(value) == text
+def test_format_value(value: Fraction | bool, text: str) -> None:
+    assert csvtool.format_value(value) == text
 
 
 def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
@@ -121,7 +140,7 @@ def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temp file left
 
 
-def test_rules_file_replaces_the_default(tmp_path: Path) -> None:
+def test_legacy_rules_file_replaces_the_default(tmp_path: Path) -> None:
     rules = {"block1": 1000, "block2": 500, "staircase": [[1, 100]]}
     rules_path = write(tmp_path, json.dumps(rules), "rules.json")
     csv_path = write(tmp_path, f"{HEADER}\nA,100000,10,11,\nB,100000,10,13,\nC,100000,10,6,\n")
@@ -133,16 +152,81 @@ def test_rules_file_replaces_the_default(tmp_path: Path) -> None:
     # (the larger exact amount): A 238, B 262.
     assert [rows[n]["block1"] for n in "ABC"] == ["367", "433", "200"]
     assert [rows[n]["block2"] for n in "ABC"] == ["238", "262", "0"]
-    assert [rows[n]["step_payment"] for n in "AB"] == ["100", "100"]
-    assert "Block 2: budget 500, paid 500, not paid 0" in err
+    assert [rows[n]["total"] for n in "ABC"] == ["605", "695", "200"]
+    assert "Block block2 (Ytterligare utökning): budget 500, paid 500, not paid 0" in err
+
+
+THREE_LEVELS = {
+    "format": 1,
+    "name": "2022-lik",
+    "values": {
+        "posts": "max(filled, started) - deducted",
+        "rate": "posts * 100000 / population",
+        "increase": "posts - planned",
+        "high_rate": "rate >= 10",
+    },
+    "totals": {"national_rate": "sum(posts) * 100000 / sum(population)", "n": "count()"},
+    "blocks": [
+        {
+            "id": "good",
+            "name": "Bra nivå",
+            "budget": 1000,
+            "eligible": "rate >= national_rate",
+            "share": "rate",
+        },
+        {
+            "id": "growth",
+            "name": "Ökning",
+            "budget": 600,
+            "eligible": "rate >= national_rate and increase > 0",
+            "share": "increase",
+        },
+        {
+            "id": "improve",
+            "name": "Trappa",
+            "budget": 500,
+            "eligible": "rate < national_rate and increase >= 1",
+            "amount": "step(increase, [[1, 100], [3, 250]])",
+            "remainder": "posts",
+        },
+    ],
+}
+
+
+def test_a_three_level_model_with_totals(tmp_path: Path) -> None:
+    model_path = write(tmp_path, json.dumps(THREE_LEVELS), "model.json")
+    # Rates per 100 000: A 11, B 13, C 6, D 8; national rate 38 / 4 = 9.5.
+    csv_path = write(
+        tmp_path,
+        f"{HEADER}\nA,100000,10,11,\nB,100000,10,13,\nC,100000,2,6,\nD,100000,7,8,\n",
+    )
+    out, err = run_command(str(csv_path), "--rules", str(model_path))
+    header = "region,posts,rate,increase,high_rate,good,growth,improve,total"
+    assert out.splitlines()[0] == header
+    rows = {row["region"]: row for row in read_rows(out)}
+    # good: A and B by rate 11 : 13 of 1000 -> 458.33, 541.67 -> 458, 542.
+    # growth: A (+1) and B (+3) by increase of 600 -> 150, 450.
+    # improve: C (+4: 250) and D (+1: 100); 150 left by posts 6 : 8 -> 64.29, 85.71
+    # -> C 314.29, D 185.71 -> 314, 186.
+    assert [rows[n]["high_rate"] for n in "ABCD"] == ["true", "true", "false", "false"]
+    assert [rows[n]["good"] for n in "ABCD"] == ["458", "542", "0", "0"]
+    assert "Total value national_rate: 9.5" in err
+    assert [(rows[n]["growth"], rows[n]["improve"], rows[n]["total"]) for n in "ABCD"] == [
+        ("150", "0", "608"),
+        ("450", "0", "992"),
+        ("0", "314", "314"),
+        ("0", "186", "186"),
+    ]
 
 
 def test_warnings_go_to_the_summary(tmp_path: Path) -> None:
     csv_path = write(tmp_path, f"{HEADER}\nA,100000,10,10,\n")
     out, err = run_command(str(csv_path))
     assert read_rows(out)[0]["block2"] == "0"
-    assert "Warning [no_region_qualifies]" in err
-    assert "Block 2: budget 160000000, paid 0, not paid 160000000" in err
+    assert "Warning [no_one_eligible]" in err
+    assert (
+        "Block block2 (Ytterligare utökning): budget 160000000, paid 0, not paid 160000000" in err
+    )
 
 
 def test_flexible_input_bom_order_deducted_and_blank_lines(tmp_path: Path) -> None:
@@ -153,14 +237,16 @@ def test_flexible_input_bom_order_deducted_and_blank_lines(tmp_path: Path) -> No
         "95,B,84 – 89,5,90,100000\n"
     )
     rows = {row["region"]: row for row in read_rows(run_command(str(write(tmp_path, text)))[0])}
-    assert rows["A"]["posts"] == "12" and rows["A"]["planned"] == "86.5"
+    # A: 12 posts, plan 86.5; B: max(90, 95) - 5 = 90 posts, +3.5.
+    assert rows["A"]["posts"] == "12" and rows["A"]["increase"] == "-74.5"
     assert rows["B"]["posts"] == "90" and rows["B"]["increase"] == "3.5"
 
 
-def test_run_reads_the_default_rules() -> None:
-    assert csvtool.load_rules() == Rules.from_dict(
-        json.loads((REPO / "allocation" / "rules_2024.json").read_text(encoding="utf-8"))
-    )
+def test_run_reads_the_default_model() -> None:
+    shipped = json.loads((REPO / "allocation" / "model_2024.json").read_text(encoding="utf-8"))
+    assert csvtool.load_model() == AllocationModel.from_json(shipped)
+    legacy = json.loads(LEGACY_RULES_2024.read_text(encoding="utf-8"))
+    assert csvtool.load_model() == AllocationModel.from_json(legacy)
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -268,19 +354,66 @@ def test_input_not_utf8(tmp_path: Path) -> None:
     [
         ('{"block1": 1, "block2": 2,\n "staircase": [[2, 3],]}', ["line 2", "invalid JSON"]),
         ("", ["line 1", "invalid JSON"]),
-        ('{"block1": 1, "block2": 2}', ["invalid rules", "missing staircase"]),
+        ('{"block1": 1, "block2": 2}', ["invalid model (staircase)", "saknar staircase"]),
         (
             '{"block1": 1, "block2": 2, "staircase": [[3, 5], [2, 6]]}',
-            ["invalid rules", "strictly increasing"],
+            ["invalid model (staircase)", "strikt stigande"],
         ),
-        ('{"block1": -1, "block2": 2, "staircase": []}', ["invalid rules", "block1"]),
-        ('{"block1": 1.5, "block2": 2, "staircase": []}', ["invalid rules", "block1"]),
+        ('{"block1": -1, "block2": 2, "staircase": []}', ["invalid model (block1)", "block1"]),
+        ('{"block1": 1.5, "block2": 2, "staircase": []}', ["invalid model (block1)", "block1"]),
+        ('{"format": 2, "blocks": []}', ["invalid model (format)", "Okänt format 2"]),
+        ("[1, 2]", ["invalid model", "JSON-objekt"]),
+        (
+            '{"format": 1, "values": {"x": "postz * 2"}, '
+            '"blocks": [{"id": "a", "name": "A", "budget": 1, "share": "x"}]}',
+            ["invalid model (values.x)", "Värdet x: okänt namn 'postz'"],
+        ),
+        (
+            '{"format": 1, "blocks": [{"id": "a", "name": "A", "budget": 1, "share": "1"}, '
+            '{"id": "a", "name": "B", "budget": 1, "share": "1"}]}',
+            ["invalid model (blocks.1.id)", "id a finns redan"],
+        ),
+        (
+            '{"format": 1, "blocks": [{"id": "a", "name": "A", "budget": 1, '
+            '"amount": "step(filled, [[2, 1], [1, 2]])"}]}',
+            ["invalid model (blocks.0.amount)", "strikt stigande"],
+        ),
+        (
+            '{"format": 1, "values": {"x": "sum(filled)"}, '
+            '"blocks": [{"id": "a", "name": "A", "budget": 1, "share": "1"}]}',
+            ["invalid model (values.x)", "sum(...) får bara användas i summor"],
+        ),
     ],
 )
 def test_bad_rules_file(tmp_path: Path, rules_text: str, fragments: list[str]) -> None:
     rules = write(tmp_path, rules_text, "rules.json")
     message = assert_fails(tmp_path, [str(INPUT_2024), "--rules", str(rules)], *fragments)
     assert "rules.json" in message
+
+
+@pytest.mark.parametrize(
+    ("block", "fragments"),
+    [
+        (
+            {"id": "a", "name": "A", "budget": 1, "share": "1 / (filled - 18)"},
+            ["invalid model (blocks.0.share)", "division med noll för region Gotland"],
+        ),
+        (
+            {"id": "a", "name": "A", "budget": 1, "share": "filled - 18"},
+            ["invalid model (blocks.0.share)", "negativ vikt för region Södermanland"],
+        ),
+        (
+            {"id": "a", "name": "A", "budget": 1, "amount": "filled", "over_budget": "error"},
+            ["invalid model (blocks.0.over_budget)", "Block a (A): beloppen blir tillsammans"],
+        ),
+    ],
+)
+def test_a_model_that_fails_on_the_input_writes_nothing(
+    tmp_path: Path, block: dict[str, object], fragments: list[str]
+) -> None:
+    text = f"{HEADER}\n{VALID_ROW}\nSödermanland,302310,60,17,\n"
+    model = write(tmp_path, json.dumps({"format": 1, "blocks": [block]}), "model.json")
+    assert_fails(tmp_path, [str(write(tmp_path, text)), "--rules", str(model)], *fragments)
 
 
 def test_missing_rules_file(tmp_path: Path) -> None:
@@ -325,4 +458,13 @@ def test_process_writes_csv_to_stdout_and_summary_to_stderr() -> None:
     result = manage(str(INPUT_2024))
     assert result.returncode == 0, result.stderr
     assert result.stdout == csvtool.run(INPUT_2024).csv_text
+    assert table(read_rows(result.stdout)) == TABLE_2024
     assert "Total paid: 223000000" in result.stderr
+
+
+def test_process_refuses_a_bad_model_with_a_non_zero_exit(tmp_path: Path) -> None:
+    model = write(tmp_path, '{"format": 1, "blocks": [{"id": "a"}]}', "model.json")
+    result = manage(str(INPUT_2024), "--rules", str(model))
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "model.json: invalid model (blocks.0.budget)" in result.stderr

@@ -1,7 +1,8 @@
-"""``manage.py allocate_csv INPUT.csv [--rules RULES.json] [--output OUT.csv]``.
+"""``manage.py allocate_csv INPUT.csv [--rules MODEL.json] [--output OUT.csv]``.
 
-A thin wrapper round :mod:`allocation.csvtool`: it runs the engine on a CSV of regions
-without touching the database, so an officer can check a round's numbers offline.
+A thin wrapper round :mod:`allocation.csvtool`: it runs an allocation model (RULES.md) on a
+CSV of regions without touching the database, so anyone can re-compute a round's numbers
+offline. A bad input or model: a message on stderr, a non-zero exit, nothing written.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ class Command(BaseCommand):
     help = (
         "Allocate a grant round from a CSV of regions "
         "(region,population,planned,filled,started[,deducted]) and print the amounts as CSV. "
-        "Rules default to the 2024 rules. A totals summary goes to stderr. "
-        "rate_per_100k is shown rounded half up to 4 decimals; the engine uses the exact rate."
+        "The model (RULES.md, format 1, or the 2024 rules file) defaults to the 2024 model. "
+        "Columns: region, each value (at most 6 decimals, half up), each block's kronor, "
+        "total. A totals summary goes to stderr."
     )
     # Pure computation: no models, so system checks (and the database) are not needed.
     requires_system_checks: list[str] = []
@@ -27,7 +29,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("input", help="UTF-8 CSV file with one row per region")
         parser.add_argument(
-            "--rules", help="rules JSON (block1, block2, staircase); default: 2024 rules"
+            "--rules",
+            help="model JSON (format 1, or the 2024 rules file); default: the 2024 model",
         )
         parser.add_argument("--output", help="write the CSV here (atomically) instead of stdout")
 
