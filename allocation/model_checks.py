@@ -41,6 +41,8 @@ def model_problems(grant_round: GrantRound) -> list[str]:
     """What stops the round's model from being used, in Swedish: an invalid model, or each
     test case that fails (an error, or the amounts that differ). Empty: the model is valid
     and every test case passes."""
+    if not grant_round.model:
+        return [_("Omgången har ingen fördelningsmodell ännu. Skriv den under Fördelningsmodell.")]
     try:
         model = AllocationModel.from_json(grant_round.model)
     except ModelError as exc:

@@ -9,8 +9,7 @@ RoundBaseline rows *without figures* (no population, no plan): a year's populati
 of 1 November of the year before and the plans are the regions' new ones, so the new round
 must get both by import (submissions.baselines, which fills those rows) or by editing the
 plans here; a row without figures fails the checks, so nothing of the earlier year counts by
-mistake. The model's test cases are copied by allocation.model_checks.copy_test_cases where
-it exists.
+mistake. The model's test cases are copied with it (allocation.model_checks.copy_test_cases).
 
 Opening (draft -> open) goes through the workflow table (submissions.workflow), only when
 every check passes, and e-mails each participating region's active proxy and official mailbox
@@ -32,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from allocation.model_checks import copy_test_cases, model_problems
 from allocation.plans import PlanError
 from atgrant.mail import send_after_commit
 from audit.services import audit_record
@@ -127,17 +127,6 @@ def empty_initial(today: dt.date) -> dict[str, object]:
     }
 
 
-def _copy_test_cases(source: GrantRound, target: GrantRound) -> int | None:
-    """The model's test cases, copied by the model editor's own function where it exists
-    (allocation.model_checks, on its branch); None when there is no such function."""
-    try:
-        from allocation.model_checks import copy_test_cases  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    copied = copy_test_cases(source, target)
-    return copied if isinstance(copied, int) else None
-
-
 def round_create(
     *,
     name: str,
@@ -191,7 +180,7 @@ def round_create(
                 RoundBaseline(round=grant_round, region=region) for region in regions
             )
             codes = [region.code for region in regions]
-            copied_cases = _copy_test_cases(source, grant_round)
+            copied_cases = copy_test_cases(source, grant_round)
         after = {
             "round_name": grant_round.name,
             "year": grant_round.year,
@@ -202,7 +191,7 @@ def round_create(
             "copied_from": source.slug if source else None,
             "participating": codes,
         }
-        if copied_cases is not None:
+        if source is not None:
             after["test_cases"] = copied_cases
         audit_record(
             action="round.created", actor=by, obj=grant_round, after=after, round_id=grant_round.pk
@@ -313,15 +302,8 @@ class Check:
 
 
 def _model_problems(grant_round: GrantRound) -> list[str]:
-    """The model editor's checks (the model is valid and its test cases pass) where they
-    exist (allocation.model_checks); else that there is a model with blocks at all."""
-    try:
-        from allocation.model_checks import model_problems  # type: ignore[import-not-found]
-    except ImportError:
-        model = grant_round.model
-        if not isinstance(model, dict) or not model or not model.get("blocks"):
-            return [_("Omgången har ingen fördelningsmodell med block.")]
-        return []
+    """The model editor's checks: the model is valid and its test cases pass
+    (allocation.model_checks)."""
     return [str(problem) for problem in model_problems(grant_round)]
 
 

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from allocation.model_cases import parse_inputs
+from allocation.models import ModelTestCase
 from audit.models import AuditEvent
 from regions.models import ProxyAppointment
 from submissions import setup
@@ -51,6 +53,13 @@ MODEL = {
         },
     ],
 }
+
+
+# A model test case's inputs, as allocate_csv reads them (allocation.model_cases).
+CASE_INPUTS = """region,population,planned,filled,started,deducted
+Region Blekinge,159000,30,35,,0
+Region Gotland,60000,5,6,,0
+"""
 
 
 def rows_2024() -> list[dict[str, str]]:
@@ -211,17 +220,22 @@ def test_the_new_round_page_copies_with_field_errors_for_bad_input(
     assert GrantRound.objects.get(slug="at-2025").baselines.count() == 21
 
 
-def test_copy_test_cases_is_called_where_it_exists(round_2024, officer, monkeypatch):
-    import sys
-    import types
-
-    calls = []
-    module = types.ModuleType("allocation.model_checks")
-    module.copy_test_cases = lambda source, target: calls.append((source.pk, target.pk)) or 3
-    monkeypatch.setitem(sys.modules, "allocation.model_checks", module)
+def test_a_copy_takes_the_models_test_cases(round_2024, officer):
+    for name in ("Ett", "Två"):
+        ModelTestCase.objects.create(
+            round=round_2024,
+            name=name,
+            inputs=parse_inputs(CASE_INPUTS),
+            expected={},
+            updated_by=officer,
+        )
     created = setup.round_create(by=officer, **_new_round(round_2024))
-    assert calls == [(round_2024.pk, created.pk)]
-    assert AuditEvent.objects.get(action="round.created").after["test_cases"] == 3
+    copies = ModelTestCase.objects.filter(round=created).order_by("name")
+    assert [(c.name, c.inputs) for c in copies] == [
+        ("Ett", parse_inputs(CASE_INPUTS)),
+        ("Två", parse_inputs(CASE_INPUTS)),
+    ]
+    assert AuditEvent.objects.get(action="round.created").after["test_cases"] == 2
 
 
 @pytest.mark.parametrize("role", ["auditor", None])
@@ -327,22 +341,27 @@ def test_the_checks_name_what_is_missing(draft_2025):
     draft_2025.refresh_from_db()
     with frozen(dt.datetime(2025, 11, 2, tzinfo=STOCKHOLM)):
         checks = {check.key: check for check in setup.opening_checks(draft_2025)}
-    assert checks["model"].problems == ("Omgången har ingen fördelningsmodell med block.",)
+    assert checks["model"].problems == (
+        "Omgången har ingen fördelningsmodell ännu. Skriv den under Fördelningsmodell.",
+    )
     assert set(checks["dates"].problems) == {
         "Befolkningsdatumet ska vara före den dag omgången öppnar.",
         "Sista dag har redan passerat.",
     }
 
 
-def test_the_model_check_is_the_editors_where_it_exists(draft_2025, monkeypatch):
-    import sys
-    import types
-
-    module = types.ModuleType("allocation.model_checks")
-    module.model_problems = lambda grant_round: ["Testfallet Blekinge ger 5 kr, väntat 6 kr."]
-    monkeypatch.setitem(sys.modules, "allocation.model_checks", module)
-    checks = {check.key: check for check in setup.opening_checks(draft_2025)}
-    assert checks["model"].problems == ("Testfallet Blekinge ger 5 kr, väntat 6 kr.",)
+def test_a_failing_test_case_fails_the_model_check(draft_2025, officer):
+    ModelTestCase.objects.create(
+        round=draft_2025,
+        name="Blekinge ensam",
+        inputs=parse_inputs(CASE_INPUTS),
+        expected={"Region Blekinge": {"block1": 1}},
+        updated_by=officer,
+    )
+    with frozen(PREPARING):
+        checks = {check.key: check for check in setup.opening_checks(draft_2025)}
+    [problem] = checks["model"].problems
+    assert problem.startswith("Kontrollfallet Blekinge ensam stämmer inte: Region Blekinge, ")
 
 
 def test_opening_is_refused_while_a_check_fails(
