@@ -26,6 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 LEGACY_BLOCK1_NAME = "Redovisa antal AT-tjänster"
 LEGACY_BLOCK2_NAME = "Ytterligare utökning"
 LEGACY_MODEL_NAME = "AT-tjänster 2024"
@@ -107,6 +109,30 @@ def legacy_model_document(rules: Mapping[str, Any], name: str = LEGACY_MODEL_NAM
             block2,
         ],
     }
+
+
+# Swedish column labels for the values most models use; any other value shows its name.
+VALUE_LABELS = {
+    "posts": gettext_lazy("Tjänster"),
+    "rate": gettext_lazy("Tjänster per 100 000 inv."),
+    "increase": gettext_lazy("Utökning"),
+    "planned": gettext_lazy("Plan"),
+    "national_rate": gettext_lazy("Tjänster per 100 000 inv. i riket"),
+}
+
+
+def value_label(name: str) -> str:
+    return str(VALUE_LABELS.get(name, name))
+
+
+def value_columns(value_names: Sequence[str]) -> list[dict[str, str]]:
+    """The model's values a table shows beside the posts and the plan (which have their own
+    columns): ``[{"name": "rate", "label": "Tjänster per 100 000 inv."}, ...]``."""
+    return [
+        {"name": name, "label": value_label(name)}
+        for name in value_names
+        if name not in ("posts", "planned")
+    ]
 
 
 def model_document(snapshot: Mapping[str, Any] | None) -> dict | None:
@@ -657,3 +683,92 @@ def expression_names(text: str | None) -> list[str]:
         if word not in skip and word not in seen:
             seen.append(word)
     return seen
+
+
+# --- decisions and rounds ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """A decision with its kronor per block, aligned to a table's blocks (None: not in it)."""
+
+    decision: Any
+    amounts: list[int | None]
+    total: int
+    blocks: list[BlockView] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[tuple[BlockView, int | None]]:
+        return list(zip(self.blocks, self.amounts, strict=True))
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    """Decisions of one round as a table: a column per block of its model, and the totals."""
+
+    blocks: list[BlockView]
+    lines: list[DecisionLine]
+    totals: list[int]
+    total: int
+
+    @property
+    def budget(self) -> int:
+        return sum(block.budget for block in self.blocks)
+
+    @property
+    def block_totals(self) -> list[tuple[BlockView, int]]:
+        return list(zip(self.blocks, self.totals, strict=True))
+
+
+def decision_blocks(decision: Any) -> list[BlockView]:
+    """The blocks a decision's explanation names (the run's model)."""
+    blocks, _row = read_explanation(decision.explanation or {}, decision.block_amounts())
+    return blocks
+
+
+def decision_table(decisions: Sequence[Any]) -> DecisionTable:
+    """Decisions (``allocation.models.Decision``) as rows with a column per block, in the
+    order of the first decision's model; a block another decision's model adds comes after."""
+    blocks: list[BlockView] = []
+    seen: set[str] = set()
+    amounts = []
+    for decision in decisions:
+        by_block = decision.block_amounts()
+        amounts.append(by_block)
+        if any(block_id not in seen for block_id in by_block):
+            for block in decision_blocks(decision):
+                if block.id not in seen:
+                    seen.add(block.id)
+                    blocks.append(block)
+    lines = [
+        DecisionLine(d, [a.get(b.id) for b in blocks], d.total, blocks)
+        for d, a in zip(decisions, amounts, strict=True)
+    ]
+    totals = [sum(line.amounts[i] or 0 for line in lines) for i in range(len(blocks))]
+    return DecisionTable(blocks, lines, totals, sum(line.total for line in lines))
+
+
+@dataclass(frozen=True)
+class ModelBlock:
+    """A block of a round's model as written (format 1): id, name, budget (kronor)."""
+
+    id: str
+    name: str
+    budget: int
+
+
+def round_model_blocks(grant_round: Any) -> list[ModelBlock]:
+    """The blocks of a round's model (``GrantRound.model``); a round without one has the
+    2024 model's two blocks with its budgets."""
+    document = getattr(grant_round, "model", None) or {}
+    blocks = document.get("blocks") if isinstance(document, Mapping) else None
+    if isinstance(blocks, list) and blocks:
+        return [
+            ModelBlock(str(b.get("id", "")), str(b.get("name") or b.get("id", "")), int(b.get("budget") or 0))
+            for b in blocks
+            if isinstance(b, Mapping)
+        ]
+    return [
+        ModelBlock("block1", LEGACY_BLOCK1_NAME, int(grant_round.block1_budget or 0)),
+        ModelBlock("block2", LEGACY_BLOCK2_NAME, int(grant_round.block2_budget or 0)),
+    ]
