@@ -764,7 +764,11 @@ def round_model_blocks(grant_round: Any) -> list[ModelBlock]:
     blocks = document.get("blocks") if isinstance(document, Mapping) else None
     if isinstance(blocks, list) and blocks:
         return [
-            ModelBlock(str(b.get("id", "")), str(b.get("name") or b.get("id", "")), int(b.get("budget") or 0))
+            ModelBlock(
+                str(b.get("id", "")),
+                str(b.get("name") or b.get("id", "")),
+                int(b.get("budget") or 0),
+            )
             for b in blocks
             if isinstance(b, Mapping)
         ]

@@ -22,9 +22,6 @@ from allocation import reconsideration, selectors
 from allocation.explain import correction_texts, explain
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
-from allocation.services import decisions, preparation, record, runs
-from allocation.services.common import PREPARABLE
-from allocation.services.lease import is_abandoned
 from allocation.results import (
     Row,
     RunResult,
@@ -35,6 +32,9 @@ from allocation.results import (
     value_columns,
     value_label,
 )
+from allocation.services import decisions, preparation, record, runs
+from allocation.services.common import PREPARABLE
+from allocation.services.lease import is_abandoned
 from allocation.snapshot import preview, snapshot_differences
 from atgrant.security import sensitive_action
 from regions.guards import agency_page
