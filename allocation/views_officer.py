@@ -448,13 +448,15 @@ def _reconsider_form(request: HttpRequest, decision: Decision, data: Any = None)
         "filled_posts": current.filled,
         "started_posts": current.started,
         "deducted": current.deducted,
-        "block1": decision.block1,
-        "block2": decision.block2,
     }
+    decided = decision.block_amounts()
+    blocks = reconsideration.run_blocks(decision)
+    for block in blocks:
+        initial[ReconsiderForm.amount_field(block.id)] = decided.get(block.id)
     return ReconsiderForm(
         data,
         initial=initial,
-        budgets=reconsideration.budgets(decision),
+        blocks=blocks,
         grant_round=decision.round,
         decided_by=request.user,
         replaces=decision,
@@ -484,7 +486,10 @@ def _render_decision(
         "form": form or _reconsider_form(request, decision),
         "outcome": outcome,
         "outcome_items": explain(
-            outcome.explanation, block1=outcome.block1, block2=outcome.block2, total=outcome.total
+            outcome.explanation,
+            block1=outcome.amounts.get("block1"),
+            block2=outcome.amounts.get("block2"),
+            total=outcome.total,
         )
         if outcome
         else [],

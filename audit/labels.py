@@ -135,8 +135,11 @@ FIELDS: dict[str, Field] = {
     "decisions": Field(gettext_lazy("Antal beslut"), Kind.COUNT),
     "total": Field(gettext_lazy("Totalt"), Kind.KRONOR),
     "decision_date": Field(gettext_lazy("Beslutsdatum"), Kind.DATE),
+    # Decisions made before models were data: their two blocks.
     "block1": Field(gettext_lazy("Block 1"), Kind.KRONOR),
     "block2": Field(gettext_lazy("Block 2"), Kind.KRONOR),
+    # Since: kronor per block id of the run's model ({"block1": 1000, "good": 2000}).
+    "amounts": Field(gettext_lazy("Belopp per block"), Kind.KRONOR),
     "deducted": Field(gettext_lazy("Avräknade tjänster"), Kind.COUNT),
     "deduction_reason": Field(gettext_lazy("Skäl för avräkning")),
     "override_reason": Field(gettext_lazy("Skäl för handläggarens värde")),
@@ -232,6 +235,9 @@ def format_value(key: str, value: Any, *, action: str = "") -> str:
     kind = FIELDS[key].kind if key in FIELDS else Kind.TEXT
     if isinstance(value, list):
         return ", ".join(format_value(key, item, action=action) for item in value)
+    if isinstance(value, dict) and kind == Kind.KRONOR:
+        # Kronor by a key of the model (a block id): every value is kronor, whatever its key.
+        return "; ".join(f"{field_label(k)}: {_kronor(v, action)}" for k, v in value.items())
     if isinstance(value, dict):
         return "; ".join(
             f"{field_label(k)}: {format_value(k, v, action=action)}" for k, v in value.items()
