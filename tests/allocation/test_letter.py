@@ -74,7 +74,7 @@ def test_letter_holds_agency_region_amounts_basis_and_payment(
     assert "Socialstyrelsen" in text
     assert "Region Blekinge" in text
     assert "Statsbidrag för AT-tjänster 2024" in text
-    assert "Block 1 (redovisning av AT-tjänster) 11 997 022 kr" in text
+    assert "Redovisa antal AT-tjänster 11 997 022 kr" in text
     assert "45 009 161 kr" in text
     assert "Totalt 57 006 183 kr" in text
     assert "beviljas 57 006 183 kr i statsbidrag" in text

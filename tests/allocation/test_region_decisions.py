@@ -131,7 +131,7 @@ def test_step_case(client, login, decisions, proxy):
         f"Regionens del: {decisions['Blekinge'].explanation['remainder']:,} kr".replace(",", " ")
         in text
     )
-    assert "Block 1 (redovisning) 11 997 022 kr" in text
+    assert "Redovisa antal AT-tjänster 11 997 022 kr" in text
     assert "Totalt 57 006 183 kr" in text
     assert "Beslutsdatum 10 december 2024" in text
     assert "Beslutat av officer@example.se" in text
@@ -153,7 +153,7 @@ def test_no_step_case_with_deduction(client, login, decisions, officer):
     assert "Antal tjänster som räknas: 69 tjänster" in text
     assert "69 − 70 = −1" in text
     assert "Utökningen når inget steg i prestationstrappan" in text
-    assert "Block 2 (prestationstrappan) 0 kr" in text
+    assert "Ytterligare utökning 0 kr" in text
 
 
 def test_no_qualifier_case_says_block2_not_paid(client, login, officer, proxy, other_region):
