@@ -490,6 +490,7 @@ def _render_decision(
             block1=outcome.amounts.get("block1"),
             block2=outcome.amounts.get("block2"),
             total=outcome.total,
+            amounts=outcome.amounts,
         )
         if outcome
         else [],
