@@ -31,7 +31,7 @@ from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixtu
     reported_round,
     run_done,
 )
-from tests.factories import RegionFactory
+from tests.factories import GrantRoundFactory, RegionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -433,3 +433,32 @@ def test_the_reconsider_form_has_an_amount_field_per_block(decisions_2022, offic
     assert response.status_code == 302, response.context["form"].errors
     new = Decision.objects.get(replaces=gamma)
     assert new.amounts == {"good": 0, "growth": 5, "improve": 0}
+
+
+# --- rounds get a model where they are created ------------------------------------------------
+
+
+def test_a_round_created_with_budgets_and_a_staircase_gets_the_2024_model_of_them():
+    grant_round = GrantRoundFactory(
+        block1_budget=1_000, block2_budget=2_000, staircase=[(3, 500), ("4.5", 900)]
+    )
+    model = AllocationModel.from_json(grant_round.model)
+    assert [(b.id, b.budget) for b in model.blocks] == [("block1", 1_000), ("block2", 2_000)]
+    assert model.block("block2").eligible == "increase >= 3"
+    assert model.staircases("block2") == [[(Fraction(3), 500), (Fraction(9, 2), 900)]]
+    # A round given a model keeps it, whatever its budget columns say.
+    other = GrantRoundFactory(model=MODEL_2022)
+    assert other.model == MODEL_2022
+
+
+def test_the_admin_refuses_a_model_that_cannot_be_used():
+    from django import forms
+
+    from submissions.admin import GrantRoundForm
+
+    form = GrantRoundForm()
+    form.cleaned_data = {"model": {**MODEL_2022, "blocks": [{"id": "x", "budget": 1}]}}
+    with pytest.raises(forms.ValidationError, match="Fördelningsmodellen kan inte användas"):
+        form.clean_model()
+    form.cleaned_data = {"model": MODEL_2022}
+    assert form.clean_model() == MODEL_2022
