@@ -462,3 +462,56 @@ def test_the_admin_refuses_a_model_that_cannot_be_used():
         form.clean_model()
     form.cleaned_data = {"model": MODEL_2022}
     assert form.clean_model() == MODEL_2022
+
+
+def test_an_engine_reconsideration_made_before_models_were_data_still_verifies(legacy_run, officer):
+    old = _old_decisions(legacy_run, officer)[0]
+    source = next(r for r in legacy_run.snapshot["regions"] if r["region_id"] == old.region_id)
+    corrected = copy.deepcopy(legacy_run.snapshot)
+    for region in corrected["regions"]:
+        if region["region_id"] == old.region_id:
+            region["filled"] = source["filled"] + 4
+    row = next(r for r in compute(corrected)["regions"] if r["region_id"] == old.region_id)
+    # As the code before models were data wrote it: block1/block2, the old explanation.
+    made = Decision(
+        round=old.round,
+        region=old.region,
+        run=legacy_run,
+        reference=old.reference.replace("-B1", "-B2"),
+        block1=row["block1"],
+        block2=row["block2"],
+        total=row["total"],
+        explanation={
+            **old.explanation,
+            "filled": source["filled"] + 4,
+            "reconsideration_method": "engine",
+            "previous_block1": old.block1,
+            "previous_block2": old.block2,
+            "previous_total": old.total,
+        },
+        decided_at=old.decided_at,
+        decision_date=old.decision_date,
+        decided_by=officer,
+        replaces=old,
+        reconsideration_reason="Rättat.",
+    )
+    from allocation.services.decisions import _chain_decisions
+
+    (link,) = _chain_decisions([made])
+    made.save()
+    link.decision = made
+    link.save()
+    report = verify_all()
+    assert report.ok, report.problems
+
+    # Amounts its corrected inputs do not give are found.
+    made.pk, made.reference = None, old.reference.replace("-B1", "-B9")
+    made.block1, made.block2, made.total = row["block1"] + 1, row["block2"], row["total"] + 1
+    made.replaces = Decision.objects.get(pk=link.decision_id)
+    made._state.adding = True
+    (link,) = _chain_decisions([made])
+    made.save()
+    link.decision = made
+    link.save()
+    problems = verify_all().problems
+    assert any("-B9" in p and "corrected inputs give" in p for p in problems), problems

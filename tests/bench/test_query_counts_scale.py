@@ -63,15 +63,14 @@ def test_whole_run_query_counts_do_not_grow(db, regions, history):
 #   round, the round locked, the snapshot (6), the chain head, the run's columns, the run
 #   saved, its chain link; the round's move (savepoint, lock, UPDATE, audit, release); the
 #   run's audit event; release.
-# issue (28 + the registry's 8): savepoint, the round and the run locked (with its requester, the default
-#   presenting officer), the presenting officer's groups, this officer's decisions of the run
-#   (a second click gets them), decisions already?, the latest done
-#   run, an active run?, the snapshot compared (6), the regions in bulk, the chain head; ONE
-#   INSERT each of the decisions and their chain links; the run's issued_at; the round's move
-#   (5 as above); ONE INSERT of the decisions' audit events; the run's round (its label),
-#   the issue's audit event; release; then the registry (8): savepoint, the year's serials
-#   raised (UPDATE) and read, ONE INSERT of the entries, release; the deliveries already made,
-#   the proxies, ONE INSERT of the deliveries; release.
+# issue (28 + the registry's 8): savepoint, the round and the run locked (with its requester, the
+#   default presenting officer), the presenting officer's groups, this officer's decisions of the
+#   run (a second click gets them), decisions already?, the latest done run, an active run?, the
+#   snapshot compared (6), the regions in bulk, the chain head; ONE INSERT each of the decisions and
+#   their chain links; the run's issued_at; the round's move (5 as above); ONE INSERT of the
+#   decisions' audit events; the run's round (its label), the issue's audit event; release; then the
+#   registry (8): savepoint, the year's serials raised (UPDATE) and read, ONE INSERT of the entries,
+#   release; the deliveries already made, the proxies, ONE INSERT of the deliveries; release.
 PINNED_RUN = {"close": 11, "preview": 6, "request": 14, "execute": 24, "issue": 36}
 
 
