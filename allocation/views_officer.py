@@ -476,6 +476,7 @@ def _render_decision(
     context = {
         "decision": decision,
         "decision_row": decision_row,
+        "decision_amounts": decision.block_amounts(),
         "value_labels": {name: value_label(name) for name in decision_row.values},
         "explanation": decision.explanation,
         "corrections": correction_texts(decision.explanation.get("corrections") or []),
@@ -490,6 +491,7 @@ def _render_decision(
             block1=outcome.amounts.get("block1"),
             block2=outcome.amounts.get("block2"),
             total=outcome.total,
+            amounts=outcome.amounts,
         )
         if outcome
         else [],
