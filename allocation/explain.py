@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from allocation.results import (
     BlockView,
     Cell,
+    VALUE_LABELS,
     Row,
     expression_names,
     is_format2,
@@ -444,6 +445,13 @@ def as_total(value: object) -> Fraction | bool | None:
     return as_fraction(value)
 
 
+def _weight_words(expression: str | None) -> str:
+    """A weight for people: ``"rate"`` -> ``"tjänster per 100 000 inv. (rate)"``."""
+    if expression and expression in VALUE_LABELS:
+        return f"{value_label(expression).lower()} ({expression})"
+    return expression or "–"
+
+
 def _percent(part: Fraction) -> str:
     return format_number(part * 100, places=2)
 
@@ -468,7 +476,7 @@ def _eligibility(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
 def _share_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any]) -> str:
     parts = [
         _("Blockets %(budget)s delas mellan de regioner som deltar, i proportion till %(weight)s.")
-        % {"budget": kr(block.budget), "weight": block.share}
+        % {"budget": kr(block.budget), "weight": _weight_words(block.share)}
     ]
     if cell.weight is not None:
         share = cell.weight_share
@@ -545,7 +553,7 @@ def _amount_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
                 "rest": kr(int(block.remainder_budget))
                 if block.remainder_budget.denominator == 1
                 else number(block.remainder_budget) + " kr",
-                "weight": block.remainder,
+                "weight": _weight_words(block.remainder),
                 "own": number(cell.weight),
                 "part": number(cell.remainder_exact),
             }

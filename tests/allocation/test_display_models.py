@@ -86,7 +86,7 @@ def test_region_decision_page_explains_every_block(client, login, three, officer
     assert "tjänster per 100 000 inv. 20,88; tjänster per 100 000 inv. i riket 31,79" in text
     # the amount block: the step reached, the remainder part, the amount
     assert "når steget för minst 1, som ger 3 000 000 kr" in text
-    assert "i proportion till posts" in text
+    assert "i proportion till tjänster (posts)" in text
     assert "Förbättring 59 382 353 kr" in text
     assert "Totalt Goda förutsättningar 0 kr + Fortsatt ökning 0 kr + Förbättring" in text
     gotland = client.get(
