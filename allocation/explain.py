@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from allocation.results import (
+    VALUE_LABELS,
     BlockView,
     Cell,
-    VALUE_LABELS,
     Row,
     expression_names,
     is_format2,
