@@ -8,6 +8,7 @@ region's decision page and printed in the decision letter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from allocation.results import (
+    VALUE_LABELS,
     BlockView,
     Cell,
     Row,
@@ -68,6 +70,7 @@ def explain(
     block2: int | None = None,
     total: int,
     amounts: Mapping[str, int] | None = None,
+    model: Mapping[str, Any] | None = None,
 ) -> list[ExplainItem]:
     """The explanation of one decision, topic by topic.
 
@@ -81,7 +84,7 @@ def explain(
     decided instead, so no sentence contradicts the decision's amounts.
     """
     if is_format2(explanation):
-        return explain_blocks(explanation, amounts=amounts, total=total)
+        return explain_blocks(explanation, amounts=amounts, total=total, model=model)
     block1, block2 = int(block1 or 0), int(block2 or 0)
     e = explanation
     # Reconsiderations recorded before the method was: their amounts were typed by hand.
@@ -391,13 +394,25 @@ def _sentence(text: str) -> str:
 
 
 def explain_for(decision: Any) -> list[ExplainItem]:
-    """A decision's explanation (``allocation.models.Decision``), either shape."""
+    """A decision's explanation (``allocation.models.Decision``), either shape. A format-2
+    one reads its run's model (one query) to show the value expressions."""
+    model = None
+    if is_format2(decision.explanation):
+        from allocation.models import AllocationRun
+
+        snapshot = (
+            AllocationRun.objects.filter(pk=decision.run_id)
+            .values_list("snapshot__model", flat=True)
+            .first()
+        )
+        model = snapshot if isinstance(snapshot, Mapping) else None
     return explain(
         decision.explanation or {},
         block1=decision.block1,
         block2=decision.block2,
         total=decision.total,
         amounts=decision.block_amounts(),
+        model=model,
     )
 
 
@@ -430,6 +445,13 @@ def as_total(value: object) -> Fraction | bool | None:
     return as_fraction(value)
 
 
+def _weight_words(expression: str | None) -> str:
+    """A weight for people: ``"rate"`` -> ``"tjänster per 100 000 inv. (rate)"``."""
+    if expression and expression in VALUE_LABELS:
+        return f"{value_label(expression).lower()} ({expression})"
+    return expression or "–"
+
+
 def _percent(part: Fraction) -> str:
     return format_number(part * 100, places=2)
 
@@ -454,7 +476,7 @@ def _eligibility(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
 def _share_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any]) -> str:
     parts = [
         _("Blockets %(budget)s delas mellan de regioner som deltar, i proportion till %(weight)s.")
-        % {"budget": kr(block.budget), "weight": block.share}
+        % {"budget": kr(block.budget), "weight": _weight_words(block.share)}
     ]
     if cell.weight is not None:
         share = cell.weight_share
@@ -531,7 +553,7 @@ def _amount_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
                 "rest": kr(int(block.remainder_budget))
                 if block.remainder_budget.denominator == 1
                 else number(block.remainder_budget) + " kr",
-                "weight": block.remainder,
+                "weight": _weight_words(block.remainder),
                 "own": number(cell.weight),
                 "part": number(cell.remainder_exact),
             }
@@ -565,12 +587,54 @@ def _block_item(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any
     return ExplainItem(key, block.name, " ".join(parts))
 
 
-def _values_item(row: Row, totals: Mapping[str, Any]) -> ExplainItem | None:
-    shown = [
-        f"{value_label(name)}: {value_text(name, value)}"
-        for name, value in row.values.items()
-        if name not in ("posts",)
-    ]
+_OPERATORS = {"-": "−", "*": "×"}
+
+
+def substituted(expression: str, known: Mapping[str, str]) -> str:
+    """An expression with each known name replaced by its value's text, for people:
+    ``"posts - planned"`` -> ``"55 − 50"``. Text only: nothing is evaluated."""
+
+    def name(match: re.Match[str]) -> str:
+        return known.get(match.group(0), match.group(0))
+
+    text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", name, expression)
+    return re.sub(r"(?<=\s)[-*](?=\s)", lambda m: _OPERATORS[m.group(0)], text)
+
+
+def _known_texts(row: Row, totals: Mapping[str, Any]) -> dict[str, str]:
+    """The text of every input, value and total a value expression may use."""
+    known = {
+        "filled": number(row.filled if row.filled is not None else 0),
+        "started": number(row.started if row.started is not None else 0),
+        "deducted": number(row.deducted),
+        "population": number(row.population, places=0),
+        "planned": number(row.planned),
+    }
+    for name, value in row.values.items():
+        known[name] = number(value) if not isinstance(value, bool) else value_text(name, value)
+    for name, value in totals.items():
+        known[name] = (
+            value_text(name, as_total(value)) if isinstance(value, bool) else number(value)
+        )
+    return known
+
+
+def _values_item(
+    row: Row, totals: Mapping[str, Any], expressions: Mapping[str, str]
+) -> ExplainItem | None:
+    known = _known_texts(row, totals)
+    shown = []
+    for name, value in row.values.items():
+        if name == "posts":
+            continue
+        expression = expressions.get(name)
+        if expression and not isinstance(value, bool):
+            shown.append(
+                f"{value_label(name)} ({expression}): "
+                f"{substituted(expression, known)} = {value_text(name, value)}"
+            )
+        else:
+            shown.append(f"{value_label(name)}: {value_text(name, value)}")
     if not shown:
         return None
     text = _("Regionens värden i fördelningsmodellen: %(values)s.") % {"values": "; ".join(shown)}
@@ -595,7 +659,11 @@ def _rounding_blocks(cells: list[Cell]) -> ExplainItem | None:
 
 
 def explain_blocks(
-    explanation: Mapping[str, Any], *, amounts: Mapping[str, int] | None, total: int
+    explanation: Mapping[str, Any],
+    *,
+    amounts: Mapping[str, int] | None,
+    total: int,
+    model: Mapping[str, Any] | None = None,
 ) -> list[ExplainItem]:
     """A format-2 explanation, block by block: eligible or not and why (the condition and
     the region's values), the weight and its share of the total weight (share blocks), the
@@ -610,7 +678,8 @@ def explain_blocks(
     items.append(_deduction(e))
     if row.plan_text or row.planned:
         items.append(_plan(e))
-    values = _values_item(row, totals)
+    expressions = dict((model or {}).get("values") or {})
+    values = _values_item(row, totals, expressions)
     if values is not None:
         items.append(values)
     items.extend(_block_item(cell.block, cell, row, totals) for cell in row.cells)

@@ -476,6 +476,7 @@ def _render_decision(
     context = {
         "decision": decision,
         "decision_row": decision_row,
+        "decision_amounts": decision.block_amounts(),
         "value_labels": {name: value_label(name) for name in decision_row.values},
         "explanation": decision.explanation,
         "corrections": correction_texts(decision.explanation.get("corrections") or []),

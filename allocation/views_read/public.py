@@ -269,10 +269,11 @@ def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
-    """For machines: the rules in ``allocate_csv --rules`` format (the 2024 rules file for
-    decisions made before models were data; the model document otherwise)."""
+    """For machines: the rules in ``allocate_csv --rules`` format (the 2024 rules file when
+    the decisions' model is the 2024 model, the model document otherwise)."""
     table = public_table(_decided_round(slug))
-    if not table.legacy and table.model:
+    if [block.id for block in table.blocks] != ["block1", "block2"] and table.model:
+        # Not the 2024 model: only the model document describes it.
         content = exports.model_json(table.model)
     else:
         content = exports.rules_json(table.rules)

@@ -18,7 +18,8 @@ from typing import Any
 from django.utils import timezone
 
 from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
-from allocation.snapshot import build_snapshot
+from allocation.services.decisions import explanation_of
+from allocation.snapshot import build_snapshot, compute
 from regions.models import Region
 from submissions.models import GrantRound, RoundStatus
 from tests.allocation.read_factories import DECISION_DATE, FOUR, closed_round
@@ -39,7 +40,7 @@ def format2_run(grant_round: GrantRound, officer: object, *, result: dict | None
     """A finished run of ``grant_round`` with a format-2 snapshot and result."""
     result = copy.deepcopy(result or three_block_result())
     snapshot = build_snapshot(grant_round)
-    del snapshot["rules"]
+    snapshot.pop("rules", None)
     snapshot["format"] = 2
     snapshot["model"] = result["model"]
     ids = {r["name"]: r["region_id"] for r in snapshot["regions"]}
@@ -63,29 +64,11 @@ def format2_run(grant_round: GrantRound, officer: object, *, result: dict | None
 
 
 def format2_explanation(run: AllocationRun, region_row: dict[str, Any]) -> dict[str, Any]:
-    """The explanation a format-2 decision stores: the region's result row (with its
-    snapshot inputs) under ``region``, and the run's blocks, totals and value names."""
+    """The explanation a format-2 decision stores, as the decisions service writes it."""
     source = next(r for r in run.snapshot["regions"] if r["region_id"] == region_row["region_id"])
-    region = {
-        **region_row,
-        "population": source["population"],
-        "plan_text": source["plan_text"],
-        "reported_filled": source["reported_filled"],
-        "reported_started": source["reported_started"],
-        "version_reference": source["version_reference"],
-        "deduction_reason": source["deduction_reason"],
-        "override_reason": source["override_reason"],
-    }
-    return {
-        "format": 2,
-        "region_name": region_row["name"],
-        "run_number": run.number,
-        "region": region,
-        "blocks": run.result["blocks"],
-        "totals": run.result["totals"],
-        "value_names": run.result["value_names"],
-        "warnings": [w["message"] for w in run.result["warnings"]],
-    }
+    return explanation_of(
+        run_number=run.number, run_result=run.result, result=region_row, source=source
+    )
 
 
 def three_block_decided(officer: object, *, slug: str = "at-2022") -> dict[str, Decision]:
@@ -128,4 +111,75 @@ def three_block_decided(officer: object, *, slug: str = "at-2022") -> dict[str, 
     return decisions
 
 
-__all__ = ["BLOCK_NAMES", "format2_run", "three_block_decided", "three_block_result"]
+LEGACY_RULES = {
+    "block1": 63_000_000,
+    "block2": 160_000_000,
+    "staircase": [
+        ["2", 3_000_000],
+        ["3", 4_500_000],
+        ["5", 7_500_000],
+        ["7", 10_500_000],
+        ["10", 20_000_000],
+        ["15", 30_000_000],
+    ],
+}
+
+
+def legacy_decided(officer: object, regions=FOUR, *, slug: str = "at-2024") -> dict:
+    """A decided 2024 round as the code before models were data left it: a format-1
+    snapshot, the old result shape, decisions with block1/block2 and the old explanation."""
+    grant_round = closed_round(regions, slug=slug)
+    snapshot = {k: v for k, v in build_snapshot(grant_round).items() if k != "model"}
+    snapshot["format"] = 1
+    snapshot["rules"] = copy.deepcopy(LEGACY_RULES)
+    result = compute(snapshot)
+    assert "format" not in result and "steps_scale" in result
+    now = timezone.now()
+    run = AllocationRun.objects.create(
+        round=grant_round,
+        number=1,
+        status=RunStatus.DONE,
+        requested_by=officer,
+        requested_at=now,
+        started_at=now,
+        finished_at=now,
+        snapshot=snapshot,
+        result=result,
+        content_hash="a" * 64,
+        chain_hash="b" * 64,
+        issued_at=now,
+    )
+    sources = {r["region_id"]: r for r in snapshot["regions"]}
+    regions_by_id = Region.objects.in_bulk(list(sources))
+    decisions = {}
+    for row in result["regions"]:
+        region = regions_by_id[row["region_id"]]
+        decisions[region.short_name] = Decision.objects.create(
+            round=grant_round,
+            region=region,
+            run=run,
+            reference=f"AT{grant_round.year}-{region.code}-B1",
+            block1=row["block1"],
+            block2=row["block2"],
+            total=row["total"],
+            explanation=explanation_of(
+                run_number=1, run_result=result, result=row, source=sources[row["region_id"]]
+            ),
+            decided_at=now,
+            decision_date=DECISION_DATE,
+            decided_by=officer,
+            presented_by=officer,
+            content_hash=f"{region.code:0>64}",
+            chain_hash=f"{region.code:e>64}",
+        )
+    GrantRound.objects.filter(pk=grant_round.pk).update(status=RoundStatus.DECIDED)
+    return decisions
+
+
+__all__ = [
+    "BLOCK_NAMES",
+    "format2_run",
+    "three_block_decided",
+    "three_block_result",
+    "legacy_decided",
+]

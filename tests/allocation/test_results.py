@@ -15,13 +15,13 @@ from allocation.results import (
 from tests.allocation.format2_factories import (
     BLOCK_NAMES,
     format2_run,
+    legacy_decided,
     three_block_decided,
 )
 from tests.allocation.read_factories import (
     FAST_HASHERS,
     FOUR,
     closed_round,
-    decide,
 )
 
 
@@ -55,7 +55,7 @@ def test_legacy_rules_read_as_the_2024_model_of_rules_md():
 
 
 def test_old_run_reads_with_its_stored_figures(officer):
-    decisions = decide(closed_round(FOUR), officer)
+    decisions = legacy_decided(officer)
     run = decisions["Blekinge"].run
     result = read_result(run.snapshot, run.result)
     assert result.legacy
