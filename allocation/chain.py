@@ -60,6 +60,10 @@ def decision_content(decision: Decision) -> dict[str, Any]:
     # their stored hashes still verify.
     if decision.presented_by_id is not None:
         content["presented_by_id"] = decision.presented_by_id
+    # Amounts per block came with models as data: absent on decisions made before (their
+    # amounts are block1/block2), so that their stored hashes still verify.
+    if decision.amounts is not None:
+        content["amounts"] = decision.amounts
     return content
 
 

@@ -8,6 +8,7 @@ region's decision page and printed in the decision letter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,6 +17,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from allocation.results import (
+    VALUE_LABELS,
+    BlockView,
+    Cell,
+    Row,
+    expression_names,
+    is_format2,
+    read_explanation,
+    value_label,
+)
 from atgrant.templatetags.atgrant_format import format_number, format_range, format_rate, kr
 
 
@@ -53,15 +64,28 @@ def posts_text(count: object) -> str:
 
 
 def explain(
-    explanation: Mapping[str, Any], *, block1: int, block2: int, total: int
+    explanation: Mapping[str, Any],
+    *,
+    block1: int | None = None,
+    block2: int | None = None,
+    total: int,
+    amounts: Mapping[str, int] | None = None,
+    model: Mapping[str, Any] | None = None,
 ) -> list[ExplainItem]:
     """The explanation of one decision, topic by topic.
+
+    A format-2 explanation (any model, spec12.md) is explained block by block
+    (:func:`explain_blocks`, ``amounts``: kronor per block id); the old shape (the 2024
+    model, ``block1``/``block2`` in kronor) as before.
 
     Amounts typed at a reconsideration (``reconsideration_method`` "manual") are not what
     the computation gives: the computation's items then show the amounts it gave
     (``computed_block1``/``computed_block2``) and the reconsideration item says what was
     decided instead, so no sentence contradicts the decision's amounts.
     """
+    if is_format2(explanation):
+        return explain_blocks(explanation, amounts=amounts, total=total, model=model)
+    block1, block2 = int(block1 or 0), int(block2 or 0)
     e = explanation
     # Reconsiderations recorded before the method was: their amounts were typed by hand.
     typed_before = e.get("previous_total") is not None and not e.get("reconsideration_method")
@@ -364,3 +388,356 @@ def _sentence(text: str) -> str:
     """A reason as a full sentence (ending with a full stop)."""
     text = str(text).strip()
     return text if not text or text[-1] in ".!?" else text + "."
+
+
+# --- any model (format 2) ---------------------------------------------------------------------
+
+
+def explain_for(decision: Any) -> list[ExplainItem]:
+    """A decision's explanation (``allocation.models.Decision``), either shape. A format-2
+    one reads its run's model (one query) to show the value expressions."""
+    model = None
+    if is_format2(decision.explanation):
+        from allocation.models import AllocationRun
+
+        snapshot = (
+            AllocationRun.objects.filter(pk=decision.run_id)
+            .values_list("snapshot__model", flat=True)
+            .first()
+        )
+        model = snapshot if isinstance(snapshot, Mapping) else None
+    return explain(
+        decision.explanation or {},
+        block1=decision.block1,
+        block2=decision.block2,
+        total=decision.total,
+        amounts=decision.block_amounts(),
+        model=model,
+    )
+
+
+def value_text(name: str, value: Fraction | bool | None) -> str:
+    """A model value as a reader reads it: ja/nej, a rate with one decimal, a number."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nej")
+    if "rate" in name:
+        return format_rate(value)
+    return number(value)
+
+
+def _named_values(names: list[str], row: Row, totals: Mapping[str, Any]) -> str:
+    """ "rate 34,6; national_rate 31,8" for the names an expression uses."""
+    parts = []
+    for name in names:
+        if name in row.values:
+            parts.append(f"{value_label(name).lower()} {value_text(name, row.values[name])}")
+        elif name in totals:
+            value = totals[name]
+            parts.append(f"{value_label(name).lower()} {value_text(name, as_total(value))}")
+    return "; ".join(parts)
+
+
+def as_total(value: object) -> Fraction | bool | None:
+    if isinstance(value, bool):
+        return value
+    return as_fraction(value)
+
+
+def _weight_words(expression: str | None) -> str:
+    """A weight for people: ``"rate"`` -> ``"tjänster per 100 000 inv. (rate)"``."""
+    if expression and expression in VALUE_LABELS:
+        return f"{value_label(expression).lower()} ({expression})"
+    return expression or "–"
+
+
+def _percent(part: Fraction) -> str:
+    return format_number(part * 100, places=2)
+
+
+def _eligibility(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any]) -> str:
+    if not block.eligible:
+        return _("Alla regioner som redovisat deltar i blocket.")
+    values = _named_values(expression_names(block.eligible), row, totals)
+    if cell.eligible:
+        text = _("Villkoret för blocket är %(condition)s, och regionen uppfyller det.")
+    else:
+        text = _(
+            "Villkoret för blocket är %(condition)s. Regionen uppfyller det inte och får "
+            "därför inget ur blocket."
+        )
+    text %= {"condition": block.eligible}
+    if values:
+        text += " " + _("Regionens värden: %(values)s.") % {"values": values}
+    return text
+
+
+def _share_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any]) -> str:
+    parts = [
+        _("Blockets %(budget)s delas mellan de regioner som deltar, i proportion till %(weight)s.")
+        % {"budget": kr(block.budget), "weight": _weight_words(block.share)}
+    ]
+    if cell.weight is not None:
+        share = cell.weight_share
+        if share is not None:
+            parts.append(
+                _(
+                    "Regionens vikt är %(weight)s, %(percent)s procent av de deltagande "
+                    "regionernas sammanlagda vikt."
+                )
+                % {"weight": number(cell.weight), "percent": _percent(share)}
+            )
+        else:
+            parts.append(_("Regionens vikt är %(weight)s.") % {"weight": number(cell.weight)})
+    parts.append(
+        _("Regionens andel: %(exact)s kronor, avrundat %(paid)s.")
+        % {"exact": number(cell.exact), "paid": kr(cell.paid)}
+    )
+    return " ".join(parts)
+
+
+def _amount_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any]) -> str:
+    parts = []
+    amount = cell.amount if cell.amount is not None else Fraction(0)
+    if cell.step is not None:
+        threshold, payout = cell.step
+        used = _named_values(expression_names(block.amount)[:1], row, totals)
+        parts.append(
+            _(
+                "Beloppet räknas med en trappa (%(expression)s). Regionen (%(values)s) når "
+                "steget för minst %(threshold)s, som ger %(payout)s."
+            )
+            % {
+                "expression": block.amount,
+                "values": used,
+                "threshold": number(threshold),
+                "payout": kr(payout),
+            }
+        )
+    elif block.amount and "step(" in block.amount:
+        used = _named_values(expression_names(block.amount)[:1], row, totals)
+        parts.append(
+            _(
+                "Beloppet räknas med en trappa (%(expression)s). Regionen (%(values)s) når "
+                "inget steg: %(amount)s."
+            )
+            % {"expression": block.amount, "values": used, "amount": kr(amount)}
+        )
+    else:
+        parts.append(
+            _("Beloppet räknas som %(expression)s: %(amount)s kronor.")
+            % {"expression": block.amount or "–", "amount": number(amount)}
+        )
+    if block.scaled:
+        parts.append(
+            _(
+                "Beloppen översteg tillsammans blockets budget (%(sum)s mot %(budget)s), så "
+                "alla belopp har minskats med samma faktor, %(scale)s: %(scaled)s kronor."
+            )
+            % {
+                "sum": kr(int(block.amount_sum)) if block.amount_sum is not None else "–",
+                "budget": kr(block.budget),
+                "scale": format_number(block.scale, places=6),
+                "scaled": number(cell.scaled_exact),
+            }
+        )
+    if cell.remainder_exact:
+        parts.append(
+            _(
+                "Det som blev kvar av blocket (%(rest)s) delas mellan de regioner som deltar, i "
+                "proportion till %(weight)s. Regionens vikt är %(own)s, och dess del av resten "
+                "%(part)s kronor."
+            )
+            % {
+                "rest": kr(int(block.remainder_budget))
+                if block.remainder_budget.denominator == 1
+                else number(block.remainder_budget) + " kr",
+                "weight": _weight_words(block.remainder),
+                "own": number(cell.weight),
+                "part": number(cell.remainder_exact),
+            }
+        )
+    elif block.remainder and not block.scaled and cell.eligible:
+        parts.append(_("Ingen rest av blocket fanns att fördela."))
+    parts.append(
+        _("Regionens belopp ur blocket: %(exact)s kronor, avrundat %(paid)s.")
+        % {"exact": number(cell.exact), "paid": kr(cell.paid)}
+    )
+    return " ".join(parts)
+
+
+def _block_item(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any]) -> ExplainItem:
+    key = f"block:{block.id}"
+    if not block.is_paid and not cell.paid:
+        text = _("Blocket (%(budget)s) betalas inte ut i denna omgång.") % {
+            "budget": kr(block.budget)
+        }
+        if block.eligible:
+            text += " " + _("Ingen region uppfyllde villkoret %(condition)s.") % {
+                "condition": block.eligible
+            }
+        return ExplainItem(key, block.name, text)
+    parts = [_eligibility(block, cell, row, totals)]
+    if cell.eligible:
+        if block.kind == "share":
+            parts.append(_share_text(block, cell, row, totals))
+        else:
+            parts.append(_amount_text(block, cell, row, totals))
+    return ExplainItem(key, block.name, " ".join(parts))
+
+
+_OPERATORS = {"-": "−", "*": "×"}
+
+
+def substituted(expression: str, known: Mapping[str, str]) -> str:
+    """An expression with each known name replaced by its value's text, for people:
+    ``"posts - planned"`` -> ``"55 − 50"``. Text only: nothing is evaluated."""
+
+    def name(match: re.Match[str]) -> str:
+        return known.get(match.group(0), match.group(0))
+
+    text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", name, expression)
+    return re.sub(r"(?<=\s)[-*](?=\s)", lambda m: _OPERATORS[m.group(0)], text)
+
+
+def _known_texts(row: Row, totals: Mapping[str, Any]) -> dict[str, str]:
+    """The text of every input, value and total a value expression may use."""
+    known = {
+        "filled": number(row.filled if row.filled is not None else 0),
+        "started": number(row.started if row.started is not None else 0),
+        "deducted": number(row.deducted),
+        "population": number(row.population, places=0),
+        "planned": number(row.planned),
+    }
+    for name, value in row.values.items():
+        known[name] = number(value) if not isinstance(value, bool) else value_text(name, value)
+    for name, value in totals.items():
+        known[name] = (
+            value_text(name, as_total(value)) if isinstance(value, bool) else number(value)
+        )
+    return known
+
+
+def _values_item(
+    row: Row, totals: Mapping[str, Any], expressions: Mapping[str, str]
+) -> ExplainItem | None:
+    known = _known_texts(row, totals)
+    shown = []
+    for name, value in row.values.items():
+        if name == "posts":
+            continue
+        expression = expressions.get(name)
+        if expression and not isinstance(value, bool):
+            shown.append(
+                f"{value_label(name)} ({expression}): "
+                f"{substituted(expression, known)} = {value_text(name, value)}"
+            )
+        else:
+            shown.append(f"{value_label(name)}: {value_text(name, value)}")
+    if not shown:
+        return None
+    text = _("Regionens värden i fördelningsmodellen: %(values)s.") % {"values": "; ".join(shown)}
+    if totals:
+        common = "; ".join(
+            f"{value_label(name)}: {value_text(name, as_total(value))}"
+            for name, value in totals.items()
+        )
+        text += " " + _("Omgångens gemensamma värden: %(values)s.") % {"values": common}
+    return ExplainItem("values", _("Regionens värden"), text)
+
+
+def _rounding_blocks(cells: list[Cell]) -> ExplainItem | None:
+    changes = [c for c in (_rounding_change(cell.block.name, cell.rounding) for cell in cells) if c]
+    if not changes:
+        return None
+    intro = _(
+        "Beloppen avrundas till hela kronor, och kronor som avrundningen tappat eller lagt till "
+        "justeras så att varje block summerar exakt till sitt belopp."
+    )
+    return ExplainItem("rounding", _("Avrundning"), " ".join([intro, *changes]))
+
+
+def explain_blocks(
+    explanation: Mapping[str, Any],
+    *,
+    amounts: Mapping[str, int] | None,
+    total: int,
+    model: Mapping[str, Any] | None = None,
+) -> list[ExplainItem]:
+    """A format-2 explanation, block by block: eligible or not and why (the condition and
+    the region's values), the weight and its share of the total weight (share blocks), the
+    amount and the step reached (amount blocks), the scaling, the remainder part, the
+    rounding, and the total (kronor)."""
+    blocks, row = read_explanation(explanation)
+    e = {**explanation, **_row_fields(row)}
+    totals = explanation.get("totals") or {}
+    items = [_reported(e)]
+    if row.override_reason:
+        items.append(_override(e))
+    items.append(_deduction(e))
+    if row.plan_text or row.planned:
+        items.append(_plan(e))
+    expressions = dict((model or {}).get("values") or {})
+    values = _values_item(row, totals, expressions)
+    if values is not None:
+        items.append(values)
+    items.extend(_block_item(cell.block, cell, row, totals) for cell in row.cells)
+    rounding = _rounding_blocks(row.cells)
+    if rounding is not None:
+        items.append(rounding)
+    decided = dict(amounts) if amounts is not None else row.amounts
+    if explanation.get("previous_total") is not None:
+        items.append(_reconsidered_blocks(explanation, blocks, decided))
+    terms = " + ".join(f"{block.name} {kr(decided.get(block.id, 0))}" for block in blocks)
+    items.append(ExplainItem("total", _("Totalt"), f"{terms} = {kr(total)}."))
+    return items
+
+
+def _row_fields(row: Row) -> dict[str, Any]:
+    return {
+        "filled": row.filled,
+        "started": row.started,
+        "reported_posts": row.reported_posts,
+        "deducted": row.deducted,
+        "posts": row.posts,
+        "planned": row.planned,
+        "plan_is_range": row.planned_is_range,
+        "plan_text": row.plan_text,
+        "deduction_reason": row.deduction_reason,
+        "override_reason": row.override_reason,
+    }
+
+
+def _reconsidered_blocks(
+    e: Mapping[str, Any], blocks: list[BlockView], decided: Mapping[str, int]
+) -> ExplainItem:
+    previous = e.get("previous_amounts") or {}
+    before = ", ".join(
+        f"{block.name} {kr(previous[block.id])}" for block in blocks if block.id in previous
+    )
+    values = {
+        "reference": e.get("replaces_reference", ""),
+        "before": before or "–",
+        "total": kr(e.get("previous_total")),
+        "reason": _sentence(e.get("reconsideration_reason") or ""),
+    }
+    if e.get("reconsideration_method") == "engine":
+        text = _(
+            "Beslutet är en omprövning av beslut %(reference)s (%(before)s, totalt %(total)s). "
+            "Regionens uppgifter har rättats: %(changes)s. Beräkningen ovan är gjord med "
+            "omgångens fördelningsmodell och de rättade uppgifterna; övriga regioners beslut "
+            "står fast. Skäl: %(reason)s"
+        ) % {**values, "changes": _changes(e.get("corrections") or [])}
+    else:
+        now = ", ".join(f"{block.name} {kr(decided.get(block.id, 0))}" for block in blocks)
+        text = _(
+            "Beräkningen ovan är den som låg till grund för beslut %(reference)s (%(before)s, "
+            "totalt %(total)s). Vid omprövningen bestämdes beloppen i stället till %(now)s. "
+            "Skäl: %(reason)s"
+        ) % {**values, "now": now}
+    if e.get("overrun_reason"):
+        text += " " + _("Beslutet innebär att omgångens budget överskrids. Skäl: %(reason)s") % {
+            "reason": _sentence(e["overrun_reason"])
+        }
+    return ExplainItem("reconsidered", _("Omprövning"), text)

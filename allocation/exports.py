@@ -80,6 +80,12 @@ def rules_json(rules: Mapping[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def model_json(model: Mapping[str, Any]) -> str:
+    """For machines: an allocation model, a format-1 document (RULES.md), as
+    ``allocate_csv --rules`` reads it."""
+    return json.dumps(dict(model), indent=2, ensure_ascii=False) + "\n"
+
+
 # --- for people ------------------------------------------------------------------------------
 
 
@@ -133,9 +139,60 @@ def _list_cells(row: Row) -> list[object]:
     ]
 
 
-def list_table(rows: Iterable[Row]) -> Table:
-    """The allocation list for people: one row per region and a total row."""
-    return Table(_list_columns(), [_list_cells(row) for row in rows], total_label=_("Summa"))
+def _block_columns(blocks: Sequence[Any]) -> list[Column]:
+    """The list's columns for any model: the inputs, then a column per block (kronor)."""
+    inputs = _list_columns()[:9]
+    per_block = [
+        Column(_("%(block)s (kr)") % {"block": block.name}, Kind.KRONOR, total=True, width=14)
+        for block in blocks
+    ]
+    tail = _list_columns()[-4:]
+    return inputs + per_block + tail
+
+
+def _block_cells(row: Row) -> list[object]:
+    increase = row.get("increase")
+    cells = _list_cells({**row, "increase": increase or 0})
+    inputs = cells[:8] + [_exact(increase) if increase is not None else None]
+    return inputs + list(row["block_amounts"]) + cells[-4:]
+
+
+def list_table(rows: Iterable[Row], blocks: Sequence[Any] | None = None) -> Table:
+    """The allocation list for people: one row per region and a total row. Without
+    ``blocks`` (decisions made before models were data) the 2024 columns (block 1, step,
+    remainder, block 2); with them a column per block (rows carry ``block_amounts``)."""
+    if blocks is None:
+        return Table(_list_columns(), [_list_cells(row) for row in rows], total_label=_("Summa"))
+    return Table(
+        _block_columns(blocks), [_block_cells(row) for row in rows], total_label=_("Summa")
+    )
+
+
+def model_table(model: Mapping[str, Any]) -> Table:
+    """An allocation model for people: its values, totals and blocks, one a row."""
+    columns = [
+        Column(_("Del"), width=30),
+        Column(_("Uttryck eller villkor"), width=60),
+        Column(_("Belopp (kr)"), Kind.KRONOR, width=16),
+    ]
+    lines: list[list[object]] = []
+    for name, expression in (model.get("values") or {}).items():
+        lines.append([_("Värde: %(name)s") % {"name": name}, expression, None])
+    for name, expression in (model.get("totals") or {}).items():
+        lines.append([_("Gemensamt värde: %(name)s") % {"name": name}, expression, None])
+    for block in model.get("blocks") or ():
+        name = block.get("name") or block.get("id")
+        lines.append([_("Block: %(name)s") % {"name": name}, None, block.get("budget")])
+        if block.get("eligible"):
+            lines.append([_("  villkor"), block["eligible"], None])
+        if block.get("share"):
+            lines.append([_("  delas i proportion till"), block["share"], None])
+        if block.get("amount"):
+            lines.append([_("  belopp"), block["amount"], None])
+            lines.append([_("  över budget"), block.get("over_budget", "scale"), None])
+        if block.get("remainder"):
+            lines.append([_("  resten delas i proportion till"), block["remainder"], None])
+    return Table(columns, lines)
 
 
 def rules_table(rules: Mapping[str, Any]) -> Table:
@@ -155,12 +212,21 @@ def rules_table(rules: Mapping[str, Any]) -> Table:
     return Table(columns, lines)
 
 
-def full_csv(rows: Iterable[Row]) -> bytes:
+def full_csv(rows: Iterable[Row], blocks: Sequence[Any] | None = None) -> bytes:
     """For people: inputs and results per region, as a CSV for Excel in Sweden (bytes)."""
-    return spreadsheets.csv_bytes(list_table(rows))
+    return spreadsheets.csv_bytes(list_table(rows, blocks))
 
 
-def xlsx(rows: Sequence[Row], *, rules: Mapping[str, Any], title: str) -> bytes:
-    """For people: a workbook with the list (sheet "Fördelning") and the rules ("Regler")."""
-    sheets = [(_("Fördelning"), list_table(rows)), (_("Regler"), rules_table(rules))]
+def xlsx(
+    rows: Sequence[Row],
+    *,
+    rules: Mapping[str, Any] | None,
+    title: str,
+    model: Mapping[str, Any] | None = None,
+    blocks: Sequence[Any] | None = None,
+) -> bytes:
+    """For people: a workbook with the list (sheet "Fördelning") and the rules ("Regler":
+    the 2024 rules, or the model's values, totals and blocks)."""
+    rules_sheet = rules_table(rules) if rules is not None else model_table(model or {})
+    sheets = [(_("Fördelning"), list_table(rows, blocks)), (_("Regler"), rules_sheet)]
     return spreadsheets.xlsx_bytes(sheets, title=title)

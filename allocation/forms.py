@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import Decision
-from allocation.reconsideration import Corrections
+from allocation.reconsideration import Corrections, ModelBlock
 from allocation.services import record
 from atgrant.forms import DateField, ModelChoiceField, column_field, integer_range
 from atgrant.templatetags.atgrant_format import kr
@@ -139,10 +140,13 @@ class IssueForm(DecisionRecordForm):
 
 
 class ReconsiderForm(DecisionRecordForm):
-    """A reconsideration: corrected inputs run through the round's rules, or typed amounts.
+    """A reconsideration: corrected inputs run through the run's model, or typed amounts.
 
     Every number has bounds the database can hold: counts up to MAX_POSTS, each block amount
-    up to its block's budget (``budgets``: kronor per block, from the decision's run).
+    up to its block's budget. ``blocks`` are the blocks of the decision's run
+    (``reconsideration.run_blocks``): the form has one amount field per block, named by the
+    block's id (``block1``, ``good``), or ``amount_<id>`` where an id is the name of one of the
+    form's own fields.
     """
 
     ENGINE, MANUAL = "engine", "manual"
@@ -174,22 +178,7 @@ class ReconsiderForm(DecisionRecordForm):
     deducted = forms.IntegerField(
         label=_("Avräknade tjänster"), min_value=0, max_value=MAX_POSTS, required=False
     )
-    block1 = column_field(
-        Decision,
-        "block1",
-        label=_("Block 1 (kr)"),
-        min_value=0,
-        required=False,
-        help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
-    )
-    block2 = column_field(
-        Decision,
-        "block2",
-        label=_("Block 2 (kr)"),
-        min_value=0,
-        required=False,
-        help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
-    )
+    # One amount field per block of the run's model comes here (__init__).
     reason = forms.CharField(
         label=_("Skäl till omprövningen"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -206,26 +195,35 @@ class ReconsiderForm(DecisionRecordForm):
         required=False,
     )
 
-    def __init__(self, *args: object, budgets: dict[str, int], **kwargs: object) -> None:
+    def __init__(self, *args: object, blocks: Sequence[ModelBlock], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        for key in ("block1", "block2"):
-            field = self.fields[key]
-            field.max_value = budgets[key]
-            field.validators.append(MaxValueValidator(budgets[key]))
-            field.widget.attrs["max"] = budgets[key]
+        self.blocks = tuple(blocks)
+        for block in self.blocks:
+            self.fields[self.amount_field(block.id)] = column_field(
+                Decision,
+                "total",
+                label=_("%(block)s (kr)") % {"block": block.name},
+                min_value=0,
+                max_value=block.budget,
+                required=False,
+                help_text=_("Bara när beloppen anges för hand; högst blockets budget."),
+            )
+        order = list(self.fields)
+        amounts = [self.amount_field(block.id) for block in self.blocks]
+        rest = [name for name in order if name not in amounts]
+        at = rest.index("reason")
+        self.order_fields([*rest[:at], *amounts, *rest[at:]])
+
+    @classmethod
+    def amount_field(cls, block_id: str) -> str:
+        """The name of a block's amount field."""
+        own = set(cls.base_fields) | set(DecisionRecordForm.base_fields)
+        return f"amount_{block_id}" if block_id in own else block_id
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
         if data.get("method") == self.MANUAL:
-            for key in ("block1", "block2"):
-                if data.get(key) is None and key not in self.errors:
-                    self.add_error(key, _("Ange beloppet."))
-            block1, block2 = data.get("block1"), data.get("block2")
-            highest = integer_range(Decision._meta.get_field("total"))[1]
-            if block1 is not None and block2 is not None and block1 + block2 > highest:
-                raise forms.ValidationError(
-                    _("Beloppen kan tillsammans vara högst %(max)s.") % {"max": kr(highest)}
-                )
+            self._clean_amounts(data)
         elif data.get("method") == self.ENGINE:
             if not (data.get("plan_text") or "").strip() and "plan_text" not in self.errors:
                 self.add_error("plan_text", _("Ange planen."))
@@ -237,6 +235,19 @@ class ReconsiderForm(DecisionRecordForm):
             self.add_error("overrun_reason", _("Ange skälet till att budgeten överskrids."))
         return data
 
+    def _clean_amounts(self, data: dict[str, object]) -> None:
+        amounts = []
+        for block in self.blocks:
+            name = self.amount_field(block.id)
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, _("Ange beloppet."))
+            amounts.append(data.get(name))
+        highest = integer_range(Decision._meta.get_field("total"))[1]
+        if None not in amounts and sum(amounts) > highest:  # type: ignore[arg-type]
+            raise forms.ValidationError(
+                _("Beloppen kan tillsammans vara högst %(max)s.") % {"max": kr(highest)}
+            )
+
     def choice(self) -> dict[str, object]:
         """The service's arguments (decision_reconsider) from valid data."""
         data = self.cleaned_data
@@ -247,7 +258,8 @@ class ReconsiderForm(DecisionRecordForm):
             "overrun_reason": data["overrun_reason"] if data.get("confirm_overrun") else "",
         }
         if data["method"] == self.MANUAL:
-            return {**choice, "block1": data["block1"], "block2": data["block2"]}
+            amounts = {block.id: data[self.amount_field(block.id)] for block in self.blocks}
+            return {**choice, "amounts": amounts}
         corrections = Corrections(
             plan_text=data["plan_text"].strip(),
             filled=data["filled_posts"],

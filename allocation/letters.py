@@ -18,8 +18,9 @@ from django.contrib.staticfiles import finders
 from django.db.models import Q
 from django.template.loader import render_to_string
 
-from allocation.explain import explain
+from allocation.explain import explain_for
 from allocation.models import ChainLink, Decision
+from allocation.results import decision_table, read_explanation
 from allocation.services.record import officer_name
 from atgrant.pdf import html_to_pdf
 
@@ -67,13 +68,22 @@ def allocation_list_as_of(decision: Decision, position: int) -> list[Decision]:
 
 
 def _annex(decision: Decision, position: int | None) -> dict[str, Any]:
-    from allocation.views_read.public import decision_row
+    from allocation.views_read.public import decision_row, with_blocks
 
     in_force = allocation_list_as_of(decision, position) if position else [decision]
     rows = [{**decision_row(d), "is_this": d.pk == decision.pk} for d in in_force]
-    totals = {key: sum(row[key] for row in rows) for key in ("block1", "block2", "total")}
+    blocks = decision_table(in_force).blocks
+    with_blocks(rows, blocks)
+    totals = {"total": sum(row["total"] for row in rows)}
+    block_totals = [sum(row["block_amounts"][i] or 0 for row in rows) for i in range(len(blocks))]
     any_reconsidered = any(row["reconsidered"] for row in rows)
-    return {"rows": rows, "totals": totals, "any_reconsidered": any_reconsidered}
+    return {
+        "rows": rows,
+        "blocks": blocks,
+        "block_totals": block_totals,
+        "totals": totals,
+        "any_reconsidered": any_reconsidered,
+    }
 
 
 def letter_context(decision: Decision) -> dict[str, object]:
@@ -87,12 +97,8 @@ def letter_context(decision: Decision) -> dict[str, object]:
         "region": decision.region,
         "decided_by": officer_name(decision.decided_by),
         "presented_by": officer_name(decision.presented_by),
-        "items": explain(
-            decision.explanation,
-            block1=decision.block1,
-            block2=decision.block2,
-            total=decision.total,
-        ),
+        "items": explain_for(decision),
+        "decision_row": read_explanation(decision.explanation, decision.block_amounts())[1],
         "payment_year": payment_year(decision),
         "annex": _annex(decision, position),
         "chain_position": position,

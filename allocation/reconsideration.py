@@ -3,13 +3,14 @@
 Two ways to reach the new amounts:
 
 * ``engine``: the officer corrects the region's inputs (plan, filled and started posts,
-  deducted posts); the round's rules are run again on the decision's run snapshot with
-  the corrected inputs, and the region gets what that run gives it. Every other region's
-  decision stays as decided, so a block may end above its budget: the officer must then
-  confirm the overrun with a reason.
-* ``manual``: the officer types the two block amounts (each between 0 and its block's
-  budget) with a reason; the explanation then keeps the computation of the decision it
-  replaces and says the amounts were set by hand.
+  deducted posts); the model of the decision's run (its snapshot's ``"model"``, or an old
+  snapshot's rules read as RULES.md's 2024 model) is run again on the snapshot with the
+  corrected inputs, and the region gets what that run gives it, per block. Every other
+  region's decision stays as decided, so a block may end above its budget: the officer must
+  then confirm the overrun with a reason.
+* ``manual``: the officer types an amount for every block of the run's model (each between 0
+  and its block's budget) with a reason; the explanation then keeps the computation of the
+  decision it replaces and says the amounts were set by hand.
 
 Either way the result is an :class:`Outcome`: the amounts, the decision's explanation (which
 agrees with them, so the letter does) and each block's new total against its budget.
@@ -22,17 +23,16 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from allocation import engine
+from allocation.allocmodel import ModelError
 from allocation.models import Decision
 from allocation.plans import PlanError, parse_plan
-from allocation.snapshot import compute, frac
+from allocation.snapshot import compute, compute_model, frac, snapshot_model
 
 ENGINE = "engine"
 MANUAL = "manual"
-BLOCKS = ("block1", "block2")
 
 
 class ReconsiderationError(ValueError):
@@ -56,9 +56,11 @@ class Corrections:
 @dataclass(frozen=True)
 class BlockTotal:
     """One block after the reconsideration: the other regions' amounts in force (kr), the
-    region's new amount (kr), and the block's budget (kr) from the run's rules."""
+    region's new amount (kr), and the block's budget (kr) from the run's model. ``key`` is
+    the block's id, ``name`` what people read."""
 
     key: str
+    name: str
     budget: int
     others: int
     amount: int
@@ -75,50 +77,69 @@ class BlockTotal:
 
 @dataclass(frozen=True)
 class Outcome:
+    """``amounts``: kronor per block id of the run's model, in model order."""
+
     method: str
-    block1: int
-    block2: int
+    amounts: dict[str, int]
     explanation: dict[str, Any]
     blocks: tuple[BlockTotal, ...]
     corrections: tuple[dict[str, Any], ...] = field(default=())
 
     @property
     def total(self) -> int:
-        return self.block1 + self.block2
+        return sum(self.amounts.values())
 
     @property
     def overrun(self) -> bool:
         return any(block.over for block in self.blocks)
 
 
+@dataclass(frozen=True)
+class ModelBlock:
+    """A block of the decision's run as the reconsideration needs it: id, name, budget (kr)."""
+
+    id: str
+    name: str
+    budget: int
+
+
+def run_blocks(decision: Decision) -> tuple[ModelBlock, ...]:
+    """The blocks of the model the decision's run used, in model order."""
+    model = snapshot_model(decision.run.snapshot)
+    return tuple(ModelBlock(b.id, b.name, b.budget) for b in model.blocks)
+
+
 def budgets(decision: Decision) -> dict[str, int]:
-    """Each block's budget (kr) as the decision's run used it."""
-    rules = decision.run.snapshot["rules"]
-    return {key: int(rules[key]) for key in BLOCKS}
+    """Each block's budget (kr) by block id, as the decision's run used it."""
+    return {block.id: block.budget for block in run_blocks(decision)}
 
 
 def others_in_force(decision: Decision) -> dict[str, int]:
-    """Per block, the sum (kr) of the round's decisions in force for every other region."""
-    sums = (
-        Decision.objects.filter(round_id=decision.round_id, replaced_by__isnull=True)
-        .exclude(region_id=decision.region_id)
-        .aggregate(block1=Sum("block1"), block2=Sum("block2"))
+    """Per block id, the sum (kr) of the round's decisions in force for every other region
+    (decisions made before models were data count by their block1/block2)."""
+    sums: dict[str, int] = {}
+    others = Decision.objects.filter(round_id=decision.round_id, replaced_by__isnull=True).exclude(
+        region_id=decision.region_id
     )
-    return {key: sums[key] or 0 for key in BLOCKS}
+    for other in others.only("amounts", "block1", "block2"):
+        for key, amount in other.block_amounts().items():
+            sums[key] = sums.get(key, 0) + (amount or 0)
+    return sums
 
 
-def _blocks(decision: Decision, block1: int, block2: int) -> tuple[BlockTotal, ...]:
-    limits, others = budgets(decision), others_in_force(decision)
-    amounts = {"block1": block1, "block2": block2}
-    return tuple(BlockTotal(key, limits[key], others[key], amounts[key]) for key in BLOCKS)
+def _blocks(decision: Decision, amounts: dict[str, int]) -> tuple[BlockTotal, ...]:
+    others = others_in_force(decision)
+    return tuple(
+        BlockTotal(b.id, b.name, b.budget, others.get(b.id, 0), amounts.get(b.id, 0))
+        for b in run_blocks(decision)
+    )
 
 
 def _previous(old: Decision, reason: str) -> dict[str, Any]:
     return {
         "reconsideration_reason": reason,
         "replaces_reference": old.reference,
-        "previous_block1": old.block1,
-        "previous_block2": old.block2,
+        "previous_amounts": old.block_amounts(),
         "previous_total": old.total,
     }
 
@@ -177,38 +198,51 @@ def _corrected_source(
     return corrected, changes
 
 
+def _corrected_snapshot(decision: Decision, source: dict[str, Any]) -> dict[str, Any]:
+    snapshot = copy.deepcopy(decision.run.snapshot)
+    snapshot["regions"] = [
+        source if r["region_id"] == decision.region_id else r for r in snapshot["regions"]
+    ]
+    return snapshot
+
+
+def _region_source(decision: Decision) -> dict[str, Any]:
+    return next(r for r in decision.run.snapshot["regions"] if r["region_id"] == decision.region_id)
+
+
 def engine_outcome(*, decision: Decision, corrections: Corrections, reason: str) -> Outcome:
-    """Run the round's rules again with the region's corrected inputs (see the module).
+    """Run the model of the decision's run again with the region's corrected inputs (see the
+    module); the result is format 2 whatever the run's snapshot format.
 
     Raises ReconsiderationError when the inputs cannot be run (an unreadable plan, no
-    posts, more deducted than posts).
+    posts, more deducted than posts, or the model cannot evaluate them: its message names
+    the value, block or region).
     """
     from allocation.services.decisions import explanation_of
 
-    run = decision.run
-    snapshot = copy.deepcopy(run.snapshot)
-    index = next(
-        i for i, r in enumerate(snapshot["regions"]) if r["region_id"] == decision.region_id
-    )
-    source, changes = _corrected_source(snapshot["regions"][index], decision, corrections, reason)
-    snapshot["regions"][index] = source
+    source, changes = _corrected_source(_region_source(decision), decision, corrections, reason)
+    snapshot = _corrected_snapshot(decision, source)
     try:
-        result = compute(snapshot)
+        result = compute_model(snapshot)
+    except ModelError as exc:
+        raise ReconsiderationError(str(exc)) from exc
     except (engine.InputError, engine.RulesError) as exc:
         raise ReconsiderationError(_input_problem(corrections)) from exc
     row = next(r for r in result["regions"] if r["region_id"] == decision.region_id)
     explanation = {
-        **explanation_of(run_number=run.number, run_result=result, result=row, source=source),
+        **explanation_of(
+            run_number=decision.run.number, run_result=result, result=row, source=source
+        ),
         **_previous(decision, reason),
         "reconsideration_method": ENGINE,
         "corrections": changes,
     }
+    amounts = dict(row["amounts"])
     return Outcome(
         method=ENGINE,
-        block1=row["block1"],
-        block2=row["block2"],
+        amounts=amounts,
         explanation=explanation,
-        blocks=_blocks(decision, row["block1"], row["block2"]),
+        blocks=_blocks(decision, amounts),
         corrections=tuple(changes),
     )
 
@@ -225,41 +259,76 @@ def _input_problem(corrections: Corrections) -> str:
     return _("Uppgifterna kan inte räknas med omgångens regler. Kontrollera dem.")
 
 
-def manual_outcome(*, decision: Decision, block1: int, block2: int, reason: str) -> Outcome:
-    """Amounts typed by the officer: each between 0 and its block's budget.
-
-    The explanation keeps the computation of the replaced decision (with the amounts that
-    computation gave, ``computed_block1``/``computed_block2``) and records the method, so
-    the letter says the amounts were set at the reconsideration rather than computed.
-    Raises ReconsiderationError for an amount out of bounds.
-    """
-    limits = budgets(decision)
-    for key, amount in (("block1", block1), ("block2", block2)):
-        if not 0 <= amount <= limits[key]:
+def _typed_amounts(decision: Decision, amounts: dict[str, Any]) -> dict[str, int]:
+    """Every block of the run's model with its typed amount (kr), in model order. Raises
+    ReconsiderationError for a block missing or unknown, or an amount out of bounds."""
+    blocks = run_blocks(decision)
+    unknown = set(amounts) - {b.id for b in blocks}
+    if unknown:
+        raise ReconsiderationError(
+            _("Körningens modell har inget block %(block)s.")
+            % {"block": ", ".join(sorted(unknown))}
+        )
+    typed = {}
+    for block in blocks:
+        amount = amounts.get(block.id)
+        if amount is None:
+            raise ReconsiderationError(_("Ange beloppet för %(block)s.") % {"block": block.name})
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int)
+            or not 0 <= amount <= block.budget
+        ):
             raise ReconsiderationError(
                 _("Beloppet för %(block)s ska vara mellan 0 och %(budget)s kr.")
-                % {"block": _block_name(key), "budget": limits[key]}
+                % {"block": block.name, "budget": block.budget}
             )
+        typed[block.id] = amount
+    return typed
+
+
+def manual_outcome(*, decision: Decision, amounts: dict[str, Any], reason: str) -> Outcome:
+    """Amounts typed by the officer: one per block of the run's model, each between 0 and its
+    block's budget (kr).
+
+    The explanation keeps the computation of the replaced decision (with the amounts that
+    computation gave, ``computed_amounts``) and records the method, so the letter says the
+    amounts were set at the reconsideration rather than computed.
+    Raises ReconsiderationError for a block missing or an amount out of bounds.
+    """
+    typed = _typed_amounts(decision, amounts)
     old = decision.explanation
+    computed = _computed_amounts(decision)
     explanation = {
         **old,
         **_previous(decision, reason),
         "reconsideration_method": MANUAL,
         "corrections": [],
-        "computed_block1": old.get("computed_block1", decision.block1),
-        "computed_block2": old.get("computed_block2", decision.block2),
+        "computed_amounts": computed,
     }
+    if old.get("format") != 2:
+        # An explanation of the old shape is read by its old keys (allocation.explain).
+        previous = decision.block_amounts()
+        for key in ("block1", "block2"):
+            explanation[f"previous_{key}"] = previous.get(key)
+            explanation[f"computed_{key}"] = computed.get(key)
     return Outcome(
         method=MANUAL,
-        block1=block1,
-        block2=block2,
+        amounts=typed,
         explanation=explanation,
-        blocks=_blocks(decision, block1, block2),
+        blocks=_blocks(decision, typed),
     )
 
 
-def _block_name(key: str) -> str:
-    return _("block 1") if key == "block1" else _("block 2")
+def _computed_amounts(decision: Decision) -> dict[str, int]:
+    """What the computation in the decision's explanation gave, per block id (a chain of
+    typed reconsiderations keeps the first computation's amounts)."""
+    e = decision.explanation
+    if e.get("computed_amounts") is not None:
+        return dict(e["computed_amounts"])
+    if e.get("computed_block1") is not None:  # typed before models were data
+        return {"block1": e["computed_block1"], "block2": e["computed_block2"]}
+    return decision.block_amounts()
 
 
 def preview(
@@ -267,8 +336,7 @@ def preview(
     decision: Decision,
     reason: str,
     corrections: Corrections | None = None,
-    block1: int | None = None,
-    block2: int | None = None,
+    amounts: dict[str, Any] | None = None,
     overrun_reason: str = "",
 ) -> Outcome:
     """What decision_reconsider would decide with the same arguments (nothing is written).
@@ -277,22 +345,36 @@ def preview(
     """
     if corrections is not None:
         return engine_outcome(decision=decision, corrections=corrections, reason=reason)
-    return manual_outcome(decision=decision, block1=int(block1), block2=int(block2), reason=reason)
+    return manual_outcome(decision=decision, amounts=dict(amounts or {}), reason=reason)
 
 
-def recomputed_amounts(decision: Decision) -> tuple[int, int] | None:
-    """(block 1, block 2) in kronor that the round's rules give a reconsideration made through
-    them, recomputed from its run's snapshot and the inputs its explanation records; None
-    for any other decision. For allocation.verify: an engine reconsideration must agree."""
+def _recorded_snapshot(decision: Decision) -> dict[str, Any]:
+    """The decision's run snapshot with the region's inputs as its explanation records them."""
+    e = decision.explanation
+    source = dict(_region_source(decision))
+    if e.get("plan_text") != source.get("plan_text"):
+        source["plan_low"], source["plan_high"] = _plan_bounds(e["plan_text"])
+    for key in ("plan_text", "filled", "started", "deducted"):
+        source[key] = e.get(key)
+    return _corrected_snapshot(decision, source)
+
+
+def recomputed_amounts(decision: Decision) -> dict[str, int] | None:
+    """Kronor per block id that the run's model gives a reconsideration made through it,
+    recomputed from its run's snapshot and the inputs its explanation records; None for any
+    other decision. For allocation.verify: an engine reconsideration must agree.
+
+    A reconsideration made before models were data (``amounts`` null) was computed by
+    ``allocation.engine`` on its format-1 snapshot and is recomputed so; one made since, by
+    the model (``compute_model``)."""
     if decision.explanation.get("reconsideration_method") != ENGINE:
         return None
-    e = decision.explanation
-    snapshot = copy.deepcopy(decision.run.snapshot)
-    for source in snapshot["regions"]:
-        if source["region_id"] == decision.region_id:
-            if e.get("plan_text") != source.get("plan_text"):
-                source["plan_low"], source["plan_high"] = _plan_bounds(e["plan_text"])
-            for key in ("plan_text", "filled", "started", "deducted"):
-                source[key] = e.get(key)
-    row = next(r for r in compute(snapshot)["regions"] if r["region_id"] == decision.region_id)
-    return row["block1"], row["block2"]
+    snapshot = _recorded_snapshot(decision)
+    if decision.amounts is None:
+        row = _region_row(compute(snapshot), decision.region_id)
+        return {"block1": row["block1"], "block2": row["block2"]}
+    return dict(_region_row(compute_model(snapshot), decision.region_id)["amounts"])
+
+
+def _region_row(result: dict[str, Any], region_id: int) -> dict[str, Any]:
+    return next(r for r in result["regions"] if r["region_id"] == region_id)

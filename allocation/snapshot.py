@@ -15,6 +15,17 @@ JSON conventions (snapshot, result and decision explanations):
 
 A snapshot holds everything a run used, so that ``compute(snapshot)`` gives the same result
 later, whatever happened to the reports since (verify_decisions relies on it).
+
+Two shapes are stored (docs: /work/notes/spec12.md section 2):
+
+* format 1, made before models were data: ``"rules"`` (``{"block1", "block2", "staircase"}``);
+  its result has no ``"format"`` and the 2024 columns (``block1``, ``step_payment``, ...).
+  ``compute`` still runs it through ``allocation.engine``, so that its stored result is
+  recomputed exactly as it was made.
+* format 2: ``"model"``, the round's model document (RULES.md, format 1); ``compute`` runs it
+  through ``allocation.allocmodel`` and the result is format 2: ``"blocks"`` (each block's
+  definition and outcome), ``"totals"``, per region its ``"values"``, a cell per block id
+  under ``"blocks"``, ``"amounts"`` (kronor per block id) and ``"total"``.
 """
 
 from __future__ import annotations
@@ -30,14 +41,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from allocation import engine
+from allocation import allocmodel, engine
+from allocation.allocmodel import AllocationModel, ModelError
 from allocation.selectors import RegionInputRow, regions_not_reporting, round_inputs
 from atgrant.templatetags.atgrant_format import format_number
 from regions.collation import name_order
-from submissions.forecast import rules_for_round
 from submissions.models import GrantRound
 
-SNAPSHOT_FORMAT = 1
+# Snapshots with "rules" (the 2024 columns) are format 1; with "model", format 2.
+LEGACY_FORMAT = 1
+SNAPSHOT_FORMAT = 2
+RESULT_FORMAT = 2
 
 
 class SnapshotError(ValueError):
@@ -65,12 +79,76 @@ def amount_text(value: Fraction) -> str:
     return f"{sign}{whole}.{part:0{AMOUNT_DECIMALS}d}"
 
 
-def _rules_json(rules: engine.Rules) -> dict[str, Any]:
-    return {
-        "block1": rules.block1,
-        "block2": rules.block2,
-        "staircase": [[frac(s.min_increase), s.payout] for s in rules.staircase],
-    }
+class ModelMissing(SnapshotError):
+    """The round has no allocation model, or one that is not valid."""
+
+
+def round_model(grant_round: GrantRound) -> AllocationModel:
+    """The round's allocation model (``GrantRound.model``, RULES.md), validated.
+
+    The model is what counts: the round's old budget and staircase columns are not read.
+    Raises ModelMissing (a SnapshotError, message in Swedish) when the round has no model or
+    its document is not valid; the model's own message says which value, total or block.
+    """
+    if not grant_round.model:
+        raise ModelMissing(
+            _(
+                "Omgången %(round)s har ingen fördelningsmodell. Lägg in modellen innan "
+                "fördelningen körs."
+            )
+            % {"round": grant_round.name}
+        )
+    try:
+        return AllocationModel.from_json(grant_round.model)
+    except ModelError as exc:
+        raise ModelMissing(
+            _("Omgångens fördelningsmodell kan inte användas: %(problem)s") % {"problem": str(exc)}
+        ) from exc
+
+
+def model_from_columns(grant_round: GrantRound) -> dict[str, Any]:
+    """RULES.md's 2024 model (a format-1 document) from the round's budget columns and
+    staircase rows, for a round created with them (the admin, load_round_2024, tests).
+    Budgets in kronor; thresholds exact (Decimal read as Fraction). Raises ModelError when
+    they do not make a valid model (a negative budget)."""
+    steps = [
+        (Fraction(str(step.min_increase)), step.payout)
+        for step in grant_round.steps.order_by("min_increase")
+    ]
+    return allocmodel.model_2024(
+        grant_round.block1_budget,
+        grant_round.block2_budget,
+        steps,
+        name=f"AT-tjänster {grant_round.year}",
+    ).to_json()
+
+
+def round_model_or_none(grant_round: GrantRound) -> AllocationModel | None:
+    """The round's model, or None when it has none or it is not valid (for pages that show
+    what they can, such as the forecast)."""
+    try:
+        return round_model(grant_round)
+    except ModelMissing:
+        return None
+
+
+def snapshot_model(snapshot: dict[str, Any]) -> AllocationModel:
+    """The model a snapshot was (or will be) run with: format 2's ``"model"``, or format 1's
+    ``"rules"`` read as RULES.md's 2024 model. Raises ModelError for a document not valid."""
+    if is_legacy(snapshot):
+        return AllocationModel.from_json(snapshot["rules"])
+    return AllocationModel.from_json(snapshot["model"])
+
+
+def block_budgets(snapshot: dict[str, Any]) -> dict[str, int]:
+    """Each block's budget (kronor) by block id, in model order, as the snapshot's model has
+    it (``block1``/``block2`` for a format-1 snapshot)."""
+    return {block.id: block.budget for block in snapshot_model(snapshot).blocks}
+
+
+def is_legacy(snapshot: dict[str, Any]) -> bool:
+    """Whether the snapshot was made before models were data (format 1, ``"rules"``)."""
+    return snapshot.get("format", LEGACY_FORMAT) == LEGACY_FORMAT and "model" not in snapshot
 
 
 def _region_json(row: RegionInputRow) -> dict[str, Any]:
@@ -96,7 +174,9 @@ def _region_json(row: RegionInputRow) -> dict[str, Any]:
 
 
 def build_snapshot(grant_round: GrantRound, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The rules and every input the next run uses. Raises SnapshotError if they are incomplete."""
+    """The round's model and every input the next run uses (format 2). Raises SnapshotError if
+    they are incomplete or the round's model is missing or not valid."""
+    model = round_model(grant_round)
     rows = round_inputs(grant_round=grant_round)
     missing = [row.name for row in rows if row.baseline_missing]
     if missing:
@@ -115,22 +195,16 @@ def build_snapshot(grant_round: GrantRound, *, now: dt.datetime | None = None) -
             "year": grant_round.year,
             "population_date": grant_round.population_date.isoformat(),
         },
-        "rules": _rules_json(rules_for_round(grant_round)),
+        "model": model.to_json(),
         "regions": [_region_json(row) for row in rows],
         "not_reporting": [{"region_id": r.pk, "name": r.name, "code": r.code} for r in absent],
     }
 
 
-def engine_inputs(snapshot: dict[str, Any]) -> tuple[engine.Rules, list[engine.RegionInput]]:
-    rules_data = snapshot["rules"]
-    rules = engine.Rules(
-        block1=rules_data["block1"],
-        block2=rules_data["block2"],
-        staircase=tuple(
-            engine.Step(min_increase=Fraction(t), payout=p) for t, p in rules_data["staircase"]
-        ),
-    )
-    regions = [
+def region_inputs(snapshot: dict[str, Any]) -> list[engine.RegionInput]:
+    """The snapshot's regions as the engines' input rows (either snapshot format).
+    Raises engine.InputError for a row that cannot be run."""
+    return [
         engine.RegionInput(
             name=r["name"],
             population=r["population"],
@@ -142,7 +216,19 @@ def engine_inputs(snapshot: dict[str, Any]) -> tuple[engine.Rules, list[engine.R
         )
         for r in snapshot["regions"]
     ]
-    return rules, regions
+
+
+def engine_inputs(snapshot: dict[str, Any]) -> tuple[engine.Rules, list[engine.RegionInput]]:
+    """A format-1 snapshot's rules and regions for ``allocation.engine``."""
+    rules_data = snapshot["rules"]
+    rules = engine.Rules(
+        block1=rules_data["block1"],
+        block2=rules_data["block2"],
+        staircase=tuple(
+            engine.Step(min_increase=Fraction(t), payout=p) for t, p in rules_data["staircase"]
+        ),
+    )
+    return rules, region_inputs(snapshot)
 
 
 def _result_region(res: engine.RegionResult, source: dict[str, Any]) -> dict[str, Any]:
@@ -192,10 +278,105 @@ def serialise(allocation: engine.Allocation, snapshot: dict[str, Any]) -> dict[s
     }
 
 
+def _value_json(value: Fraction | bool) -> str | bool:
+    """A model value or total: true/false, or Fraction text."""
+    return value if isinstance(value, bool) else frac(value)
+
+
+def _cell_json(cell: allocmodel.RegionBlock) -> dict[str, Any]:
+    return {
+        "eligible": cell.eligible,
+        "weight": None if cell.weight is None else frac(cell.weight),
+        "amount": None if cell.amount is None else frac(cell.amount),
+        "step": None if cell.step is None else [frac(cell.step[0]), cell.step[1]],
+        "exact": amount_text(cell.exact),
+        "scaled_exact": amount_text(cell.scaled_exact),
+        "remainder_exact": amount_text(cell.remainder_exact),
+        "paid": cell.paid,
+        "rounding": cell.rounding,
+    }
+
+
+def _model_region(outcome: allocmodel.RegionOutcome, source: dict[str, Any]) -> dict[str, Any]:
+    given = outcome.input
+    return {
+        "name": outcome.name,
+        "region_id": source["region_id"],
+        "code": source["code"],
+        "filled": given.filled,
+        "started": given.started,
+        "reported_posts": given.reported_posts,
+        "deducted": given.deducted,
+        "posts": outcome.posts,
+        "planned": frac(given.planned),
+        "planned_is_range": given.planned_low != given.planned_high,
+        "values": {name: _value_json(v) for name, v in outcome.values.items()},
+        "blocks": {block_id: _cell_json(cell) for block_id, cell in outcome.blocks.items()},
+        "amounts": {block_id: cell.paid for block_id, cell in outcome.blocks.items()},
+        "total": outcome.total,
+    }
+
+
+def _model_block(block: allocmodel.BlockOutcome, model: AllocationModel) -> dict[str, Any]:
+    definition = model.block(block.id)
+    return {
+        "id": block.id,
+        "name": block.name,
+        "kind": block.kind,
+        "budget": block.budget,
+        "paid": block.paid,
+        "not_paid": block.not_paid,
+        "eligible_count": block.eligible_count,
+        "amount_sum": None if block.amount_sum is None else frac(block.amount_sum),
+        "scale": frac(block.scale),
+        "remainder_budget": frac(block.remainder_budget),
+        "eligible": definition.eligible,
+        "share": definition.share,
+        "amount": definition.amount,
+        "over_budget": definition.over_budget,
+        "remainder": definition.remainder,
+    }
+
+
+def serialise_model(allocation: allocmodel.ModelAllocation, snapshot: dict[str, Any]) -> dict:
+    """A model allocation as stored in AllocationRun.result (format 2, spec12.md section 2)."""
+    by_name = {r["name"]: r for r in snapshot["regions"]}
+    model = allocation.model
+    return {
+        "format": RESULT_FORMAT,
+        "model": model.to_json(),
+        "value_names": [name for name, _expression in model.values],
+        "blocks": [_model_block(b, model) for b in allocation.blocks],
+        "totals": {name: _value_json(v) for name, v in allocation.totals.items()},
+        "regions": [_model_region(r, by_name[r.name]) for r in allocation.regions],
+        "total_paid": allocation.total_paid,
+        "warnings": [{"code": w.code, "message": w.message} for w in allocation.warnings],
+    }
+
+
+def compute_model(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Run the snapshot's model (format 1's rules read as the 2024 model) through
+    ``allocation.allocmodel``: always a format-2 result. Raises ModelError, engine.InputError."""
+    model = snapshot_model(snapshot)
+    return serialise_model(allocmodel.allocate(model, region_inputs(snapshot)), snapshot)
+
+
 def compute(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """Run the engine on a snapshot; the result as stored in AllocationRun.result."""
-    rules, regions = engine_inputs(snapshot)
-    return serialise(engine.allocate(rules, regions), snapshot)
+    """Run a snapshot; the result as stored in AllocationRun.result.
+
+    A format-1 snapshot (``"rules"``) is run by ``allocation.engine`` and gives the old result
+    shape, exactly as stored by the runs made with it; a format-2 snapshot gives format 2.
+    Raises ModelError, engine.InputError, engine.RulesError; SnapshotError for an unknown
+    format.
+    """
+    if is_legacy(snapshot):
+        rules, regions = engine_inputs(snapshot)
+        return serialise(engine.allocate(rules, regions), snapshot)
+    if snapshot.get("format") != SNAPSHOT_FORMAT:
+        raise SnapshotError(
+            _("Underlaget har ett okänt format (%(format)s).") % {"format": snapshot.get("format")}
+        )
+    return compute_model(snapshot)
 
 
 @dataclass
@@ -216,7 +397,7 @@ def preview(grant_round: GrantRound) -> Preview:
     try:
         snapshot = build_snapshot(grant_round)
         result = compute(snapshot)
-    except (SnapshotError, engine.InputError, engine.RulesError) as exc:
+    except (SnapshotError, ModelError, engine.InputError, engine.RulesError) as exc:
         return Preview(error=str(exc), rows=round_inputs(grant_round=grant_round))
     return Preview(snapshot=snapshot, result=result)
 
@@ -251,8 +432,8 @@ def snapshot_differences(snapshot: dict[str, Any], grant_round: GrantRound) -> l
     except SnapshotError as exc:
         return [str(exc)]
     problems = []
-    if current["rules"] != snapshot["rules"]:
-        problems.append(_("Omgångens budget eller trappa har ändrats."))
+    if not _same_model(snapshot, current["model"]):
+        problems.append(_("Omgångens fördelningsmodell har ändrats."))
     old = {r["region_id"]: r for r in snapshot["regions"]}
     new = {r["region_id"]: r for r in current["regions"]}
     names = {pk: r["name"] for pk, r in {**old, **new}.items()}
@@ -278,6 +459,27 @@ def snapshot_differences(snapshot: dict[str, Any], grant_round: GrantRound) -> l
                     }
                 )
     return problems
+
+
+def row_amounts(row: dict[str, Any]) -> dict[str, int]:
+    """Kronor per block id of a run's result row: format 2's ``amounts``, or an old row's
+    ``block1``/``block2``."""
+    if "amounts" in row:
+        return dict(row["amounts"])
+    return {"block1": row["block1"], "block2": row["block2"]}
+
+
+def _same_model(snapshot: dict[str, Any], current: dict[str, Any]) -> bool:
+    """Whether the snapshot's model is the current one. A format-1 snapshot's rules are read
+    as the 2024 model and compared without the model's name, which they never had."""
+    if not is_legacy(snapshot):
+        return snapshot.get("model") == current
+    try:
+        before = snapshot_model(snapshot).to_json()
+    except ModelError:
+        return False
+    before.pop("name", None)
+    return before == {k: v for k, v in current.items() if k != "name"}
 
 
 def result_rows(snapshot: dict[str, Any], result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,6 +1,11 @@
 """Verifying the record: every finished run recomputed from its snapshot, every decision checked
 against its run, and the hash chain recomputed link by link.
 
+Runs of both snapshot formats are recomputed by ``snapshot.compute``: those made before models
+were data by ``allocation.engine`` (the old result shape), those since by their model
+(format 2). A decision's amounts per block (``Decision.block_amounts()``) are compared with its
+run's row, whichever shape either has.
+
 ``verify_all()`` is what ``manage.py verify_decisions`` and the auditor's page call.
 """
 
@@ -11,10 +16,7 @@ from typing import Any
 
 from allocation import chain, reconsideration
 from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
-from allocation.snapshot import compute
-
-# Amount fields of a run's per-region result that a decision must repeat.
-_AMOUNTS = ("block1", "block2", "total")
+from allocation.snapshot import compute, row_amounts
 
 
 @dataclass
@@ -58,10 +60,14 @@ def _result_differences(stored: dict | None, recomputed: dict) -> list[str]:
                     f"{region['name']}: {key} stored {old.get(key)!r}, recomputed {value!r}"
                 )
     found.extend(f"region {rid}: in the stored result only" for rid in stored_regions)
-    for key in ("block1", "block2", "steps_scale", "total_paid", "warnings"):
+    for key in recomputed.keys() - {"regions"}:
         if stored.get(key) != recomputed.get(key):
             found.append(f"{key} stored {stored.get(key)!r}, recomputed {recomputed.get(key)!r}")
     return found or ["stored result differs from the recomputed one"]
+
+
+def _amounts_text(amounts: dict[str, int]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in amounts.items())
 
 
 def _check_decision(
@@ -71,18 +77,23 @@ def _check_decision(
 ) -> None:
     """`rows_by_run`: each done run's result rows by region id (read once, not per decision)."""
     label = f"decision {decision.reference}"
-    if decision.total != decision.block1 + decision.block2:
-        report.problems.append(f"{label}: total is not block 1 + block 2")
+    amounts = decision.block_amounts()
+    if None in amounts.values() or decision.total != sum(amounts.values()):
+        report.problems.append(f"{label}: total is not the sum of its block amounts")
     if chain.content_hash(chain.decision_content(decision)) != decision.content_hash:
         report.problems.append(f"{label}: content hash does not match its content")
     if decision.replaces_id is not None:
-        # Amounts typed at a reconsideration are its own; one made through the rules must
-        # still be what they give with its corrected inputs.
-        recomputed = reconsideration.recomputed_amounts(decision)
-        if recomputed is not None and recomputed != (decision.block1, decision.block2):
+        # Amounts typed at a reconsideration are its own; one made through the model must
+        # still be what it gives with its corrected inputs.
+        try:
+            recomputed = reconsideration.recomputed_amounts(decision)
+        except Exception as exc:  # noqa: BLE001 - any failure to recompute is a finding
+            report.problems.append(f"{label}: cannot recompute its corrected inputs: {exc}")
+            return
+        if recomputed is not None and recomputed != amounts:
             report.problems.append(
-                f"{label}: amounts {decision.block1}/{decision.block2}, its corrected inputs "
-                f"give {recomputed[0]}/{recomputed[1]}"
+                f"{label}: amounts {_amounts_text(amounts)}, its corrected inputs "
+                f"give {_amounts_text(recomputed)}"
             )
         return
     rows = rows_by_run.get(decision.run_id)
@@ -93,11 +104,14 @@ def _check_decision(
     if row is None:
         report.problems.append(f"{label}: region not in its run's result")
         return
-    for key in _AMOUNTS:
-        if getattr(decision, key) != row[key]:
-            report.problems.append(
-                f"{label}: {key} is {getattr(decision, key)}, its run says {row[key]}"
-            )
+    expected = {**row_amounts(row), "total": row["total"]}
+    for key, value in {**amounts, "total": decision.total}.items():
+        if key not in expected:
+            report.problems.append(f"{label}: block {key} is not in its run's model")
+        elif value != expected[key]:
+            report.problems.append(f"{label}: {key} is {value}, its run says {expected[key]}")
+    for key in expected.keys() - amounts.keys() - {"total"}:
+        report.problems.append(f"{label}: no amount for block {key} of its run's model")
 
 
 def _check_chain(report: VerificationReport) -> None:

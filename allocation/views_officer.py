@@ -22,10 +22,20 @@ from allocation import reconsideration, selectors
 from allocation.explain import correction_texts, explain
 from allocation.forms import DeductionForm, IssueForm, OverrideForm, ReconsiderForm
 from allocation.models import AllocationRun, Decision, RunStatus
+from allocation.results import (
+    Row,
+    RunResult,
+    decision_table,
+    read_explanation,
+    read_result,
+    round_model_blocks,
+    value_columns,
+    value_label,
+)
 from allocation.services import decisions, preparation, record, runs
 from allocation.services.common import PREPARABLE
 from allocation.services.lease import is_abandoned
-from allocation.snapshot import preview, result_rows, snapshot_differences
+from allocation.snapshot import preview, snapshot_differences
 from atgrant.security import sensitive_action
 from regions.guards import agency_page
 from regions.models import Region
@@ -75,8 +85,13 @@ def _participants(grant_round: GrantRound) -> Any:
     return Region.objects.filter(pk__in=ids).order_by("sort_key", "name")
 
 
-def _with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [row for row in rows if row["deduction_reason"] or row["override_reason"]]
+def _with_reasons(rows: list[Row]) -> list[Row]:
+    return [row for row in rows if row.deduction_reason or row.override_reason]
+
+
+def _result_view(snapshot: dict[str, Any] | None, result: dict[str, Any] | None) -> RunResult:
+    """Any stored result (old shape or format 2) as the tables show it, block by block."""
+    return read_result(snapshot, result)
 
 
 def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, Any]:
@@ -84,7 +99,8 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
     runs = list(selectors.runs_of_round(grant_round=grant_round))
     active = next((run for run in runs if run.is_active), None)
     current = preview(grant_round) if preparable else None
-    rows = result_rows(current.snapshot, current.result) if current and current.ok else []
+    view = _result_view(current.snapshot, current.result) if current and current.ok else None
+    rows = view.rows if view else []
     decided = (
         list(selectors.decisions_in_force(grant_round=grant_round))
         if grant_round.status == RoundStatus.DECIDED
@@ -101,7 +117,9 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "closes_at": closing.closes_at(grant_round),
         "preview": current,
         "preview_rows": rows,
+        "preview_view": view,
         "preview_reasons": _with_reasons(rows),
+        "value_columns": value_columns(view.value_names) if view else [],
         "deductions": selectors.deductions_of_round(grant_round=grant_round),
         "overrides": selectors.overrides_of_round(grant_round=grant_round),
         "not_reporting": selectors.regions_not_reporting(grant_round=grant_round),
@@ -113,10 +131,8 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "active_run": active,
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
         "decisions": decided,
-        "decision_totals": {
-            key: sum(getattr(d, key) for d in decided or ())
-            for key in ("block1", "block2", "total")
-        },
+        "decision_table": decision_table(decided) if decided is not None else None,
+        "model_blocks": round_model_blocks(grant_round),
         "deliveries": round_deliveries(grant_round=grant_round)
         if grant_round.status == RoundStatus.DECIDED
         else None,
@@ -320,7 +336,8 @@ def run_retry(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
     grant_round = run.round
-    rows = result_rows(run.snapshot, run.result) if run.is_done else []
+    view = _result_view(run.snapshot, run.result) if run.is_done else None
+    rows = view.rows if view else []
     latest = selectors.latest_done_run(grant_round=grant_round)
     issuable = (
         run.is_done
@@ -333,6 +350,9 @@ def _run_context(request: HttpRequest, run: AllocationRun) -> dict[str, Any]:
         "run": run,
         "result": run.result,
         "snapshot": run.snapshot,
+        "view": view,
+        "view_budget": sum(block.budget for block in view.blocks) if view else 0,
+        "value_columns": value_columns(view.value_names) if view else [],
         "rows": rows,
         "reasons": _with_reasons(rows),
         "can_write": is_officer(request.user),
@@ -428,13 +448,15 @@ def _reconsider_form(request: HttpRequest, decision: Decision, data: Any = None)
         "filled_posts": current.filled,
         "started_posts": current.started,
         "deducted": current.deducted,
-        "block1": decision.block1,
-        "block2": decision.block2,
     }
+    decided = decision.block_amounts()
+    blocks = reconsideration.run_blocks(decision)
+    for block in blocks:
+        initial[ReconsiderForm.amount_field(block.id)] = decided.get(block.id)
     return ReconsiderForm(
         data,
         initial=initial,
-        budgets=reconsideration.budgets(decision),
+        blocks=blocks,
         grant_round=decision.round,
         decided_by=request.user,
         replaces=decision,
@@ -450,8 +472,12 @@ def _render_decision(
 ) -> HttpResponse:
     history = selectors.decisions_for_region(region=decision.region).filter(round=decision.round)
     in_force = decision.in_force
+    _blocks, decision_row = read_explanation(decision.explanation, decision.block_amounts())
     context = {
         "decision": decision,
+        "decision_row": decision_row,
+        "decision_amounts": decision.block_amounts(),
+        "value_labels": {name: value_label(name) for name in decision_row.values},
         "explanation": decision.explanation,
         "corrections": correction_texts(decision.explanation.get("corrections") or []),
         "in_force": in_force,
@@ -461,7 +487,11 @@ def _render_decision(
         "form": form or _reconsider_form(request, decision),
         "outcome": outcome,
         "outcome_items": explain(
-            outcome.explanation, block1=outcome.block1, block2=outcome.block2, total=outcome.total
+            outcome.explanation,
+            block1=outcome.amounts.get("block1"),
+            block2=outcome.amounts.get("block2"),
+            total=outcome.total,
+            amounts=outcome.amounts,
         )
         if outcome
         else [],

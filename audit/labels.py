@@ -148,8 +148,11 @@ FIELDS: dict[str, Field] = {
     "decisions": Field(gettext_lazy("Antal beslut"), Kind.COUNT),
     "total": Field(gettext_lazy("Totalt"), Kind.KRONOR),
     "decision_date": Field(gettext_lazy("Beslutsdatum"), Kind.DATE),
+    # Decisions made before models were data: their two blocks.
     "block1": Field(gettext_lazy("Block 1"), Kind.KRONOR),
     "block2": Field(gettext_lazy("Block 2"), Kind.KRONOR),
+    # Since: kronor per block id of the run's model ({"block1": 1000, "good": 2000}).
+    "amounts": Field(gettext_lazy("Belopp per block"), Kind.KRONOR),
     "deducted": Field(gettext_lazy("Avräknade tjänster"), Kind.COUNT),
     "deduction_reason": Field(gettext_lazy("Skäl för avräkning")),
     "override_reason": Field(gettext_lazy("Skäl för handläggarens värde")),
@@ -216,6 +219,11 @@ CODE_LABELS: dict[str, Promise] = {
     "no_region_qualifies": gettext_lazy("Ingen region når första trappsteget"),
     "zero_rate_qualifiers": gettext_lazy("De kvalificerade regionerna har inga AT-tjänster"),
     "steps_exceed_block2": gettext_lazy("Trappstegen överstiger block 2 och har skalats ned"),
+    # the warnings of a run of a model as data (allocation.allocmodel)
+    "no_one_eligible": gettext_lazy("Ingen region uppfyller ett blocks villkor"),
+    "zero_weights": gettext_lazy("Alla vikter i ett block är 0"),
+    "remainder_not_paid": gettext_lazy("Resten av ett block betalas inte ut"),
+    "amounts_scaled": gettext_lazy("Beloppen överstiger ett blocks budget och har skalats ned"),
     "population": gettext_lazy("Befolkning"),
     "plan": gettext_lazy("Planeringsunderlag"),
     "scb_api": gettext_lazy("SCB:s API (PxWeb, JSON)"),
@@ -257,6 +265,9 @@ def format_value(key: str, value: Any, *, action: str = "") -> str:
     kind = FIELDS[key].kind if key in FIELDS else Kind.TEXT
     if isinstance(value, list):
         return ", ".join(format_value(key, item, action=action) for item in value)
+    if isinstance(value, dict) and kind == Kind.KRONOR:
+        # Kronor by a key of the model (a block id): every value is kronor, whatever its key.
+        return "; ".join(f"{field_label(k)}: {_kronor(v, action)}" for k, v in value.items())
     if isinstance(value, dict):
         return "; ".join(
             f"{field_label(k)}: {format_value(k, v, action=action)}" for k, v in value.items()

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from allocation.allocmodel import AllocationModel, ModelError
 from allocation.plans import PlanError, parse_plan
+from allocation.snapshot import model_from_columns
 from submissions.baselines import set_plan_bounds
 from submissions.models import (
     BaselineImport,
@@ -87,8 +92,33 @@ class RoundBaselineInline(DraftOnlyInlineMixin, admin.TabularInline):
     autocomplete_fields = ["region"]
 
 
+class GrantRoundForm(forms.ModelForm):
+    """The round, with its model (RULES.md) checked as the runs read it."""
+
+    class Meta:
+        model = GrantRound
+        fields = "__all__"  # noqa: DJ007 - the admin shows every field, as before
+
+    def clean_model(self) -> dict:
+        document = self.cleaned_data.get("model") or {}
+        if document:
+            try:
+                AllocationModel.from_json(document)
+            except ModelError as exc:
+                raise forms.ValidationError(
+                    gettext("Fördelningsmodellen kan inte användas: %(problem)s")
+                    % {"problem": str(exc)}
+                ) from exc
+        return document
+
+
 @admin.register(GrantRound)
 class GrantRoundAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
+    """A round's model is what runs. A round saved here without one gets RULES.md's 2024 model
+    from its budgets and staircase; one with a model keeps it (edited in the model editor),
+    whatever its budget columns say."""
+
+    form = GrantRoundForm
     list_display = [
         "name",
         "year",
@@ -107,6 +137,14 @@ class GrantRoundAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         # Status moves only through the workflow (submissions.workflow.round_transition);
         # closed_at is written by closing (submissions.closing) alone.
         return ["status", "closed_at"]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        grant_round = form.instance
+        if not grant_round.model:
+            # The staircase rows are saved only now, with the inlines.
+            grant_round.model = model_from_columns(grant_round)
+            grant_round.save(update_fields=["model"])
 
 
 @admin.register(RoundBaseline)

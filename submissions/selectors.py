@@ -10,16 +10,23 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from allocation.engine import Rules, reported_posts_of
+from allocation.engine import RegionInput, Rules, reported_posts_of
 from regions.models import Region
 from regions.roles import is_agency_reader, regions_of
 from submissions.deadlines import effective_deadline, write_refusal
-from submissions.forecast import Forecast, compute_forecast, rules_for_round
+from submissions.forecast import (
+    Forecast,
+    ModelForecast,
+    compute_forecast,
+    compute_model_forecast,
+    rules_for_round,
+)
 from submissions.models import (
     DeadlineExtension,
     GrantRound,
@@ -135,12 +142,73 @@ class ReportCard:
         return self._forecast_of(self.latest_version) if self.writable else None
 
     @cached_property
+    def _other_inputs(self) -> list[RegionInput]:
+        """Every other participant's current numbers (RegionInput), as the next run would
+        read them; regions without population or plan are left out."""
+        from allocation.selectors import round_inputs
+
+        return [
+            RegionInput(
+                name=row.name,
+                population=row.population,
+                planned_low=_exact(row.plan_low),
+                planned_high=_exact(row.plan_high),
+                filled=row.filled,
+                started=row.started,
+                deducted=row.deducted,
+            )
+            for row in round_inputs(grant_round=self.grant_round)
+            if row.region_id != self.region.pk and not row.baseline_missing
+        ]
+
+    def _model_forecast_of(self, source: Report | ReportVersion | None) -> ModelForecast | None:
+        if not self.grant_round.model or source is None or self.baseline is None:
+            return None
+        if not self.baseline.has_plan or not self.baseline.population:
+            return None
+        if source.filled_posts is None and source.started_posts is None:
+            return None
+        deducted = self.grant_round.deductions.filter(region=self.region).values_list(
+            "posts", flat=True
+        )
+        own = RegionInput(
+            name=self.region.name,
+            population=self.baseline.population,
+            planned_low=_exact(self.baseline.plan_low),
+            planned_high=_exact(self.baseline.plan_high),
+            filled=source.filled_posts,
+            started=source.started_posts,
+            deducted=next(iter(deducted), 0),
+        )
+        return compute_model_forecast(
+            self.grant_round.model, [*self._other_inputs, own], self.region.name
+        )
+
+    @cached_property
+    def model_forecast(self) -> ModelForecast | None:
+        """The round's model (RULES.md) run on every region's current reports with this
+        region's latest submitted version: its values and the blocks it is eligible for."""
+        return self._model_forecast_of(self.latest_version) if self.writable else None
+
+    @cached_property
+    def draft_model_forecast(self) -> ModelForecast | None:
+        """As model_forecast, with the region's unsent changes."""
+        if not (self.writable and self.unsent_changes):
+            return None
+        return self._model_forecast_of(self.report)
+
+    @cached_property
     def draft_forecast(self) -> Forecast | None:
         """From the draft (unsent changes), shown labelled as such; None if there are none or
         the report is locked (an unsent draft then never counts)."""
         if not (self.writable and self.unsent_changes):
             return None
         return self._forecast_of(self.report)
+
+
+def _exact(value: object) -> Fraction:
+    """A plan bound (Decimal) as an exact Fraction."""
+    return Fraction(str(value))
 
 
 def report_cards(

@@ -8,6 +8,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
+from allocation.snapshot import model_from_columns
 from regions.models import Region
 from submissions.models import (
     STOCKHOLM,
@@ -92,6 +93,17 @@ class GrantRoundFactory(factory.django.DjangoModelFactory):
             StaircaseStep.objects.get_or_create(
                 round=obj, min_increase=Decimal(min_increase), defaults={"payout": payout}
             )
+
+    @factory.post_generation
+    def model(obj, create, extracted, **kwargs):  # noqa: N805
+        """The round's model: ``model=`` a document, else RULES.md's 2024 model from the
+        budgets and staircase above (a round fetched again by its slug keeps its model)."""
+        if extracted is not None:
+            obj.model = extracted
+        elif not obj.model:
+            obj.model = model_from_columns(obj) if create else {}
+        if create:
+            obj.save(update_fields=["model"])
 
 
 class RoundBaselineFactory(factory.django.DjangoModelFactory):

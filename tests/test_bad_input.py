@@ -183,11 +183,12 @@ def test_reconsideration_beyond_the_amount_column_is_a_form_error():
     from django.contrib.auth import get_user_model
 
     from allocation.forms import ReconsiderForm
+    from allocation.reconsideration import ModelBlock
     from submissions.models import GrantRound
 
     context = {
         # budgets as large as a column holds; a round and an officer the record rules read
-        "budgets": {"block1": 2**62, "block2": 2**62},
+        "blocks": [ModelBlock("block1", "Block 1", 2**62), ModelBlock("block2", "Block 2", 2**62)],
         "grant_round": GrantRound(
             single_officer_allowed=True, deadline=dt.datetime(2024, 11, 1, tzinfo=dt.UTC)
         ),

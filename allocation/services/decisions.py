@@ -18,7 +18,7 @@ from allocation.models import AllocationRun, ChainLink, Decision, RunStatus
 from allocation.reconsideration import Corrections
 from allocation.services import record
 from allocation.services.common import active_run_exists, lock_round, require_officer
-from allocation.snapshot import snapshot_differences
+from allocation.snapshot import row_amounts, snapshot_differences
 from atgrant.templatetags.atgrant_format import kr
 from audit.models import AuditEvent
 from audit.services import audit_event, audit_record, audit_record_many
@@ -46,11 +46,55 @@ def _explanation(run: AllocationRun, result: dict[str, Any], source: dict[str, A
     )
 
 
+# The snapshot's inputs a decision repeats beside its result row (the letter shows them).
+_SOURCE_KEYS = (
+    "population",
+    "plan_text",
+    "reported_filled",
+    "reported_started",
+    "version_reference",
+    "deduction_reason",
+    "override_reason",
+)
+
+
 def explanation_of(
     *, run_number: int, run_result: dict[str, Any], result: dict[str, Any], source: dict[str, Any]
 ) -> dict[str, Any]:
     """A region's explanation from a computed result (``run_result``: the whole result, as in
-    AllocationRun.result; ``result``/``source``: the region's result row and snapshot entry)."""
+    AllocationRun.result; ``result``/``source``: the region's result row and snapshot entry).
+
+    Format 2 (a format-2 result): ``{"format": 2, "run_number", "region_name"}``, the region's
+    result row at the top level (``name``, ``region_id``, inputs, ``posts``, ``planned``,
+    ``values``, ``amounts`` and ``total``; its cells per block id under ``"cells"``, not
+    ``"blocks"``), the snapshot's inputs (``population``, ``plan_text``, reasons, ...), the run's
+    ``"blocks"`` list, ``"totals"``, ``"value_names"``, ``"model_name"`` and the warnings'
+    messages. A result of the old shape (a run made before models were data, reconsidered)
+    gives the old explanation.
+    """
+    if run_result.get("format") != 2:
+        return _legacy_explanation_of(
+            run_number=run_number, run_result=run_result, result=result, source=source
+        )
+    row = {key: value for key, value in result.items() if key != "blocks"}
+    return {
+        "format": 2,
+        "run_number": run_number,
+        "region_name": result["name"],
+        **row,
+        "cells": result["blocks"],
+        **{key: source.get(key) for key in _SOURCE_KEYS},
+        "blocks": run_result["blocks"],
+        "totals": run_result["totals"],
+        "value_names": run_result["value_names"],
+        "model_name": run_result["model"].get("name", ""),
+        "warnings": [w["message"] for w in run_result["warnings"]],
+    }
+
+
+def _legacy_explanation_of(
+    *, run_number: int, run_result: dict[str, Any], result: dict[str, Any], source: dict[str, Any]
+) -> dict[str, Any]:
     block2_paid = run_result["block2"]["paid"] > 0
     return {
         "region_name": result["name"],
@@ -175,9 +219,8 @@ def decisions_issue(
                 region=regions[r["region_id"]],
                 run=run,
                 reference=_reference(locked, regions[r["region_id"]], 1),
-                block1=r["block1"],
-                block2=r["block2"],
-                total=r["total"],
+                amounts=row_amounts(r),
+                total=sum(row_amounts(r).values()),
                 explanation=_explanation(run, r, sources[r["region_id"]]),
                 decided_at=now,
                 decision_date=decision_date,
@@ -223,8 +266,7 @@ def _decision_event(
         before=before,
         after={
             "reference": decision.reference,
-            "block1": decision.block1,
-            "block2": decision.block2,
+            "amounts": decision.block_amounts(),
             "total": decision.total,
             "deducted": decision.explanation.get("deducted"),
             "deduction_reason": decision.explanation.get("deduction_reason"),
@@ -250,14 +292,13 @@ def _register_and_deliver(decisions: list[Decision], by: AbstractBaseUser) -> No
 
 
 def _same_reconsideration(
-    old: Decision, by: AbstractBaseUser, block1: int, block2: int, reason: str
+    old: Decision, by: AbstractBaseUser, amounts: dict[str, int] | None, reason: str
 ) -> Decision | None:
     """The decision that replaced `old` if `by` made it with these amounts and reason."""
     new = Decision.objects.filter(replaces=old).first()
-    if new is None or new.decided_by_id != by.pk:
+    if new is None or new.decided_by_id != by.pk or new.reconsideration_reason != reason:
         return None
-    same = (new.block1, new.block2, new.reconsideration_reason) == (block1, block2, reason)
-    return new if same else None
+    return new if amounts is None or new.block_amounts() == amounts else None
 
 
 def decision_reconsider(
@@ -266,31 +307,30 @@ def decision_reconsider(
     by: AbstractBaseUser,
     reason: str,
     corrections: Corrections | None = None,
-    block1: int | None = None,
-    block2: int | None = None,
+    amounts: dict[str, int] | None = None,
     overrun_reason: str = "",
     decision_date: dt.date | None = None,
     presented_by: AbstractBaseUser | None = None,
 ) -> Decision:
     """Replace a decision in force by a new one (omprövning); both stay on record.
 
-    Either ``corrections`` (the region's corrected inputs: the round's rules are run again,
-    see allocation.reconsideration) or typed ``block1``/``block2`` amounts in kronor (each
-    between 0 and its block's budget). When a block's decisions in force would then exceed
-    its budget, ``overrun_reason`` must say why. ``decision_date`` defaults to today and may
-    not be before the decision replaced; ``presented_by`` defaults to ``by`` (allowed only
-    where the round allows one officer). Raises ValidationError (Swedish) for a missing
-    reason, inputs that cannot be run, amounts out of bounds, an unconfirmed overrun, or a
-    date or officers against the decision record's rules; PermissionDenied for anyone but an
-    officer.
+    Either ``corrections`` (the region's corrected inputs: the run's model is run again, see
+    allocation.reconsideration) or typed ``amounts`` (kronor per block id of the run's model,
+    every block, each between 0 and its budget). When a block's decisions in force would then
+    exceed its budget, ``overrun_reason`` must say why. The new decision has its amounts per
+    block (``Decision.amounts``). ``decision_date`` defaults to today and may not be before
+    the decision replaced; ``presented_by`` defaults to ``by`` (allowed only where the round
+    allows one officer). Raises ValidationError (Swedish) for a missing reason, inputs that
+    cannot be run, amounts missing or out of bounds, an unconfirmed overrun, or a date or
+    officers against the decision record's rules; PermissionDenied for anyone but an officer.
     """
     require_officer(by)
     reason = reason.strip()
     overrun_reason = overrun_reason.strip()
     if not reason:
         raise ValidationError(_("Ange skälet till omprövningen."))
-    if (corrections is None) == (block1 is None or block2 is None):
-        raise ValidationError(_("Ange antingen rättade uppgifter eller båda beloppen."))
+    if (corrections is None) == (amounts is None):
+        raise ValidationError(_("Ange antingen rättade uppgifter eller beloppen per block."))
     now = timezone.now()
     with transaction.atomic():
         locked = lock_round(decision.round)
@@ -300,7 +340,7 @@ def decision_reconsider(
         if locked.status != RoundStatus.DECIDED:
             raise ValidationError(_("Omgången är inte beslutad."))
         if not old.in_force:
-            repeated = _same_reconsideration(old, by, block1, block2, reason)
+            repeated = _same_reconsideration(old, by, amounts, reason)
             if repeated is not None:
                 return repeated  # this very reconsideration, sent again
             raise ValidationError(_("Beslutet har redan ersatts av ett nytt beslut."))
@@ -313,7 +353,7 @@ def decision_reconsider(
             replaces=old,
         )
         record.check_officers(grant_round=locked, decided_by=by, presented_by=presented_by)
-        outcome = _outcome(old, reason, corrections=corrections, block1=block1, block2=block2)
+        outcome = _outcome(old, reason, corrections=corrections, amounts=amounts)
         _check_overrun(outcome, overrun_reason)
         count = Decision.objects.filter(round=locked, region=old.region).count()
         new = Decision(
@@ -321,8 +361,7 @@ def decision_reconsider(
             region=old.region,
             run_id=old.run_id,
             reference=_reference(locked, old.region, count + 1),
-            block1=outcome.block1,
-            block2=outcome.block2,
+            amounts=dict(outcome.amounts),
             total=outcome.total,
             explanation={**outcome.explanation, **_overrun_record(outcome, overrun_reason)},
             decided_at=now,
@@ -340,7 +379,7 @@ def decision_reconsider(
             new,
             by,
             action="allocation.decision_reconsidered",
-            before={"reference": old.reference, "block1": old.block1, "block2": old.block2},
+            before={"reference": old.reference, "amounts": old.block_amounts()},
         ).save()
         _register_and_deliver([new], by)
     return new
@@ -358,7 +397,7 @@ def overrun_message(outcome: reconsideration.Outcome) -> str:
     return " ".join(
         _("%(block)s blir totalt %(total)s, %(over)s över budgeten %(budget)s.")
         % {
-            "block": _("Block 1") if block.key == "block1" else _("Block 2"),
+            "block": block.name,
             "total": kr(block.total),
             "over": kr(block.over),
             "budget": kr(block.budget),
@@ -379,7 +418,7 @@ def _check_overrun(outcome: reconsideration.Outcome, overrun_reason: str) -> Non
 
 def _overrun_record(outcome: reconsideration.Outcome, overrun_reason: str) -> dict[str, Any]:
     over = [
-        {"block": b.key, "budget": b.budget, "total": b.total, "over": b.over}
+        {"block": b.key, "name": b.name, "budget": b.budget, "total": b.total, "over": b.over}
         for b in outcome.blocks
         if b.over
     ]

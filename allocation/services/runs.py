@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allocation import chain, engine
+from allocation.allocmodel import ModelError
 from allocation.models import AllocationRun, ChainLink, RunStatus
 from allocation.services.common import PREPARABLE, active_run_exists, lock_round, require_officer
 from allocation.services.lease import abandoned, heartbeat, lease
@@ -195,7 +196,8 @@ def allocation_run_execute(*, run_id: int, retryable: bool = False) -> Allocatio
 def _failure_reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
-    if isinstance(exc, SnapshotError | engine.InputError | engine.RulesError):
+    # The model's errors name the value, block or region (RULES.md "Errors"), in Swedish.
+    if isinstance(exc, SnapshotError | ModelError | engine.InputError | engine.RulesError):
         return str(exc)
     return _("Oväntat fel (%(kind)s). Se serverns logg.") % {"kind": type(exc).__name__}
 

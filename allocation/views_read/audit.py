@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import AllocationRun
+from allocation.results import model_document, read_result, value_columns
 from allocation.selectors import (
     RegionInputRow,
     decisions_of_round,
@@ -404,8 +405,12 @@ def _rules_rows(snapshot: dict[str, Any] | None) -> list[tuple[Fraction, int]]:
 def audit_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AllocationRun.objects.select_related("round", "requested_by"), pk=pk)
     diff = snapshot_diff(run.snapshot, round_inputs(grant_round=run.round)) if run.snapshot else []
+    view = read_result(run.snapshot, run.result) if run.result else None
     context = {
         "run": run,
+        "view": view,
+        "model": model_document(run.snapshot),
+        "value_columns": value_columns(view.value_names) if view else [],
         "rules": (run.snapshot or {}).get("rules") or {},
         "steps": _rules_rows(run.snapshot),
         "inputs": (run.snapshot or {}).get("regions", []),

@@ -8,14 +8,20 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext as _
 
 from allocation import exports
 from allocation.explain import as_fraction
 from allocation.models import AllocationRun, Decision
+from allocation.results import (
+    BlockView,
+    decision_table,
+    is_format2,
+    model_document,
+    read_explanation,
+)
 from allocation.selectors import decisions_in_force
 from atgrant.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, download
 from regions.collation import name_order
@@ -32,6 +38,25 @@ class PublicTable:
     rows: list[dict[str, Any]]
     run_id: int | None
     totals: dict[str, Any] = field(default_factory=dict)
+    # The blocks of the decisions' model, in its order (allocation/results.py).
+    blocks: list[BlockView] = field(default_factory=list)
+
+    @property
+    def legacy(self) -> bool:
+        """Decisions made before models were data (the 2024 model's block1/block2)."""
+        return all(row["legacy"] for row in self.rows)
+
+    @property
+    def block_totals(self) -> list[tuple[BlockView, int]]:
+        return list(zip(self.blocks, self.totals.get("blocks", []), strict=True))
+
+    @cached_property
+    def model(self) -> dict[str, Any] | None:
+        """The model the decisions' run used, as a format-1 document (RULES.md)."""
+        run = AllocationRun.objects.only("snapshot", "result").filter(pk=self.run_id).first()
+        if run is None:
+            return None
+        return model_document(run.snapshot) or (run.result or {}).get("model")
 
     @cached_property
     def rules(self) -> dict[str, Any]:
@@ -54,16 +79,12 @@ class PublicTable:
 
     @property
     def over_budget(self) -> list[dict[str, Any]]:
-        """Blocks whose decisions in force exceed the round's budget (after reconsiderations):
-        ``{"block": "block1"|"block2", "total": kr, "budget": kr}``."""
-        budgets = {
-            "block1": self.grant_round.block1_budget,
-            "block2": self.grant_round.block2_budget,
-        }
+        """Blocks whose decisions in force exceed their budget (after reconsiderations):
+        ``{"block": id, "name": str, "total": kr, "budget": kr}``."""
         return [
-            {"block": key, "total": self.totals[key], "budget": budget}
-            for key, budget in budgets.items()
-            if self.totals.get(key, 0) > budget
+            {"block": block.id, "name": block.name, "total": total, "budget": block.budget}
+            for block, total in self.block_totals
+            if total > block.budget
         ]
 
     def chart_data(self) -> dict[str, Any]:
@@ -71,8 +92,8 @@ class PublicTable:
         return {
             "labels": [row["region"] for row in ranked],
             "datasets": [
-                {"label": _("Block 1"), "data": [row["block1"] for row in ranked]},
-                {"label": _("Block 2"), "data": [row["block2"] for row in ranked]},
+                {"label": block.name, "data": [row["block_amounts"][i] or 0 for row in ranked]}
+                for i, block in enumerate(self.blocks)
             ],
         }
 
@@ -101,6 +122,35 @@ def decision_row(decision: Decision) -> dict[str, Any]:
     amounts of the decision in force. ``replaces`` names the decision a reconsideration
     replaced. Amounts typed at a reconsideration have no step payment or remainder (None)."""
     e = decision.explanation
+    amounts = decision.block_amounts()
+    if is_format2(e):
+        _blocks, row = read_explanation(e, amounts)
+        return {
+            "region": decision.region.name,
+            "run_name": row.name or decision.region.name,
+            "code": decision.region.code,
+            "reference": decision.reference,
+            "population": row.population,
+            "plan_text": row.plan_text,
+            "planned": row.planned,
+            "plan_is_range": row.planned_is_range,
+            "filled": row.filled,
+            "started": row.started,
+            "deducted": row.deducted,
+            "posts": row.posts,
+            "increase": row.increase,
+            "values": row.values,
+            "amounts": amounts,
+            "legacy": False,
+            "step_payment": None,
+            "remainder": None,
+            "block1": amounts.get("block1"),
+            "block2": amounts.get("block2"),
+            "total": decision.total,
+            "reconsidered": decision.replaces_id is not None,
+            "replaces": e.get("replaces_reference", "") if decision.replaces_id else "",
+            "reconsideration_reason": decision.reconsideration_reason,
+        }
     typed = e.get("reconsideration_method") == "manual" or (
         decision.replaces_id is not None and not e.get("reconsideration_method")
     )
@@ -122,6 +172,8 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "increase": as_fraction(e.get("increase")) or Fraction(0),
         "step_payment": None if typed else int(as_fraction(e.get("step_payment")) or 0),
         "remainder": None if typed else int(as_fraction(e.get("remainder")) or 0),
+        "amounts": amounts,
+        "legacy": True,
         "block1": decision.block1,
         "block2": decision.block2,
         "total": decision.total,
@@ -135,8 +187,15 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     totals: dict[str, Any] = {key: sum(row[key] or 0 for row in rows) for key in AMOUNT_KEYS}
     totals["posts"] = sum(row["posts"] or 0 for row in rows)
     totals["planned"] = sum((row["planned"] or Fraction(0) for row in rows), Fraction(0))
-    totals["increase"] = sum((row["increase"] for row in rows), Fraction(0))
+    totals["increase"] = sum((row["increase"] or Fraction(0) for row in rows), Fraction(0))
     return totals
+
+
+def with_blocks(rows: list[dict[str, Any]], blocks: list[BlockView]) -> None:
+    """Each row's kronor aligned to ``blocks`` (``block_amounts``; None: not in its model)."""
+    for row in rows:
+        row["block_amounts"] = [row["amounts"].get(block.id) for block in blocks]
+        row["block_cells"] = list(zip(blocks, row["block_amounts"], strict=True))
 
 
 def public_table(grant_round: GrantRound) -> PublicTable:
@@ -146,9 +205,15 @@ def public_table(grant_round: GrantRound) -> PublicTable:
         decisions_in_force(grant_round=grant_round).defer("run__snapshot", "run__result")
     )
     rows = [decision_row(decision) for decision in decisions]
+    blocks = decision_table(decisions).blocks
+    with_blocks(rows, blocks)
     originals = [d for d in decisions if d.replaces_id is None] or decisions
     run_id = originals[0].run_id if originals else None
-    return PublicTable(grant_round, rows, run_id, _totals(rows))
+    totals = _totals(rows)
+    totals["blocks"] = [
+        sum(row["block_amounts"][i] or 0 for row in rows) for i in range(len(blocks))
+    ]
+    return PublicTable(grant_round, rows, run_id, totals, blocks)
 
 
 def _decided_round(slug: str) -> GrantRound:
@@ -192,7 +257,7 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
 def public_list_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """For people: the whole list as a CSV for Excel in Sweden."""
     table = public_table(_decided_round(slug))
-    content = exports.full_csv(table.rows)
+    content = exports.full_csv(table.rows, blocks=None if table.legacy else table.blocks)
     return download(content, CSV_CONTENT_TYPE, f"fordelningslista-{slug}.csv")
 
 
@@ -204,15 +269,35 @@ def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
-    """For machines: the rules in ``allocate_csv --rules`` format."""
+    """For machines: the rules in ``allocate_csv --rules`` format (the 2024 rules file when
+    the decisions' model is the 2024 model, the model document otherwise)."""
     table = public_table(_decided_round(slug))
-    content = exports.rules_json(table.rules)
+    if [block.id for block in table.blocks] != ["block1", "block2"] and table.model:
+        # Not the 2024 model: only the model document describes it.
+        content = exports.model_json(table.model)
+    else:
+        content = exports.rules_json(table.rules)
     return download(content, "application/json", f"maskinlasbara-regler-allocate_csv-{slug}.json")
+
+
+def public_list_model(request: HttpRequest, slug: str) -> HttpResponse:
+    """For machines: the run's allocation model as a format-1 document (RULES.md), which
+    ``allocate_csv --rules`` reads."""
+    table = public_table(_decided_round(slug))
+    if not table.model:
+        raise Http404
+    content = exports.model_json(table.model)
+    return download(content, "application/json", f"fordelningsmodell-{slug}.json")
 
 
 def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     """For people: the list and the rules as an Excel workbook."""
     grant_round = _decided_round(slug)
     table = public_table(grant_round)
-    content = exports.xlsx(table.rows, rules=table.rules, title=grant_round.name)
+    if table.legacy:
+        content = exports.xlsx(table.rows, rules=table.rules, title=grant_round.name)
+    else:
+        content = exports.xlsx(
+            table.rows, rules=None, model=table.model, blocks=table.blocks, title=grant_round.name
+        )
     return download(content, XLSX_CONTENT_TYPE, f"fordelningslista-{slug}.xlsx")

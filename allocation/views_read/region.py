@@ -9,9 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from allocation.explain import explain
+from allocation.explain import explain_for
 from allocation.letters import decision_letter_pdf
 from allocation.models import Decision
+from allocation.results import read_explanation
 from allocation.views_read.access import may_read_decision
 from atgrant.forms import ModelChoiceField
 from regions.models import Region
@@ -60,12 +61,18 @@ def region_decisions(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "decisions": decisions,
+        # Each decision's kronor per block of its round's model (rounds differ in blocks).
+        "lines": [(d, _cells(d)) for d in decisions],
         "agency": agency,
         "all_regions": Region.objects.order_by("sort_key", "name") if agency else None,
         "filter_form": form,
         "chosen_region": str(form["region"].value() or "") if form else "",
     }
     return render(request, "allocation/region/decisions.html", context)
+
+
+def _cells(decision: Decision) -> list:
+    return read_explanation(decision.explanation, decision.block_amounts())[1].cells
 
 
 def _readable_decision(request: HttpRequest, reference: str) -> Decision:
@@ -78,13 +85,8 @@ def _readable_decision(request: HttpRequest, reference: str) -> Decision:
 @login_required
 def region_decision(request: HttpRequest, reference: str) -> HttpResponse:
     decision = _readable_decision(request, reference)
-    items = explain(
-        decision.explanation,
-        block1=decision.block1,
-        block2=decision.block2,
-        total=decision.total,
-    )
-    context = {"decision": decision, "items": items}
+    _blocks, row = read_explanation(decision.explanation, decision.block_amounts())
+    context = {"decision": decision, "items": explain_for(decision), "decision_row": row}
     return render(request, "allocation/region/decision.html", context)
 
 

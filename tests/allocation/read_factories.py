@@ -140,7 +140,6 @@ def reconsider(decision: Decision, officer: object, *, block1: int, block2: int)
         return decision_reconsider(
             decision=decision,
             by=officer,
-            block1=block1,
-            block2=block2,
+            amounts={"block1": block1, "block2": block2},
             reason="Regionen visade att en tjänst hade räknats två gånger.",
         )

@@ -163,8 +163,7 @@ def test_a_reconsideration_cannot_be_dated_before_the_decision_it_replaces(offic
         decision_reconsider(
             decision=old,
             by=officer,
-            block1=1,
-            block2=2,
+            amounts={"block1": 1, "block2": 2},
             reason="Rättelse",
             decision_date=old.decision_date - dt.timedelta(days=1),
         )
@@ -178,8 +177,7 @@ def test_a_reconsideration_cannot_be_dated_in_the_future(officer):
         decision_reconsider(
             decision=decisions["Blekinge"],
             by=officer,
-            block1=1,
-            block2=2,
+            amounts={"block1": 1, "block2": 2},
             reason="Rättelse",
             decision_date=timezone.localdate() + dt.timedelta(days=1),
         )
@@ -192,8 +190,7 @@ def test_a_reconsideration_names_its_presenting_officer(officer, presenter):
     new = decision_reconsider(
         decision=decisions["Blekinge"],
         by=officer,
-        block1=1,
-        block2=2,
+        amounts={"block1": 1, "block2": 2},
         reason="Rättelse",
         presented_by=presenter,
     )
@@ -237,9 +234,9 @@ def test_issuing_shows_date_count_and_each_block_against_its_budget_before_anyth
     page = response.content.decode().replace("\u00a0", " ")
     assert "10 december 2024" in page
     assert f'<dd class="col-sm-8" id="summary-count">{len(FOUR)}</dd>' in page
-    for block in ("block1", "block2"):
-        assert f"{run.result[block]['paid']:,} kr".replace(",", " ") in page
-        assert f"{run.result[block]['budget']:,} kr".replace(",", " ") in page
+    for block in run.result["blocks"]:
+        assert f"{block['paid']:,} kr".replace(",", " ") in page
+        assert f"{block['budget']:,} kr".replace(",", " ") in page
     assert "Frida Föredrag" in page
     assert "saknar regeringsbeslutets fullständiga hänvisning" in page  # not yet filled in
     _nothing_issued(two_officer_round)

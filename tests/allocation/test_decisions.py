@@ -39,11 +39,15 @@ def test_issue_writes_one_decision_per_participating_region(
     by_region = {r["region_id"]: r for r in run.result_regions()}
     for decision in decisions:
         row = by_region[decision.region_id]
-        assert (decision.block1, decision.block2, decision.total) == (
-            row["block1"],
-            row["block2"],
-            row["total"],
+        assert (
+            decision.amounts
+            == row["amounts"]
+            == {
+                "block1": row["blocks"]["block1"]["paid"],
+                "block2": row["blocks"]["block2"]["paid"],
+            }
         )
+        assert (decision.block1, decision.block2, decision.total) == (None, None, row["total"])
         assert decision.decision_date == dt.date(2024, 12, 2)
         assert decision.decided_by == officer
         assert decision.in_force
@@ -70,19 +74,23 @@ def test_explanation_carries_every_figure_and_the_reasons(
     }
     blekinge = decisions["Blekinge"].explanation
     for key in (
-        "posts", "filled", "started", "reported_posts", "deducted", "deduction_reason",
-        "override_reason", "planned", "plan_text", "plan_is_range", "increase", "rate",
-        "qualifies", "step_min_increase", "step_payment", "remainder", "block1_rounding",
-        "block2_rounding", "block2_paid", "warnings",
+        "format", "posts", "filled", "started", "reported_posts", "deducted", "deduction_reason",
+        "override_reason", "planned", "plan_text", "planned_is_range", "values", "cells",
+        "amounts", "total", "blocks", "totals", "value_names", "population", "warnings",
     ):  # fmt: skip
         assert key in blekinge, key
+    assert blekinge["format"] == 2
     assert (blekinge["reported_posts"], blekinge["deducted"], blekinge["posts"]) == (52, 2, 50)
     assert blekinge["deduction_reason"] == "Betalt 2023"
-    assert blekinge["block2_paid"] is True
+    assert [b["id"] for b in blekinge["blocks"]] == ["block1", "block2"]
+    assert blekinge["blocks"][1]["paid"] == 160_000_000
+    assert blekinge["cells"]["block2"]["eligible"] is False  # 50 posts, plan 50: no step
+    assert blekinge["values"]["increase"] == "0"
+    assert blekinge["cells"]["block1"]["paid"] == blekinge["amounts"]["block1"]
     alfa_explanation = decisions["Alfa"].explanation
     assert alfa_explanation["override_reason"] == "Rättat"
     assert (alfa_explanation["filled"], alfa_explanation["reported_filled"]) == (60, 56)
-    assert decisions["Beta"].explanation["plan_is_range"] is True
+    assert decisions["Beta"].explanation["planned_is_range"] is True
     assert decisions["Beta"].explanation["planned"] == "173/2"
 
 

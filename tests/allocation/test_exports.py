@@ -141,8 +141,9 @@ def test_csv_download_holds_the_decided_amounts(client, decisions):
     rows = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
     for decision in decisions.values():
         name = decision.region.name
-        assert int(rows[name]["Block 1 (kr)"]) == decision.block1
-        assert int(rows[name]["Block 2 (kr)"]) == decision.block2
+        # a column per block of the model, named as the block
+        assert int(rows[name]["Redovisa antal AT-tjänster (kr)"]) == decision.amounts["block1"]
+        assert int(rows[name]["Ytterligare utökning (kr)"]) == decision.amounts["block2"]
         assert int(rows[name]["Totalt (kr)"]) == decision.total
     assert rows["Region Halland"]["Avräknade tjänster"] == "2"
     assert rows["Region Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
@@ -174,8 +175,8 @@ def test_input_csv_round_trips_through_allocate_csv(client, decisions, tmp_path)
     recomputed = {r["region"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
     assert set(recomputed) == {d.region.name for d in decisions.values()}
     for decision in decisions.values():
-        assert int(recomputed[decision.region.name]["block1"]) == decision.block1
-        assert int(recomputed[decision.region.name]["block2"]) == decision.block2
+        assert int(recomputed[decision.region.name]["block1"]) == decision.block_amounts()["block1"]
+        assert int(recomputed[decision.region.name]["block2"]) == decision.block_amounts()["block2"]
         assert int(recomputed[decision.region.name]["total"]) == decision.total
         run_row = next(
             r for r in decision.run.result_regions() if r["name"] == decision.region.name
@@ -202,9 +203,11 @@ def test_xlsx_download_holds_raw_integer_amounts_matching_decisions(client, deci
     }
     for decision in decisions.values():
         name = decision.region.name
-        for key, label in (("block1", "Block 1 (kr)"), ("block2", "Block 2 (kr)"),
+        amounts = {**decision.block_amounts(), "total": decision.total}
+        for key, label in (("block1", "Redovisa antal AT-tjänster (kr)"),
+                           ("block2", "Ytterligare utökning (kr)"),
                            ("total", "Totalt (kr)")):  # fmt: skip
-            assert rows[name][label] == getattr(decision, key)
+            assert rows[name][label] == amounts[key]
             assert isinstance(rows[name][label], int)
     assert rows["Region Gotland"]["Plan enligt planeringsunderlaget"] == "60–62"
     assert rows["Region Halland"]["Utökning mot planen"] == -1
@@ -213,7 +216,12 @@ def test_xlsx_download_holds_raw_integer_amounts_matching_decisions(client, deci
 
 def test_reconsidered_amount_is_in_the_downloads(client, decisions, officer):
     old = decisions["Blekinge"]
-    reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
+    reconsider(
+        old,
+        officer,
+        block1=old.block_amounts()["block1"],
+        block2=old.block_amounts()["block2"] - 1_000_000,
+    )
     header, *lines = people_rows(download(client, "public_list_csv").content)
     rows = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
     assert int(rows["Region Blekinge"]["Totalt (kr)"]) == old.total - 1_000_000

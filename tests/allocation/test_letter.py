@@ -74,7 +74,7 @@ def test_letter_holds_agency_region_amounts_basis_and_payment(
     assert "Socialstyrelsen" in text
     assert "Region Blekinge" in text
     assert "Statsbidrag för AT-tjänster 2024" in text
-    assert "Block 1 (redovisning av AT-tjänster) 11 997 022 kr" in text
+    assert "Redovisa antal AT-tjänster 11 997 022 kr" in text
     assert "45 009 161 kr" in text
     assert "Totalt 57 006 183 kr" in text
     assert "beviljas 57 006 183 kr i statsbidrag" in text
@@ -84,14 +84,19 @@ def test_letter_holds_agency_region_amounts_basis_and_payment(
     assert "AT2024-10-B1" in text
     # How the amount was computed: the same explanation as on the decision page.
     assert "55 − 50 = 5" in text
-    assert "minst 5 tjänster, som ger 7 500 000 kr" in text
+    assert "når steget för minst 5, som ger 7 500 000 kr" in text
 
 
 def test_reconsideration_letter_names_the_replaced_decision(
     client, login, decisions, officer, proxy
 ):
     old = decisions["Blekinge"]
-    new = reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
+    new = reconsider(
+        old,
+        officer,
+        block1=old.block_amounts()["block1"],
+        block2=old.block_amounts()["block2"] - 1_000_000,
+    )
     login(client, proxy)
     text = pdf_text(client.get(letter_url(new)))
     assert f"Detta beslut ersätter beslut {old.reference}" in text

@@ -48,17 +48,17 @@ def test_preview_numbers_match_the_engine_on_the_same_inputs():
     rows = {r["name"]: r for r in result.result["regions"]}
     for region in expected.regions:
         row = rows[region.name]
-        assert (row["block1"], row["block2"], row["total"]) == (
+        assert (row["amounts"]["block1"], row["amounts"]["block2"], row["total"]) == (
             region.block1,
             region.block2,
             region.total,
         )
-        assert Fraction(row["rate"]) == region.rate
-        assert Fraction(row["increase"]) == region.increase
+        assert Fraction(row["values"]["rate"]) == region.rate
+        assert Fraction(row["values"]["increase"]) == region.increase
         assert Fraction(row["planned"]) == region.planned
     assert rows["Region Beta"]["planned"] == "173/2"
     assert rows["Region Beta"]["planned_is_range"] is True
-    assert result.result["block1"]["paid"] == 63_000_000
+    assert result.result["blocks"][0]["paid"] == 63_000_000
     assert result.result["total_paid"] == expected.total_paid
 
 

@@ -100,7 +100,15 @@ def test_appendix_has_every_column_a_range_mark_and_a_correct_totals_row(client,
     html = client.get(list_url()).content.decode()
     rows = table(html, "appendix-table")
     header, body, totals = rows[0], rows[1:-1], rows[-1]
-    assert header == ["Region", "Tjänster", "Plan", "Utökning", "Block 1", "Block 2", "Totalt"]
+    assert header == [
+        "Region",
+        "Tjänster",
+        "Plan",
+        "Utökning",
+        "Redovisa antal AT-tjänster",
+        "Ytterligare utökning",
+        "Totalt",
+    ]
     by_name = {r[0]: r for r in body}
     assert by_name["Region Blekinge"][1:4] == ["55", "50", "5"]
     assert by_name["Region Gotland"][2] == "60–62 *"  # a range: its mean is used
@@ -131,8 +139,8 @@ def test_chart_has_data_and_a_text_alternative_without_inline_script(client, dec
         "Region Jämtland",
         "Region Halland",
     ]
-    assert data["datasets"][0]["data"][0] == decisions["Gotland"].block1
-    assert data["datasets"][1]["data"][0] == decisions["Gotland"].block2
+    assert data["datasets"][0]["data"][0] == decisions["Gotland"].block_amounts()["block1"]
+    assert data["datasets"][1]["data"][0] == decisions["Gotland"].block_amounts()["block2"]
     # Every other script is an external file (CSP: no inline script).
     scripts = re.findall(r"<script([^>]*)>", html)
     assert all("src=" in s or 'type="application/json"' in s for s in scripts)
@@ -141,7 +149,12 @@ def test_chart_has_data_and_a_text_alternative_without_inline_script(client, dec
 
 def test_reconsidered_amount_shows_the_decision_in_force(client, decisions, officer):
     old = decisions["Blekinge"]
-    reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
+    reconsider(
+        old,
+        officer,
+        block1=old.block_amounts()["block1"],
+        block2=old.block_amounts()["block2"] - 1_000_000,
+    )
     html = client.get(list_url()).content.decode()
     ranking = {r[1]: r for r in table(html, "ranking-table")[1:]}
     assert ranking["Region Blekinge †"][4] == "56 006 183 kr"
@@ -191,7 +204,12 @@ def test_a_new_decision_changes_the_cached_page(
     assert blekinge_total() == blekinge_total() == "57 006 183 kr"  # the second from the cache
     old = decisions["Blekinge"]
     with django_capture_on_commit_callbacks(execute=True):
-        reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
+        reconsider(
+            old,
+            officer,
+            block1=old.block_amounts()["block1"],
+            block2=old.block_amounts()["block2"] - 1_000_000,
+        )
     changed = True
     assert blekinge_total() == "56 006 183 kr"
 

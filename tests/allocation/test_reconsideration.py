@@ -32,10 +32,13 @@ def test_reconsideration_replaces_the_decision_and_both_stay(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         new = decision_reconsider(
-            decision=original, by=officer, block1=1_000, block2=2_000, reason="Felräknad plan"
+            decision=original,
+            by=officer,
+            amounts={"block1": 1_000, "block2": 2_000},
+            reason="Felräknad plan",
         )
     original.refresh_from_db()
-    assert (new.block1, new.block2, new.total) == (1_000, 2_000, 3_000)
+    assert (new.amounts, new.total) == ({"block1": 1_000, "block2": 2_000}, 3_000)
     assert new.replaces == original
     assert new.reference == "AT2024-10-B2"
     assert new.reconsideration_reason == "Felräknad plan"
@@ -64,10 +67,16 @@ def test_reconsideration_replaces_the_decision_and_both_stay(
 
 def test_a_replaced_decision_cannot_be_reconsidered_again(decided, officer):
     _, original = decided
-    new = decision_reconsider(decision=original, by=officer, block1=1, block2=2, reason="a")
+    new = decision_reconsider(
+        decision=original, by=officer, amounts={"block1": 1, "block2": 2}, reason="a"
+    )
     with pytest.raises(ValidationError, match="ersatts"):
-        decision_reconsider(decision=original, by=officer, block1=3, block2=4, reason="b")
-    third = decision_reconsider(decision=new, by=officer, block1=5, block2=6, reason="c")
+        decision_reconsider(
+            decision=original, by=officer, amounts={"block1": 3, "block2": 4}, reason="b"
+        )
+    third = decision_reconsider(
+        decision=new, by=officer, amounts={"block1": 5, "block2": 6}, reason="c"
+    )
     assert third.reference == "AT2024-10-B3"
     assert third.replaces == new
 
@@ -75,18 +84,28 @@ def test_a_replaced_decision_cannot_be_reconsidered_again(decided, officer):
 def test_reconsideration_needs_a_reason_and_an_officer(decided, officer, auditor):
     _, original = decided
     with pytest.raises(ValidationError):
-        decision_reconsider(decision=original, by=officer, block1=1, block2=2, reason="  ")
+        decision_reconsider(
+            decision=original, by=officer, amounts={"block1": 1, "block2": 2}, reason="  "
+        )
     with pytest.raises(ValidationError):
-        decision_reconsider(decision=original, by=officer, block1=-1, block2=2, reason="x")
+        decision_reconsider(
+            decision=original, by=officer, amounts={"block1": -1, "block2": 2}, reason="x"
+        )
     with pytest.raises(PermissionDenied):
-        decision_reconsider(decision=original, by=auditor, block1=1, block2=2, reason="x")
+        decision_reconsider(
+            decision=original, by=auditor, amounts={"block1": 1, "block2": 2}, reason="x"
+        )
     assert original.in_force
 
 
 def test_the_same_reconsideration_sent_again_leads_to_it(decided, officer, mailoutbox):
     _, original = decided
-    new = decision_reconsider(decision=original, by=officer, block1=1, block2=2, reason="a")
-    again = decision_reconsider(decision=original, by=officer, block1=1, block2=2, reason=" a ")
+    new = decision_reconsider(
+        decision=original, by=officer, amounts={"block1": 1, "block2": 2}, reason="a"
+    )
+    again = decision_reconsider(
+        decision=original, by=officer, amounts={"block1": 1, "block2": 2}, reason=" a "
+    )
     assert again.pk == new.pk
     assert Decision.objects.filter(replaces=original).count() == 1
     assert AuditEvent.objects.filter(action="allocation.decision_reconsidered").count() == 1

@@ -126,12 +126,11 @@ def test_step_case(client, login, decisions, proxy):
     assert "Detta beslut gäller." in text
     assert "55 tillsatta och 54 påbörjade" in text
     assert "55 − 50 = 5" in text
-    assert "minst 5 tjänster, som ger 7 500 000 kr" in text
-    assert (
-        f"Regionens del: {decisions['Blekinge'].explanation['remainder']:,} kr".replace(",", " ")
-        in text
-    )
-    assert "Block 1 (redovisning) 11 997 022 kr" in text
+    # any model's explanation, block by block: the step reached, the remainder part
+    assert "Regionen (utökning 5) når steget för minst 5, som ger 7 500 000 kr" in text
+    assert "dess del av resten 37 509 160,93 kronor" in text
+    assert "avrundat 45 009 161 kr" in text
+    assert "Redovisa antal AT-tjänster 11 997 022 kr" in text
     assert "Totalt 57 006 183 kr" in text
     assert "Beslutsdatum 10 december 2024" in text
     assert "Beslutat av officer@example.se" in text
@@ -142,7 +141,7 @@ def test_range_plan_case(client, login, decisions, other_proxy):
     text = text_of(client.get(detail_url(decisions["Gotland"])))
     assert "står 60–62. Eftersom det är ett spann används medelvärdet: 61" in text
     assert "63 tillsatta AT-tjänster och inga påbörjade" in text
-    assert "minst 2 tjänster, som ger 3 000 000 kr" in text
+    assert "når steget för minst 2, som ger 3 000 000 kr" in text
 
 
 def test_no_step_case_with_deduction(client, login, decisions, officer):
@@ -152,8 +151,9 @@ def test_no_step_case_with_deduction(client, login, decisions, officer):
     assert f"Skäl: {DEDUCTION_REASON}." in text
     assert "Antal tjänster som räknas: 69 tjänster" in text
     assert "69 − 70 = −1" in text
-    assert "Utökningen når inget steg i prestationstrappan" in text
-    assert "Block 2 (prestationstrappan) 0 kr" in text
+    assert "Regionen uppfyller det inte och får därför inget ur blocket" in text
+    assert "utökning −1" in text
+    assert "Ytterligare utökning 0 kr" in text
 
 
 def test_no_qualifier_case_says_block2_not_paid(client, login, officer, proxy, other_region):
@@ -161,16 +161,21 @@ def test_no_qualifier_case_says_block2_not_paid(client, login, officer, proxy, o
     decisions = decide(grant_round, officer)
     login(client, proxy)
     text = text_of(client.get(detail_url(decisions["Blekinge"])))
-    assert "Ingen region nådde prestationstrappans första steg" in text
-    assert "block 2 betalas inte ut alls" in text
-    assert decisions["Blekinge"].block2 == 0
+    assert "betalas inte ut i denna omgång" in text
+    assert "Ingen region uppfyllde villkoret increase" in text
+    assert decisions["Blekinge"].block_amounts()["block2"] == 0
 
 
 def test_reconsideration_marks_the_replaced_one_and_the_one_in_force(
     client, login, decisions, officer, proxy
 ):
     old = decisions["Blekinge"]
-    new = reconsider(old, officer, block1=old.block1, block2=old.block2 - 1_000_000)
+    new = reconsider(
+        old,
+        officer,
+        block1=old.block_amounts()["block1"],
+        block2=old.block_amounts()["block2"] - 1_000_000,
+    )
     login(client, proxy)
 
     listing = client.get(reverse(LIST_URL)).content.decode()
@@ -191,10 +196,14 @@ def test_reconsideration_marks_the_replaced_one_and_the_one_in_force(
     assert f"Detta beslut ersätter {old.reference}" in new_text
     assert "Skäl: Regionen visade att en tjänst hade räknats två gånger." in new_text
     assert "Totalt 56 006 183 kr" in new_text
-    assert "tidigare block 1 11 997 022 kr och block 2 45 009 161 kr" in new_text
+    assert (
+        "(Redovisa antal AT-tjänster 11 997 022 kr, Ytterligare utökning 45 009 161 kr, "
+        "totalt 57 006 183 kr)" in new_text
+    )
     # The typed amounts are stated as decided at the reconsideration, not as computed.
-    assert "bestämdes beloppen i stället till block 1 11 997 022 kr och block 2 44 009 161 kr" in (
-        new_text
+    assert (
+        "bestämdes beloppen i stället till Redovisa antal AT-tjänster 11 997 022 kr, "
+        "Ytterligare utökning 44 009 161 kr" in new_text
     )
 
 

@@ -39,7 +39,9 @@ def _raw(sql: str, params: list, table: str) -> None:
 
 
 def test_clean_data_verifies(decisions, officer, capsys):
-    decision_reconsider(decision=decisions[0], by=officer, block1=1, block2=1, reason="x")
+    decision_reconsider(
+        decision=decisions[0], by=officer, amounts={"block1": 1, "block2": 1}, reason="x"
+    )
     report = verify_all()
     assert report.ok, report.problems
     assert (report.checked_runs, report.checked_decisions) == (1, 4)
@@ -49,9 +51,10 @@ def test_clean_data_verifies(decisions, officer, capsys):
 
 def test_a_changed_decision_amount_is_caught(decisions, capsys):
     target = decisions[0]
+    amounts = {**target.amounts, "block1": target.amounts["block1"] + 1}
     _raw(
-        "UPDATE allocation_decision SET block1 = block1 + 1, total = total + 1 WHERE id = %s",
-        [target.pk],
+        "UPDATE allocation_decision SET amounts = %s, total = total + 1 WHERE id = %s",
+        [json.dumps(amounts), target.pk],
         "allocation_decision",
     )
     report = verify_all()

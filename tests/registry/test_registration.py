@@ -118,7 +118,7 @@ def test_decisions_and_reconsiderations_are_registered_as_outgoing(
     blekinge = next(d for d in issued_decisions if d.region == region)
     with django_capture_on_commit_callbacks(execute=True):
         new = decisions.decision_reconsider(
-            decision=blekinge, by=officer, block1=1, block2=2, reason="Felräkning"
+            decision=blekinge, by=officer, amounts={"block1": 1, "block2": 2}, reason="Felräkning"
         )
     entry = RegistryEntry.objects.get(kind=DocumentKind.RECONSIDERATION)
     assert entry.document == new

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from allocation.plans import PlanError, parse_plan
+from allocation.snapshot import model_from_columns
 from regions.demo import create_demo_users
 from regions.models import Region
 from submissions.models import (
@@ -231,6 +232,11 @@ class Command(BaseCommand):
             StaircaseStep.objects.update_or_create(
                 round=grant_round, min_increase=Decimal(min_increase), defaults={"payout": payout}
             )
+        if not grant_round.model:
+            # The round's model is what runs (RULES.md's 2024 model); the budget columns and
+            # staircase rows above stay for the admin until they are retired.
+            grant_round.model = model_from_columns(grant_round)
+            grant_round.save(update_fields=["model"])
         for row in rows:
             bounds = parse_plan(row["planned_2024"])
             RoundBaseline.objects.update_or_create(
