@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from operator import attrgetter
+from operator import add, attrgetter
 from typing import Any
 
 from allocation.allocmodel.errors import ModelError
@@ -271,10 +271,12 @@ class _BlockRun:
 
 
 class _Run:
-    def __init__(self, model: AllocationModel, inputs: tuple[RegionInput, ...]) -> None:
+    def __init__(
+        self, model: AllocationModel, inputs: tuple[RegionInput, ...], names: list[str]
+    ) -> None:
         self.model = model
         self.inputs = inputs
-        self.names = [r.name for r in inputs]
+        self.names = names
         self.n = len(inputs)
         self.cols: dict[str, list[Any]] = _input_columns(inputs)
         self.scalars: dict[str, Any] = {}
@@ -332,9 +334,12 @@ class _Run:
         else:
             self.amount_block(result, compiled, sub, where)
         if result.rounding is not None:
-            totals = self.totals_paid
-            for i, amount in zip(idx, result.rounding.amounts, strict=True):
-                totals[i] += amount
+            totals, amounts = self.totals_paid, result.rounding.amounts
+            if len(idx) == self.n:
+                self.totals_paid = list(map(add, totals, amounts))
+            else:
+                for i, amount in zip(idx, amounts, strict=True):
+                    totals[i] += amount
         return result
 
     def share_block(self, result: _BlockRun, weight: Compiled, sub: Env, where: str) -> None:
@@ -462,6 +467,12 @@ _INPUT_FIELDS = attrgetter(
 
 
 def _input_columns(inputs: tuple[RegionInput, ...]) -> dict[str, list[Any]]:
+    """The inputs as columns (RULES.md "Inputs": a missing count is 0; planned is the plan's
+    mean, an int when whole, so that e.g. "posts - planned" stays in integers).
+
+    One pass over the regions, all their fields at once: reading a column at a time visits
+    each (scattered) region object once per column and is slower.
+    """
     filled: list[int] = []
     started: list[int] = []
     deducted: list[int] = []
@@ -479,13 +490,11 @@ def _input_columns(inputs: tuple[RegionInput, ...]) -> dict[str, list[Any]]:
         add_s(0 if st is None else st)
         add_d(d)
         add_p(pop)
-        # The plan's mean; an int when whole (most plans are one whole number), so that
-        # "posts - planned" stays in integers.
         a, b = low.as_integer_ratio()
         c, e = high.as_integer_ratio()
         if b == 1 == e:
             total = a + c
-            add_plan(total >> 1 if total & 1 == 0 else Fraction(total, 2))
+            add_plan(total >> 1 if not total & 1 else Fraction(total, 2))
         else:
             add_plan(_mean(low, high))
     return {
@@ -502,11 +511,12 @@ def _mean(low: Fraction, high: Fraction) -> Number:
     return mean.numerator if mean.denominator == 1 else mean
 
 
-def _check_inputs(regions: tuple[object, ...]) -> None:
+def _check_inputs(regions: tuple[object, ...]) -> list[str]:
+    """The regions' names; InputError if one is not a RegionInput or a name repeats."""
     if set(map(type, regions)) <= {RegionInput}:
-        names = [r.name for r in regions]  # type: ignore[attr-defined]
+        names = list(map(attrgetter("name"), regions))
         if len(set(names)) == len(names):
-            return
+            return names
     seen: set[str] = set()
     for region in regions:
         if not isinstance(region, RegionInput):
@@ -514,6 +524,7 @@ def _check_inputs(regions: tuple[object, ...]) -> None:
         if region.name in seen:
             raise InputError(f"region {region.name!r} appears more than once")
         seen.add(region.name)
+    return [region.name for region in regions]  # type: ignore[attr-defined]
 
 
 def allocate(model: AllocationModel, regions: Sequence[RegionInput]) -> ModelAllocation:
@@ -528,9 +539,9 @@ def allocate(model: AllocationModel, regions: Sequence[RegionInput]) -> ModelAll
     if not isinstance(model, AllocationModel):
         raise TypeError(f"expected AllocationModel, got {type(model).__name__}")
     inputs = tuple(regions)
-    _check_inputs(inputs)
+    names = _check_inputs(inputs)
     with _collector_paused():
-        run = _Run(model, inputs)
+        run = _Run(model, inputs, names)
         run.run()
         outcomes = tuple(map(RegionOutcome, [run] * run.n, range(run.n)))
     return ModelAllocation(

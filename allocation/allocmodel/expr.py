@@ -127,6 +127,8 @@ class Ratios:
 
     def negatives(self) -> list[int]:
         """Positions of the negative quotients."""
+        if not self.nums or min(self.nums) >= 0:
+            return []
         return [i for i, n in enumerate(self.nums) if n < 0]
 
 
@@ -660,6 +662,12 @@ def _many(fn: Callable[..., Any], args: list[Node]) -> Node:
     def column(env: Env) -> Any:
         cols = [f(env) for f in fns]
         cols = [c if isinstance(c, list) else repeat(c, env.n) for c in cols]
+        if len(cols) == 2:
+            # The builtin with two arguments is several times slower than a comparison;
+            # the same result (the first of equal values, as max/min give it).
+            if fn is max:
+                return [b if b > a else a for a, b in zip(*cols, strict=False)]
+            return [b if b < a else a for a, b in zip(*cols, strict=False)]
         return list(map(fn, *cols))
 
     return Node(NUM, False, column)
