@@ -346,7 +346,7 @@ class _Run:
         block = result.block
         weights = self.numbers(weight, sub, block, f"{where}.share", "vikten (share)")
         result.weights = weights
-        if not any(weights):
+        if not _any_positive(weights):
             self.warn(
                 "zero_weights",
                 f"Alla vikter i block {block.id} ({block.name}) är 0; blocket "
@@ -382,7 +382,7 @@ class _Run:
                 compiled.remainder, sub, block, f"{where}.remainder", "restens vikt (remainder)"
             )
             result.weights = weights
-        if rest and weights is not None and any(weights):
+        if rest and weights is not None and _any_positive(weights):
             share = rest.numerator if rest.denominator == 1 else rest
             result.rounding = BlockRounding(sub.names, base=amounts, share=(share, weights))
             result.remainder_budget = rest
@@ -441,6 +441,11 @@ class _Run:
 
     def warn(self, code: str, message: str) -> None:
         self.warnings.append(AllocationWarning(code, message))
+
+
+def _any_positive(column: list[Number] | Ratios) -> bool:
+    """Whether some weight is > 0 (all are >= 0 by now)."""
+    return any(column.nums if type(column) is Ratios else column)
 
 
 def _negatives(column: list[Number] | Ratios) -> list[int]:

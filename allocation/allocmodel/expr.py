@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import repeat
+from operator import mul
 from typing import Any
 
 from allocation.allocmodel.errors import ModelError
@@ -610,6 +611,8 @@ def _binary(
 
         node = Node(kind, True, _guard_uniform(both_uniform, segment))
         return _constant_parts(node, left, right)
+    if kind == BOOL and (left.uniform or right.uniform):
+        return Node(kind, False, _compare_with_scalar(fn, left, right))
     if left.uniform:
 
         def left_uniform(env: Env) -> Any:
@@ -645,6 +648,34 @@ def _binary(
             raise DivisionByZero(_first_zero_region(env, ys), segment) from exc
 
     return Node(kind, False, lambda env: as_list(guarded(env)), raw=guarded)
+
+
+def _compare_with_scalar(
+    fn: Callable[[Any, Any], Any], left: Node, right: Node
+) -> Callable[[Env], Any]:
+    """A column compared with one round-wide value (``rate >= national_rate``).
+
+    A ``Ratios`` column (``n / d``, d > 0) compares with ``N / D`` (D > 0) as ``n * D`` with
+    ``N * d``: integers, without building a Fraction per region.
+    """
+    column_node, scalar_node = (right, left) if left.uniform else (left, right)
+    column_fn = column_node.raw or column_node.fn
+    scalar_fn = scalar_node.fn
+    scalar_left = left.uniform
+
+    def compare(env: Env) -> Any:
+        xs, c = column_fn(env), scalar_fn(env)
+        if type(xs) is Ratios and type(c) in (int, Fraction):
+            num, den = c.as_integer_ratio()
+            lhs = list(map(mul, xs.nums, repeat(den)))
+            rhs = list(map(mul, xs.dens, repeat(num)))
+        else:
+            lhs, rhs = as_list(xs), repeat(c)
+        if scalar_left:
+            return list(map(fn, rhs, lhs))
+        return list(map(fn, lhs, rhs))
+
+    return compare
 
 
 def _unary(fn: Callable[[Any], Any], operand: Node, kind: str) -> Node:
