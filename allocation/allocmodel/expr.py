@@ -50,6 +50,7 @@ BOOL = "condition"
 FUNCTIONS = frozenset({"max", "min", "step", "sum", "count"})
 RESERVED = FUNCTIONS | {"true", "false"}
 MAX_LENGTH = 20_000  # characters; a long step table fits, a pathological text does not
+MAX_DEPTH = 200  # levels of operations: evaluation recurses once per level
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _NO_CONST = object()
 
@@ -267,18 +268,21 @@ def compile_expression(
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         where = f" (tecken {exc.offset})" if exc.offset else ""
-        raise ModelError(f"{label}: syntaxfel i uttrycket {source!r}{where}", field) from exc
+        raise ModelError(
+            f"{label}: syntaxfel i uttrycket {_short(source)!r}{where}", field
+        ) from exc
     except (RecursionError, MemoryError, ValueError) as exc:
         raise ModelError(f"{label}: uttrycket går inte att läsa", field) from exc
+    if _depth(tree.body) > MAX_DEPTH:
+        raise ModelError(
+            f"{label}: uttrycket är för djupt nästlat (högst {MAX_DEPTH} nivåer)", field
+        )
     compiler = _Compiler(source, scope, label, field)
-    try:
-        node = compiler.node(tree.body)
-    except RecursionError as exc:
-        raise ModelError(f"{label}: uttrycket är för djupt nästlat", field) from exc
+    node = compiler.node(tree.body)
     if expect is not None and node.kind != expect:
         want = "ett villkor (sant eller falskt)" if expect == BOOL else "ett tal"
         got = "ett villkor" if node.kind == BOOL else "ett tal"
-        raise ModelError(f"{label}: måste vara {want}, men {source!r} är {got}", field)
+        raise ModelError(f"{label}: måste vara {want}, men {_short(source)!r} är {got}", field)
     return Compiled(
         source,
         node.kind,
@@ -287,6 +291,22 @@ def compile_expression(
         tuple(compiler.tables),
         node.raw or node.fn,
     )
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep evaluation will recurse: a chain ``a < b < c`` or ``a and b and c`` of n
+    parts counts n levels, as it is compiled into nested pairs."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.Compare):
+            depth += len(node.ops)
+        elif isinstance(node, ast.BoolOp):
+            depth += len(node.values)
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 _ARITH: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
@@ -330,7 +350,7 @@ class _Compiler:
         return ModelError(f"{self.label}: {problem}", self.field)
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or self.source
+        return _short(ast.get_source_segment(self.source, node) or self.source)
 
     def node(self, node: ast.AST) -> Node:
         method = getattr(self, "visit_" + type(node).__name__, None)
@@ -345,16 +365,18 @@ class _Compiler:
         if isinstance(value, bool):
             word = "true" if value else "false"
             raise self.error(f"skriv {word} med små bokstäver, inte {value}")
-        text = self.segment(node)
+        text = ast.get_source_segment(self.source, node) or ""
         if isinstance(value, int | float) and _DECIMAL.fullmatch(text):
             number = exact_number(text)
             return _constant(NUM, number)
         if isinstance(value, int | float | complex):
             raise self.error(
-                f"talet {text!r} ska skrivas med siffror och ev. decimalpunkt, "
+                f"talet {_short(text)!r} ska skrivas med siffror och ev. decimalpunkt, "
                 "t.ex. 100000 eller 0.5"
             )
-        raise self.error(f"{text!r} är inte tillåtet i ett uttryck (bara tal, namn och funktioner)")
+        raise self.error(
+            f"{_short(text)!r} är inte tillåtet i ett uttryck (bara tal, namn och funktioner)"
+        )
 
     def visit_Name(self, node: ast.Name) -> Node:
         name = node.id
@@ -565,6 +587,11 @@ class _Compiler:
 
 
 _EMPTY = Env(0, {}, {}, [])
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """An expression for a message: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(value: Fraction) -> str:

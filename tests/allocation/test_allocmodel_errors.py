@@ -422,3 +422,26 @@ def test_remainder_shared_by_weight() -> None:
         200,
         150,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (" + ".join(["filled"] * 4000), "för långt"),
+        ("filled" + " < filled" * 300, "för djupt nästlat"),
+        (" or ".join(["filled > 1"] * 300), "för djupt nästlat"),
+        ("-" * 3000 + "1", "går inte att läsa"),
+        ("9" * 5000, "syntaxfel"),
+    ],
+)
+def test_pathological_expressions_are_refused_cleanly(text: str, fragment: str) -> None:
+    error = refused(doc(values={"posts": "filled", "x": text}))
+    assert fragment in str(error) and len(str(error)) < 200
+    assert error.field == "values.x"
+
+
+def test_a_long_chain_within_the_limit_runs() -> None:
+    values = {"posts": "filled", "increase": "posts - planned", "x": " + ".join(["filled"] * 150)}
+    model = AllocationModel.from_json(doc(values=values))
+    result = allocate(model, [region("A", 2)])
+    assert result.regions[0].values["x"] == 300
