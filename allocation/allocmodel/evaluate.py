@@ -271,14 +271,12 @@ class _BlockRun:
 
 
 class _Run:
-    def __init__(
-        self, model: AllocationModel, inputs: tuple[RegionInput, ...], names: list[str]
-    ) -> None:
+    def __init__(self, model: AllocationModel, inputs: tuple[RegionInput, ...]) -> None:
         self.model = model
         self.inputs = inputs
-        self.names = names
+        self.names, self.cols = _input_columns(inputs)
+        _check_inputs(inputs, self.names)
         self.n = len(inputs)
-        self.cols: dict[str, list[Any]] = _input_columns(inputs)
         self.scalars: dict[str, Any] = {}
         self.blocks: list[_BlockRun] = []
         self.warnings: list[AllocationWarning] = []
@@ -467,30 +465,34 @@ def _evaluate(fn: Any, env: Env, label: str, field: str) -> Any:
 
 
 _INPUT_FIELDS = attrgetter(
-    "filled", "started", "deducted", "population", "planned_low", "planned_high"
+    "name", "filled", "started", "deducted", "population", "planned_low", "planned_high"
 )
 
 
-def _input_columns(inputs: tuple[RegionInput, ...]) -> dict[str, list[Any]]:
-    """The inputs as columns (RULES.md "Inputs": a missing count is 0; planned is the plan's
-    mean, an int when whole, so that e.g. "posts - planned" stays in integers).
+def _input_columns(inputs: tuple[RegionInput, ...]) -> tuple[list[str], dict[str, list[Any]]]:
+    """The regions' names and the inputs as columns (RULES.md "Inputs": a missing count is
+    0; planned is the plan's mean, an int when whole, so that "posts - planned" stays in
+    integers).
 
     One pass over the regions, all their fields at once: reading a column at a time visits
     each (scattered) region object once per column and is slower.
     """
+    names: list[str] = []
     filled: list[int] = []
     started: list[int] = []
     deducted: list[int] = []
     population: list[int] = []
     planned: list[Number] = []
-    add_f, add_s, add_d, add_p, add_plan = (
+    add_name, add_f, add_s, add_d, add_p, add_plan = (
+        names.append,
         filled.append,
         started.append,
         deducted.append,
         population.append,
         planned.append,
     )
-    for f, st, d, pop, low, high in map(_INPUT_FIELDS, inputs):
+    for name, f, st, d, pop, low, high in map(_INPUT_FIELDS, inputs):
+        add_name(name)
         add_f(0 if f is None else f)
         add_s(0 if st is None else st)
         add_d(d)
@@ -502,7 +504,7 @@ def _input_columns(inputs: tuple[RegionInput, ...]) -> dict[str, list[Any]]:
             add_plan(total >> 1 if not total & 1 else Fraction(total, 2))
         else:
             add_plan(_mean(low, high))
-    return {
+    return names, {
         "filled": filled,
         "started": started,
         "deducted": deducted,
@@ -516,12 +518,13 @@ def _mean(low: Fraction, high: Fraction) -> Number:
     return mean.numerator if mean.denominator == 1 else mean
 
 
-def _check_inputs(regions: tuple[object, ...]) -> list[str]:
-    """The regions' names; InputError if one is not a RegionInput or a name repeats."""
-    if set(map(type, regions)) <= {RegionInput}:
-        names = list(map(attrgetter("name"), regions))
-        if len(set(names)) == len(names):
-            return names
+def _check_inputs(regions: tuple[object, ...], names: list[str] | None = None) -> None:
+    """InputError if a region is not a RegionInput or a name repeats (``names``: the
+    regions' names, once they are known to be RegionInputs)."""
+    if names is not None and len(set(names)) == len(names):
+        return
+    if names is None and set(map(type, regions)) <= {RegionInput}:
+        return
     seen: set[str] = set()
     for region in regions:
         if not isinstance(region, RegionInput):
@@ -529,7 +532,6 @@ def _check_inputs(regions: tuple[object, ...]) -> list[str]:
         if region.name in seen:
             raise InputError(f"region {region.name!r} appears more than once")
         seen.add(region.name)
-    return [region.name for region in regions]  # type: ignore[attr-defined]
 
 
 def allocate(model: AllocationModel, regions: Sequence[RegionInput]) -> ModelAllocation:
@@ -544,9 +546,9 @@ def allocate(model: AllocationModel, regions: Sequence[RegionInput]) -> ModelAll
     if not isinstance(model, AllocationModel):
         raise TypeError(f"expected AllocationModel, got {type(model).__name__}")
     inputs = tuple(regions)
-    names = _check_inputs(inputs)
+    _check_inputs(inputs)
     with _collector_paused():
-        run = _Run(model, inputs, names)
+        run = _Run(model, inputs)
         run.run()
         outcomes = tuple(map(RegionOutcome, [run] * run.n, range(run.n)))
     return ModelAllocation(

@@ -76,6 +76,8 @@ def divide(x: Number, y: Number) -> Number:
 def exact_sum(values: Sequence[Number]) -> Number:
     """The exact sum; Fractions are added grouped by denominator, then pairwise (a running
     sum of many different denominators is what makes exact sums slow)."""
+    if all_ints(values):
+        return sum(values)
     whole = 0
     grouped: dict[int, int] = {}
     for v in values:
@@ -139,7 +141,7 @@ def as_list(column: Any) -> Any:
     return column.as_list() if type(column) is Ratios else column
 
 
-def _all_ints(column: Sequence[Any]) -> bool:
+def all_ints(column: Sequence[Any]) -> bool:
     return set(map(type, column)) <= {int}
 
 
@@ -667,7 +669,7 @@ def _binary(
             xs = [xs] * env.n
         if not isinstance(ys, list):
             ys = [ys] * env.n
-        if _all_ints(ys) and _all_ints(xs) and (not ys or min(ys) > 0):
+        if all_ints(ys) and all_ints(xs) and (not ys or min(ys) > 0):
             return Ratios(xs, ys)
         try:
             return list(map(divide, xs, ys))
@@ -807,7 +809,7 @@ def _step(x: Node, table: StepTable, position: int) -> Node:
 
     def column(env: Env) -> Any:
         xs = f(env)
-        if _all_ints(xs):
+        if all_ints(xs):
             reached = [bisect_right(edges, v * common) for v in xs]
         else:
             reached = [step_index(v, edges, common) for v in xs]
