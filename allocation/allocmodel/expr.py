@@ -811,8 +811,14 @@ def _step(x: Node, table: StepTable, position: int) -> Node:
         xs = f(env)
         if all_ints(xs):
             reached = [bisect_right(edges, v * common) for v in xs]
-        else:
-            reached = [step_index(v, edges, common) for v in xs]
+        else:  # step_index, inline: a call per region costs as much as the rest
+            reached = [
+                bisect_right(
+                    edges,
+                    v * common if type(v) is int else (v.numerator * common) // v.denominator,
+                )
+                for v in xs
+            ]
         if env.hits is not None:
             env.hits[position] = reached
         return list(map(pays.__getitem__, reached))

@@ -17,6 +17,7 @@ only among regions with a positive exact amount and never below 0.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import cmp_to_key
@@ -63,6 +64,10 @@ class BlockRounding:
             ratios = [w.as_integer_ratio() for w in share[1]]
             self.p = [r[0] for r in ratios]
             self.q = [r[1] for r in ratios]
+        common = math.gcd(*self.p)
+        if common > 1:
+            # The same proportions in smaller integers (a rate's factor 100 000).
+            self.p = [p // common for p in self.p]
         self._total: Fraction | None = None
         self._round()
 
