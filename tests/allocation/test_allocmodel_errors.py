@@ -4,6 +4,7 @@ the value, total, block or region concerned, and ``field`` points into the docum
 from __future__ import annotations
 
 import copy
+import pickle
 from fractions import Fraction
 from typing import Any
 
@@ -65,6 +66,15 @@ def test_the_valid_document_round_trips() -> None:
     assert model.block("b").remainder == "posts"
     assert model.staircases("b") == [[(Fraction(1), 100), (Fraction(3), 200)]]
     assert model.staircases("a") == []
+
+
+def test_a_model_pickles_and_copies() -> None:
+    model = AllocationModel.from_json(doc())
+    assert pickle.loads(pickle.dumps(model)) == model
+    assert copy.deepcopy(model) == model
+    regions = [region("A", 5), region("B", 3)]
+    again = allocate(pickle.loads(pickle.dumps(model)), regions)
+    assert again.total_paid == allocate(model, regions).total_paid == 1500
 
 
 @pytest.mark.parametrize(
