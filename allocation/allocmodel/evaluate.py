@@ -231,7 +231,8 @@ class _BlockRun:
         self.table: Any = None
         self.rounding: BlockRounding | None = None
         self.paid = 0
-        self.amount_sum: Fraction | None = None
+        # Amount blocks: the eligible amounts' sum (0 while nobody is eligible).
+        self.amount_sum: Fraction | None = Fraction(0) if block.kind == "amount" else None
         self.scale = Fraction(1)
         self.remainder_budget = Fraction(0)
 

@@ -401,6 +401,7 @@ def test_a_block_nobody_is_eligible_for_is_not_paid() -> None:
     assert [w.code for w in result.warnings] == ["no_one_eligible"]
     assert "block b (B)" in result.warnings[0].message
     assert (result.blocks[1].paid, result.blocks[1].eligible_count) == (0, 0)
+    assert (result.blocks[0].amount_sum, result.blocks[1].amount_sum) == (None, 0)
 
 
 def test_all_weights_zero_is_not_paid() -> None:
