@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from operator import attrgetter
+from operator import add, attrgetter
 from typing import Any
 
 from allocation.allocmodel.errors import ModelError
@@ -231,7 +231,8 @@ class _BlockRun:
         self.table: Any = None
         self.rounding: BlockRounding | None = None
         self.paid = 0
-        self.amount_sum: Fraction | None = None
+        # Amount blocks: the eligible amounts' sum (0 while nobody is eligible).
+        self.amount_sum: Fraction | None = Fraction(0) if block.kind == "amount" else None
         self.scale = Fraction(1)
         self.remainder_budget = Fraction(0)
 
@@ -274,9 +275,9 @@ class _Run:
     def __init__(self, model: AllocationModel, inputs: tuple[RegionInput, ...]) -> None:
         self.model = model
         self.inputs = inputs
-        self.names = [r.name for r in inputs]
+        self.names, self.cols = _input_columns(inputs)
+        _check_inputs(inputs, self.names)
         self.n = len(inputs)
-        self.cols: dict[str, list[Any]] = _input_columns(inputs)
         self.scalars: dict[str, Any] = {}
         self.blocks: list[_BlockRun] = []
         self.warnings: list[AllocationWarning] = []
@@ -332,16 +333,19 @@ class _Run:
         else:
             self.amount_block(result, compiled, sub, where)
         if result.rounding is not None:
-            totals = self.totals_paid
-            for i, amount in zip(idx, result.rounding.amounts, strict=True):
-                totals[i] += amount
+            totals, amounts = self.totals_paid, result.rounding.amounts
+            if len(idx) == self.n:
+                self.totals_paid = list(map(add, totals, amounts))
+            else:
+                for i, amount in zip(idx, amounts, strict=True):
+                    totals[i] += amount
         return result
 
     def share_block(self, result: _BlockRun, weight: Compiled, sub: Env, where: str) -> None:
         block = result.block
         weights = self.numbers(weight, sub, block, f"{where}.share", "vikten (share)")
         result.weights = weights
-        if not any(weights):
+        if not _any_positive(weights):
             self.warn(
                 "zero_weights",
                 f"Alla vikter i block {block.id} ({block.name}) är 0; blocket "
@@ -377,7 +381,7 @@ class _Run:
                 compiled.remainder, sub, block, f"{where}.remainder", "restens vikt (remainder)"
             )
             result.weights = weights
-        if rest and weights is not None and any(weights):
+        if rest and weights is not None and _any_positive(weights):
             share = rest.numerator if rest.denominator == 1 else rest
             result.rounding = BlockRounding(sub.names, base=amounts, share=(share, weights))
             result.remainder_budget = rest
@@ -438,6 +442,11 @@ class _Run:
         self.warnings.append(AllocationWarning(code, message))
 
 
+def _any_positive(column: list[Number] | Ratios) -> bool:
+    """Whether some weight is > 0 (all are >= 0 by now)."""
+    return any(column.nums if type(column) is Ratios else column)
+
+
 def _negatives(column: list[Number] | Ratios) -> list[int]:
     if type(column) is Ratios:
         return column.negatives()
@@ -457,38 +466,46 @@ def _evaluate(fn: Any, env: Env, label: str, field: str) -> Any:
 
 
 _INPUT_FIELDS = attrgetter(
-    "filled", "started", "deducted", "population", "planned_low", "planned_high"
+    "name", "filled", "started", "deducted", "population", "planned_low", "planned_high"
 )
 
 
-def _input_columns(inputs: tuple[RegionInput, ...]) -> dict[str, list[Any]]:
+def _input_columns(inputs: tuple[RegionInput, ...]) -> tuple[list[str], dict[str, list[Any]]]:
+    """The regions' names and the inputs as columns (RULES.md "Inputs": a missing count is
+    0; planned is the plan's mean, an int when whole, so that "posts - planned" stays in
+    integers).
+
+    One pass over the regions, all their fields at once: reading a column at a time visits
+    each (scattered) region object once per column and is slower.
+    """
+    names: list[str] = []
     filled: list[int] = []
     started: list[int] = []
     deducted: list[int] = []
     population: list[int] = []
     planned: list[Number] = []
-    add_f, add_s, add_d, add_p, add_plan = (
+    add_name, add_f, add_s, add_d, add_p, add_plan = (
+        names.append,
         filled.append,
         started.append,
         deducted.append,
         population.append,
         planned.append,
     )
-    for f, st, d, pop, low, high in map(_INPUT_FIELDS, inputs):
+    for name, f, st, d, pop, low, high in map(_INPUT_FIELDS, inputs):
+        add_name(name)
         add_f(0 if f is None else f)
         add_s(0 if st is None else st)
         add_d(d)
         add_p(pop)
-        # The plan's mean; an int when whole (most plans are one whole number), so that
-        # "posts - planned" stays in integers.
         a, b = low.as_integer_ratio()
         c, e = high.as_integer_ratio()
         if b == 1 == e:
             total = a + c
-            add_plan(total >> 1 if total & 1 == 0 else Fraction(total, 2))
+            add_plan(total >> 1 if not total & 1 else Fraction(total, 2))
         else:
             add_plan(_mean(low, high))
-    return {
+    return names, {
         "filled": filled,
         "started": started,
         "deducted": deducted,
@@ -502,11 +519,13 @@ def _mean(low: Fraction, high: Fraction) -> Number:
     return mean.numerator if mean.denominator == 1 else mean
 
 
-def _check_inputs(regions: tuple[object, ...]) -> None:
-    if set(map(type, regions)) <= {RegionInput}:
-        names = [r.name for r in regions]  # type: ignore[attr-defined]
-        if len(set(names)) == len(names):
-            return
+def _check_inputs(regions: tuple[object, ...], names: list[str] | None = None) -> None:
+    """InputError if a region is not a RegionInput or a name repeats (``names``: the
+    regions' names, once they are known to be RegionInputs)."""
+    if names is not None and len(set(names)) == len(names):
+        return
+    if names is None and set(map(type, regions)) <= {RegionInput}:
+        return
     seen: set[str] = set()
     for region in regions:
         if not isinstance(region, RegionInput):

@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import repeat
+from operator import mul
 from typing import Any
 
 from allocation.allocmodel.errors import ModelError
@@ -49,6 +50,7 @@ BOOL = "condition"
 FUNCTIONS = frozenset({"max", "min", "step", "sum", "count"})
 RESERVED = FUNCTIONS | {"true", "false"}
 MAX_LENGTH = 20_000  # characters; a long step table fits, a pathological text does not
+MAX_DEPTH = 200  # levels of operations: evaluation recurses once per level
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _NO_CONST = object()
 
@@ -74,6 +76,8 @@ def divide(x: Number, y: Number) -> Number:
 def exact_sum(values: Sequence[Number]) -> Number:
     """The exact sum; Fractions are added grouped by denominator, then pairwise (a running
     sum of many different denominators is what makes exact sums slow)."""
+    if all_ints(values):
+        return sum(values)
     whole = 0
     grouped: dict[int, int] = {}
     for v in values:
@@ -127,6 +131,8 @@ class Ratios:
 
     def negatives(self) -> list[int]:
         """Positions of the negative quotients."""
+        if not self.nums or min(self.nums) >= 0:
+            return []
         return [i for i, n in enumerate(self.nums) if n < 0]
 
 
@@ -135,7 +141,7 @@ def as_list(column: Any) -> Any:
     return column.as_list() if type(column) is Ratios else column
 
 
-def _all_ints(column: Sequence[Any]) -> bool:
+def all_ints(column: Sequence[Any]) -> bool:
     return set(map(type, column)) <= {int}
 
 
@@ -264,18 +270,21 @@ def compile_expression(
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         where = f" (tecken {exc.offset})" if exc.offset else ""
-        raise ModelError(f"{label}: syntaxfel i uttrycket {source!r}{where}", field) from exc
+        raise ModelError(
+            f"{label}: syntaxfel i uttrycket {_short(source)!r}{where}", field
+        ) from exc
     except (RecursionError, MemoryError, ValueError) as exc:
         raise ModelError(f"{label}: uttrycket går inte att läsa", field) from exc
+    if _depth(tree.body) > MAX_DEPTH:
+        raise ModelError(
+            f"{label}: uttrycket är för djupt nästlat (högst {MAX_DEPTH} nivåer)", field
+        )
     compiler = _Compiler(source, scope, label, field)
-    try:
-        node = compiler.node(tree.body)
-    except RecursionError as exc:
-        raise ModelError(f"{label}: uttrycket är för djupt nästlat", field) from exc
+    node = compiler.node(tree.body)
     if expect is not None and node.kind != expect:
         want = "ett villkor (sant eller falskt)" if expect == BOOL else "ett tal"
         got = "ett villkor" if node.kind == BOOL else "ett tal"
-        raise ModelError(f"{label}: måste vara {want}, men {source!r} är {got}", field)
+        raise ModelError(f"{label}: måste vara {want}, men {_short(source)!r} är {got}", field)
     return Compiled(
         source,
         node.kind,
@@ -284,6 +293,22 @@ def compile_expression(
         tuple(compiler.tables),
         node.raw or node.fn,
     )
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep evaluation will recurse: a chain ``a < b < c`` or ``a and b and c`` of n
+    parts counts n levels, as it is compiled into nested pairs."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.Compare):
+            depth += len(node.ops)
+        elif isinstance(node, ast.BoolOp):
+            depth += len(node.values)
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 _ARITH: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
@@ -327,7 +352,7 @@ class _Compiler:
         return ModelError(f"{self.label}: {problem}", self.field)
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or self.source
+        return _short(ast.get_source_segment(self.source, node) or self.source)
 
     def node(self, node: ast.AST) -> Node:
         method = getattr(self, "visit_" + type(node).__name__, None)
@@ -342,16 +367,18 @@ class _Compiler:
         if isinstance(value, bool):
             word = "true" if value else "false"
             raise self.error(f"skriv {word} med små bokstäver, inte {value}")
-        text = self.segment(node)
+        text = ast.get_source_segment(self.source, node) or ""
         if isinstance(value, int | float) and _DECIMAL.fullmatch(text):
             number = exact_number(text)
             return _constant(NUM, number)
         if isinstance(value, int | float | complex):
             raise self.error(
-                f"talet {text!r} ska skrivas med siffror och ev. decimalpunkt, "
+                f"talet {_short(text)!r} ska skrivas med siffror och ev. decimalpunkt, "
                 "t.ex. 100000 eller 0.5"
             )
-        raise self.error(f"{text!r} är inte tillåtet i ett uttryck (bara tal, namn och funktioner)")
+        raise self.error(
+            f"{_short(text)!r} är inte tillåtet i ett uttryck (bara tal, namn och funktioner)"
+        )
 
     def visit_Name(self, node: ast.Name) -> Node:
         name = node.id
@@ -564,6 +591,11 @@ class _Compiler:
 _EMPTY = Env(0, {}, {}, [])
 
 
+def _short(text: str, limit: int = 80) -> str:
+    """An expression for a message: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _text(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else str(value)
 
@@ -608,6 +640,8 @@ def _binary(
 
         node = Node(kind, True, _guard_uniform(both_uniform, segment))
         return _constant_parts(node, left, right)
+    if kind == BOOL and (left.uniform or right.uniform):
+        return Node(kind, False, _compare_with_scalar(fn, left, right))
     if left.uniform:
 
         def left_uniform(env: Env) -> Any:
@@ -635,7 +669,7 @@ def _binary(
             xs = [xs] * env.n
         if not isinstance(ys, list):
             ys = [ys] * env.n
-        if _all_ints(ys) and _all_ints(xs) and (not ys or min(ys) > 0):
+        if all_ints(ys) and all_ints(xs) and (not ys or min(ys) > 0):
             return Ratios(xs, ys)
         try:
             return list(map(divide, xs, ys))
@@ -643,6 +677,34 @@ def _binary(
             raise DivisionByZero(_first_zero_region(env, ys), segment) from exc
 
     return Node(kind, False, lambda env: as_list(guarded(env)), raw=guarded)
+
+
+def _compare_with_scalar(
+    fn: Callable[[Any, Any], Any], left: Node, right: Node
+) -> Callable[[Env], Any]:
+    """A column compared with one round-wide value (``rate >= national_rate``).
+
+    A ``Ratios`` column (``n / d``, d > 0) compares with ``N / D`` (D > 0) as ``n * D`` with
+    ``N * d``: integers, without building a Fraction per region.
+    """
+    column_node, scalar_node = (right, left) if left.uniform else (left, right)
+    column_fn = column_node.raw or column_node.fn
+    scalar_fn = scalar_node.fn
+    scalar_left = left.uniform
+
+    def compare(env: Env) -> Any:
+        xs, c = column_fn(env), scalar_fn(env)
+        if type(xs) is Ratios and type(c) in (int, Fraction):
+            num, den = c.as_integer_ratio()
+            lhs = list(map(mul, xs.nums, repeat(den)))
+            rhs = list(map(mul, xs.dens, repeat(num)))
+        else:
+            lhs, rhs = as_list(xs), repeat(c)
+        if scalar_left:
+            return list(map(fn, rhs, lhs))
+        return list(map(fn, lhs, rhs))
+
+    return compare
 
 
 def _unary(fn: Callable[[Any], Any], operand: Node, kind: str) -> Node:
@@ -660,6 +722,12 @@ def _many(fn: Callable[..., Any], args: list[Node]) -> Node:
     def column(env: Env) -> Any:
         cols = [f(env) for f in fns]
         cols = [c if isinstance(c, list) else repeat(c, env.n) for c in cols]
+        if len(cols) == 2:
+            # The builtin with two arguments is several times slower than a comparison;
+            # the same result (the first of equal values, as max/min give it).
+            if fn is max:
+                return [b if b > a else a for a, b in zip(*cols, strict=False)]
+            return [b if b < a else a for a, b in zip(*cols, strict=False)]
         return list(map(fn, *cols))
 
     return Node(NUM, False, column)
@@ -741,10 +809,16 @@ def _step(x: Node, table: StepTable, position: int) -> Node:
 
     def column(env: Env) -> Any:
         xs = f(env)
-        if _all_ints(xs):
+        if all_ints(xs):
             reached = [bisect_right(edges, v * common) for v in xs]
-        else:
-            reached = [step_index(v, edges, common) for v in xs]
+        else:  # step_index, inline: a call per region costs as much as the rest
+            reached = [
+                bisect_right(
+                    edges,
+                    v * common if type(v) is int else (v.numerator * common) // v.denominator,
+                )
+                for v in xs
+            ]
         if env.hits is not None:
             env.hits[position] = reached
         return list(map(pays.__getitem__, reached))

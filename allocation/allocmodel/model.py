@@ -100,6 +100,10 @@ class AllocationModel:
         object.__setattr__(self, "blocks", tuple(self.blocks))
         object.__setattr__(self, "plan", _check(self))
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # The compiled plan holds closures, which do not pickle: rebuild it from the document.
+        return (AllocationModel.from_json, (self.to_json(),))
+
     @classmethod
     def from_json(cls, data: object) -> AllocationModel:
         """A format-1 document, or the legacy 2024 rules (as :func:`model_2024`).

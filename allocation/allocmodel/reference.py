@@ -50,7 +50,7 @@ def _eval(text: str, names: dict[str, Any], regions: list[dict[str, Any]] | None
     return _walk(tree.body, source, names, regions)
 
 
-def _walk(node: ast.AST, source: str, names: dict[str, Any], regions: Any) -> Any:  # noqa: C901
+def _walk(node: ast.AST, source: str, names: dict[str, Any], regions: Any) -> Any:
     def walk(n: ast.AST) -> Any:
         return _walk(n, source, names, regions)
 
@@ -192,6 +192,8 @@ def _apportion(total: int, exact: list[Fraction], names: list[str]) -> tuple[lis
     adjust = [0] * len(exact)
     step = 1 if residual > 0 else -1
     while residual:
+        if not order or (step < 0 and not any(rounded[i] + adjust[i] for i in order)):
+            raise AssertionError(f"cannot apportion {total} among {exact!r}")
         for i in order:
             if residual == 0:
                 break

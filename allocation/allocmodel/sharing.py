@@ -17,11 +17,12 @@ only among regions with a positive exact amount and never below 0.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import cmp_to_key
 
-from allocation.allocmodel.expr import Ratios, exact_sum
+from allocation.allocmodel.expr import Ratios, all_ints, exact_sum
 from allocation.exact import (
     FRACTION_BITS,
     half_up_shares,
@@ -63,6 +64,10 @@ class BlockRounding:
             ratios = [w.as_integer_ratio() for w in share[1]]
             self.p = [r[0] for r in ratios]
             self.q = [r[1] for r in ratios]
+        common = math.gcd(*self.p)
+        if common > 1:
+            # The same proportions in smaller integers (a rate's factor 100 000).
+            self.p = [p // common for p in self.p]
         self._total: Fraction | None = None
         self._round()
 
@@ -138,15 +143,17 @@ class BlockRounding:
         else:
             self.target = round_half_up(total * scale)
             sn, sd = scale.numerator, scale.denominator
-            rounded = []
-            for a in base:
-                if type(a) is int:
-                    rounded.append((2 * a * sn + sd) // (2 * sd))
-                else:
-                    n, d = a.numerator, a.denominator
+            if all_ints(base):
+                # floor(a * sn / sd + 1/2) in integers.
+                twice_n, twice_d = 2 * sn, 2 * sd
+                rounded = [(a * twice_n + sd) // twice_d for a in base]
+            else:
+                rounded = []
+                for a in base:
+                    n, d = a.as_integer_ratio()
                     rounded.append((2 * n * sn + d * sd) // (2 * d * sd))
         positive = [j for j, a in enumerate(base) if a > 0] if scale else []
-        if all(type(a) is int for a in base):
+        if all_ints(base):
             keys, slack = list(base), 0
         else:
             keys = [(a.numerator << _SHIFT) // a.denominator for a in map(Fraction, base)]
@@ -171,7 +178,7 @@ class BlockRounding:
         scaled, slack = shares.scaled, shares.slack  # type: ignore[attr-defined]
         self.target = self.budget + round_half_up(Fraction(_sum(base)))  # the budget is whole
         half = 1 << FRACTION_BITS
-        if all(type(a) is int for a in base):
+        if all_ints(base):
             rounded = [a + r for a, r in zip(base, shares.rounded, strict=True)]  # type: ignore[attr-defined]
             keys = [(a << _SHIFT) + x for a, x in zip(base, scaled, strict=True)]
         else:

@@ -4,6 +4,7 @@ the value, total, block or region concerned, and ``field`` points into the docum
 from __future__ import annotations
 
 import copy
+import pickle
 from fractions import Fraction
 from typing import Any
 
@@ -65,6 +66,15 @@ def test_the_valid_document_round_trips() -> None:
     assert model.block("b").remainder == "posts"
     assert model.staircases("b") == [[(Fraction(1), 100), (Fraction(3), 200)]]
     assert model.staircases("a") == []
+
+
+def test_a_model_pickles_and_copies() -> None:
+    model = AllocationModel.from_json(doc())
+    assert pickle.loads(pickle.dumps(model)) == model
+    assert copy.deepcopy(model) == model
+    regions = [region("A", 5), region("B", 3)]
+    again = allocate(pickle.loads(pickle.dumps(model)), regions)
+    assert again.total_paid == allocate(model, regions).total_paid == 1500
 
 
 @pytest.mark.parametrize(
@@ -391,6 +401,7 @@ def test_a_block_nobody_is_eligible_for_is_not_paid() -> None:
     assert [w.code for w in result.warnings] == ["no_one_eligible"]
     assert "block b (B)" in result.warnings[0].message
     assert (result.blocks[1].paid, result.blocks[1].eligible_count) == (0, 0)
+    assert (result.blocks[0].amount_sum, result.blocks[1].amount_sum) == (None, 0)
 
 
 def test_all_weights_zero_is_not_paid() -> None:
@@ -422,3 +433,26 @@ def test_remainder_shared_by_weight() -> None:
         200,
         150,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (" + ".join(["filled"] * 4000), "för långt"),
+        ("filled" + " < filled" * 300, "för djupt nästlat"),
+        (" or ".join(["filled > 1"] * 300), "för djupt nästlat"),
+        ("-" * 3000 + "1", "går inte att läsa"),
+        ("9" * 5000, "syntaxfel"),
+    ],
+)
+def test_pathological_expressions_are_refused_cleanly(text: str, fragment: str) -> None:
+    error = refused(doc(values={"posts": "filled", "x": text}))
+    assert fragment in str(error) and len(str(error)) < 200
+    assert error.field == "values.x"
+
+
+def test_a_long_chain_within_the_limit_runs() -> None:
+    values = {"posts": "filled", "increase": "posts - planned", "x": " + ".join(["filled"] * 150)}
+    model = AllocationModel.from_json(doc(values=values))
+    result = allocate(model, [region("A", 2)])
+    assert result.regions[0].values["x"] == 300

@@ -220,3 +220,45 @@ def test_results_equal_the_reference_evaluator(
         assert [c.exact for c in cells] == ref.exact
         assert [c.paid for c in cells] == ref.amounts
         assert [c.rounding for c in cells] == ref.rounding
+
+
+@st.composite
+def amount_models(draw: st.DrawFn) -> AllocationModel:
+    """Amount blocks with a remainder: whole and fractional amounts (the remainder then not
+    whole kronor), remainder weights that tie, budgets above and below the amounts."""
+    amounts = ["half", "posts / 4", "(posts * 7) / 3", "rate / 1000", "posts * 1000"]
+    blocks = [
+        {
+            "id": f"b{index}",
+            "name": f"Block {index}",
+            "budget": draw(st.sampled_from([0, 999, 10_000, 123_457, 10_000_001])),
+            "eligible": draw(st.sampled_from(["true", "posts > 0", "increase >= 0.5"])),
+            "amount": draw(st.sampled_from([*amounts, f"step(increase, {draw(step_tables())})"])),
+            "remainder": draw(st.sampled_from(["posts", "rate", "half", "1", "population"])),
+        }
+        for index in range(draw(st.integers(1, 3)))
+    ]
+    return AllocationModel.from_json(
+        {"format": 1, "name": "x", "values": BASE_VALUES, "blocks": blocks}
+    )
+
+
+@PROPERTY_SETTINGS
+@given(amount_models(), region_lists())
+def test_amounts_with_remainders_equal_the_reference(
+    model: AllocationModel, regions: list[RegionInput]
+) -> None:
+    result = allocate(model, regions)
+    expected = reference.allocate(model, regions)
+    for block in result.blocks:
+        ref = expected.blocks[block.id]
+        cells = [r.blocks[block.id] for r in result.regions]
+        assert (block.paid, block.scale, block.remainder_budget) == (
+            ref.paid,
+            ref.scale,
+            ref.remainder_budget,
+        )
+        assert [c.exact for c in cells] == ref.exact
+        assert [c.paid for c in cells] == ref.amounts
+        assert [c.rounding for c in cells] == ref.rounding
+        assert sum(c.paid for c in cells) == block.paid == reference.round_half_up(sum(ref.exact))
