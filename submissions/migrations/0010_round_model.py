@@ -17,7 +17,8 @@ def _number(value: Decimal) -> str:
 
 def model_2024(block1: int, block2: int, steps: list[tuple[Decimal, int]], name: str) -> dict:
     table = ", ".join(f"[{_number(t)}, {p}]" for t, p in steps)
-    first = _number(steps[0][0]) if steps else "0"
+    # With no steps nobody reaches one: block 2 is not paid, as the 2024 engine does.
+    eligible = f"increase >= {_number(steps[0][0])}" if steps else "false"
     return {
         "format": 1,
         "name": name,
@@ -38,7 +39,7 @@ def model_2024(block1: int, block2: int, steps: list[tuple[Decimal, int]], name:
                 "id": "block2",
                 "name": "Ytterligare utökning",
                 "budget": block2,
-                "eligible": f"increase >= {first}",
+                "eligible": eligible,
                 "amount": f"step(increase, [{table}])",
                 "over_budget": "scale",
                 "remainder": "rate",
