@@ -125,8 +125,7 @@ def test_a_reconsiderations_annex_shows_the_list_as_of_that_decision(presenter, 
     new = decision_reconsider(
         decision=old,
         by=decider,
-        block1=old.block1,
-        block2=old.block2 - 1_000,
+        amounts={"block1": old.amounts["block1"], "block2": old.amounts["block2"] - 1_000},
         reason="Rättelse",
         presented_by=presenter,
     )
@@ -170,8 +169,7 @@ def test_long_words_addresses_and_names_stay_on_the_page(presenter, settings):
     new = decision_reconsider(
         decision=decision,
         by=decider,
-        block1=decision.block1,
-        block2=decision.block2,
+        amounts=dict(decision.amounts),
         reason=f"{LONG_WORD} {LONG_URL}",
         presented_by=presenter,
     )
