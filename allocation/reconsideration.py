@@ -298,13 +298,20 @@ def manual_outcome(*, decision: Decision, amounts: dict[str, Any], reason: str) 
     """
     typed = _typed_amounts(decision, amounts)
     old = decision.explanation
+    computed = _computed_amounts(decision)
     explanation = {
         **old,
         **_previous(decision, reason),
         "reconsideration_method": MANUAL,
         "corrections": [],
-        "computed_amounts": _computed_amounts(decision),
+        "computed_amounts": computed,
     }
+    if old.get("format") != 2:
+        # An explanation of the old shape is read by its old keys (allocation.explain).
+        previous = decision.block_amounts()
+        for key in ("block1", "block2"):
+            explanation[f"previous_{key}"] = previous.get(key)
+            explanation[f"computed_{key}"] = computed.get(key)
     return Outcome(
         method=MANUAL,
         amounts=typed,

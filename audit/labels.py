@@ -194,6 +194,11 @@ CODE_LABELS: dict[str, Promise] = {
     "no_region_qualifies": gettext_lazy("Ingen region når första trappsteget"),
     "zero_rate_qualifiers": gettext_lazy("De kvalificerade regionerna har inga AT-tjänster"),
     "steps_exceed_block2": gettext_lazy("Trappstegen överstiger block 2 och har skalats ned"),
+    # the warnings of a run of a model as data (allocation.allocmodel)
+    "no_one_eligible": gettext_lazy("Ingen region uppfyller ett blocks villkor"),
+    "zero_weights": gettext_lazy("Alla vikter i ett block är 0"),
+    "remainder_not_paid": gettext_lazy("Resten av ett block betalas inte ut"),
+    "amounts_scaled": gettext_lazy("Beloppen överstiger ett blocks budget och har skalats ned"),
     "population": gettext_lazy("Befolkning"),
     "plan": gettext_lazy("Planeringsunderlag"),
     "scb_api": gettext_lazy("SCB:s API (PxWeb, JSON)"),

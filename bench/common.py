@@ -144,6 +144,10 @@ def make_round(year: int, *, deadline: dt.datetime | None = None):  # noqa: ANN2
     StaircaseStep.objects.bulk_create(
         StaircaseStep(round=grant_round, min_increase=Decimal(m), payout=p) for m, p in STEPS
     )
+    from allocation.snapshot import model_from_columns
+
+    grant_round.model = model_from_columns(grant_round)  # what runs: RULES.md's 2024 model
+    grant_round.save(update_fields=["model"])
     return grant_round
 
 

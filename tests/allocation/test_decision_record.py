@@ -163,8 +163,7 @@ def test_a_reconsideration_cannot_be_dated_before_the_decision_it_replaces(offic
         decision_reconsider(
             decision=old,
             by=officer,
-            block1=1,
-            block2=2,
+            amounts={"block1": 1, "block2": 2},
             reason="Rättelse",
             decision_date=old.decision_date - dt.timedelta(days=1),
         )
@@ -178,8 +177,7 @@ def test_a_reconsideration_cannot_be_dated_in_the_future(officer):
         decision_reconsider(
             decision=decisions["Blekinge"],
             by=officer,
-            block1=1,
-            block2=2,
+            amounts={"block1": 1, "block2": 2},
             reason="Rättelse",
             decision_date=timezone.localdate() + dt.timedelta(days=1),
         )
@@ -192,8 +190,7 @@ def test_a_reconsideration_names_its_presenting_officer(officer, presenter):
     new = decision_reconsider(
         decision=decisions["Blekinge"],
         by=officer,
-        block1=1,
-        block2=2,
+        amounts={"block1": 1, "block2": 2},
         reason="Rättelse",
         presented_by=presenter,
     )

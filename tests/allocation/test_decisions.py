@@ -84,7 +84,7 @@ def test_explanation_carries_every_figure_and_the_reasons(
     assert blekinge["deduction_reason"] == "Betalt 2023"
     assert [b["id"] for b in blekinge["blocks"]] == ["block1", "block2"]
     assert blekinge["blocks"][1]["paid"] == 160_000_000
-    assert blekinge["cells"]["block2"]["eligible"] is True
+    assert blekinge["cells"]["block2"]["eligible"] is False  # 50 posts, plan 50: no step
     assert blekinge["values"]["increase"] == "0"
     assert blekinge["cells"]["block1"]["paid"] == blekinge["amounts"]["block1"]
     alfa_explanation = decisions["Alfa"].explanation

@@ -31,7 +31,7 @@ from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixtu
     reported_round,
     run_done,
 )
-from tests.factories import RegionFactory
+from tests.factories import GrantRoundFactory, RegionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -81,7 +81,7 @@ def _round_2022(**kwargs: object):
     Gamma 21 / 150 000, plan 20) and Delta (115 / 1 000 000, plan 100): the national rate is
     282 * 100 000 / 1 900 000; Alfa and Beta are above it, Gamma and Delta below, and only
     Delta grew by 10 or more."""
-    grant_round = reported_round(model=MODEL_2022, **kwargs)
+    grant_round = reported_round(**{"model": MODEL_2022, **kwargs})
     delta = RegionFactory(code="24", short_name="Delta", name="Region Delta")
     report_for(
         grant_round, delta, filled=115, started=None, population=1_000_000, plan=("100",) * 3
@@ -259,7 +259,7 @@ def test_a_run_and_decisions_made_before_models_were_data_still_verify(legacy_ru
     assert all(d.amounts is None and d.block_amounts()["block1"] == d.block1 for d in old)
     report = verify_all()
     assert report.ok, report.problems
-    assert (report.checked_runs, report.checked_decisions) == (1, 4)
+    assert (report.checked_runs, report.checked_decisions) == (1, 3)
 
 
 def test_the_2024_model_as_data_gives_the_old_runs_amounts(legacy_run):
@@ -426,6 +426,92 @@ def test_the_reconsider_form_has_an_amount_field_per_block(decisions_2022, offic
     assert response.status_code == 400
     assert gamma.in_force
     response = client.post(url, {**data, "improve": "0"})
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 400  # growth goes over its budget, named by the block
+    assert "Nivå 2 blir totalt" in response.content.decode()
+    confirmed = {"confirm_overrun": "on", "overrun_reason": "Beslutat av myndigheten."}
+    response = client.post(url, {**data, "improve": "0", **confirmed})
+    assert response.status_code == 302, response.context["form"].errors
     new = Decision.objects.get(replaces=gamma)
     assert new.amounts == {"good": 0, "growth": 5, "improve": 0}
+
+
+# --- rounds get a model where they are created ------------------------------------------------
+
+
+def test_a_round_created_with_budgets_and_a_staircase_gets_the_2024_model_of_them():
+    grant_round = GrantRoundFactory(
+        block1_budget=1_000, block2_budget=2_000, staircase=[(3, 500), ("4.5", 900)]
+    )
+    model = AllocationModel.from_json(grant_round.model)
+    assert [(b.id, b.budget) for b in model.blocks] == [("block1", 1_000), ("block2", 2_000)]
+    assert model.block("block2").eligible == "increase >= 3"
+    assert model.staircases("block2") == [[(Fraction(3), 500), (Fraction(9, 2), 900)]]
+    # A round given a model keeps it, whatever its budget columns say.
+    other = GrantRoundFactory(model=MODEL_2022)
+    assert other.model == MODEL_2022
+
+
+def test_the_admin_refuses_a_model_that_cannot_be_used():
+    from django import forms
+
+    from submissions.admin import GrantRoundForm
+
+    form = GrantRoundForm()
+    form.cleaned_data = {"model": {**MODEL_2022, "blocks": [{"id": "x", "budget": 1}]}}
+    with pytest.raises(forms.ValidationError, match="Fördelningsmodellen kan inte användas"):
+        form.clean_model()
+    form.cleaned_data = {"model": MODEL_2022}
+    assert form.clean_model() == MODEL_2022
+
+
+def test_an_engine_reconsideration_made_before_models_were_data_still_verifies(legacy_run, officer):
+    old = _old_decisions(legacy_run, officer)[0]
+    source = next(r for r in legacy_run.snapshot["regions"] if r["region_id"] == old.region_id)
+    corrected = copy.deepcopy(legacy_run.snapshot)
+    for region in corrected["regions"]:
+        if region["region_id"] == old.region_id:
+            region["filled"] = source["filled"] + 4
+    row = next(r for r in compute(corrected)["regions"] if r["region_id"] == old.region_id)
+    # As the code before models were data wrote it: block1/block2, the old explanation.
+    made = Decision(
+        round=old.round,
+        region=old.region,
+        run=legacy_run,
+        reference=old.reference.replace("-B1", "-B2"),
+        block1=row["block1"],
+        block2=row["block2"],
+        total=row["total"],
+        explanation={
+            **old.explanation,
+            "filled": source["filled"] + 4,
+            "reconsideration_method": "engine",
+            "previous_block1": old.block1,
+            "previous_block2": old.block2,
+            "previous_total": old.total,
+        },
+        decided_at=old.decided_at,
+        decision_date=old.decision_date,
+        decided_by=officer,
+        replaces=old,
+        reconsideration_reason="Rättat.",
+    )
+    from allocation.services.decisions import _chain_decisions
+
+    (link,) = _chain_decisions([made])
+    made.save()
+    link.decision = made
+    link.save()
+    report = verify_all()
+    assert report.ok, report.problems
+
+    # Amounts its corrected inputs do not give are found.
+    made.pk, made.reference = None, old.reference.replace("-B1", "-B9")
+    made.block1, made.block2, made.total = row["block1"] + 1, row["block2"], row["total"] + 1
+    made.replaces = Decision.objects.get(pk=link.decision_id)
+    made._state.adding = True
+    (link,) = _chain_decisions([made])
+    made.save()
+    link.decision = made
+    link.save()
+    problems = verify_all().problems
+    assert any("-B9" in p and "corrected inputs give" in p for p in problems), problems

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from allocation import engine
-from allocation.explain import explain
+from allocation.explain import explain_for
 from allocation.letters import decision_letter_html
 from allocation.models import Decision
 from allocation.reconsideration import Corrections, current_inputs
 from allocation.selectors import decisions_in_force
 from allocation.services.decisions import decision_reconsider
-from allocation.snapshot import engine_inputs
+from allocation.snapshot import region_inputs
 from allocation.views_read.public import public_table
 from atgrant.templatetags.atgrant_format import kr
 from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixture
@@ -37,9 +38,26 @@ def decided(officer, region, django_capture_on_commit_callbacks):
     return grant_round, next(d for d in decisions if d.region == region)
 
 
+RULES_2024 = engine.Rules(
+    block1=63_000_000,
+    block2=160_000_000,
+    staircase=tuple(
+        engine.Step(Fraction(t), p)
+        for t, p in [
+            (2, 3_000_000),
+            (3, 4_500_000),
+            (5, 7_500_000),
+            (7, 10_500_000),
+            (10, 20_000_000),
+            (15, 30_000_000),
+        ]
+    ),
+)
+
+
 def _engine_gives(decision: Decision, name: str, **changes: object) -> engine.RegionResult:
-    """What the engine itself gives the region with `changes` to its run inputs."""
-    rules, inputs = engine_inputs(decision.run.snapshot)
+    """What the 2024 engine itself gives the region with `changes` to its run inputs."""
+    rules, inputs = RULES_2024, region_inputs(decision.run.snapshot)
     inputs = [engine.RegionInput(**{**vars(r), **changes}) if r.name == name else r for r in inputs]
     return engine.allocate(rules, inputs).by_name()[name]
 
@@ -54,8 +72,8 @@ def _more_posts(decision: Decision, filled: int) -> Corrections:
 def _block_totals(grant_round) -> dict[str, int]:
     in_force = list(decisions_in_force(grant_round=grant_round))
     return {
-        "block1": sum(d.block1 for d in in_force),
-        "block2": sum(d.block2 for d in in_force),
+        "block1": sum(d.block_amounts()["block1"] for d in in_force),
+        "block2": sum(d.block_amounts()["block2"] for d in in_force),
         "total": sum(d.total for d in in_force),
     }
 
@@ -73,8 +91,11 @@ def test_corrected_inputs_are_run_through_the_rules_and_others_stay(decided, off
     )
 
     expected = _engine_gives(original, original.region.name, filled=51, started=50)
-    assert (new.block1, new.block2) == (expected.block1, expected.block2)
-    assert new.total == new.block1 + new.block2
+    assert (new.block_amounts()["block1"], new.block_amounts()["block2"]) == (
+        expected.block1,
+        expected.block2,
+    )
+    assert new.total == new.block_amounts()["block1"] + new.block_amounts()["block2"]
     assert new.replaces == original
     others_after = {
         d.region_id: d.total for d in decisions_in_force(grant_round=grant_round) if d.pk != new.pk
@@ -99,16 +120,13 @@ def test_the_explanation_and_letter_agree_with_the_new_amounts(decided, officer)
         corrections=_more_posts(original, 62),
         overrun_reason="Myndighetens fel.",
     )
-    items = {
-        item.key: item.text
-        for item in explain(new.explanation, block1=new.block1, block2=new.block2, total=new.total)
-    }
-    assert kr(new.block1) in items["block1"]
-    assert kr(new.block2) in items["remainder"]
+    items = {item.key: item.text for item in explain_for(new)}
+    assert kr(new.block_amounts()["block1"]) in items["block:block1"]
+    assert kr(new.block_amounts()["block2"]) in items["block:block2"]
     assert kr(original.total) in items["reconsidered"]  # the amounts it replaces
     assert "52 → 62" in items["reconsidered"]
-    assert kr(original.block1) not in items["block1"]
-    assert kr(original.block2) not in items["remainder"]
+    assert kr(original.block_amounts()["block1"]) not in items["block:block1"]
+    assert kr(original.block_amounts()["block2"]) not in items["block:block2"]
     letter = decision_letter_html(new)
     for item in items.values():
         assert item in letter.replace("&nbsp;", "\xa0")
@@ -135,10 +153,7 @@ def test_a_budget_overrun_must_be_confirmed_with_a_reason(decided, officer):
     over = {o["block"]: o for o in new.explanation["budget_overrun"]}
     assert over["block2"]["total"] == totals["block2"]
     assert over["block2"]["over"] == totals["block2"] - grant_round.block2_budget
-    assert (
-        "budget överskrids"
-        in explain(new.explanation, block1=new.block1, block2=new.block2, total=new.total)[-2].text
-    )
+    assert "budget överskrids" in explain_for(new)[-2].text
 
 
 def test_typed_amounts_stay_possible_within_the_block_budgets(decided, officer):
@@ -148,21 +163,25 @@ def test_typed_amounts_stay_possible_within_the_block_budgets(decided, officer):
             decision=original,
             by=officer,
             reason="x",
-            block1=grant_round.block1_budget + 1,
-            block2=0,
+            amounts={"block1": grant_round.block1_budget + 1, "block2": 0},
         )
     with pytest.raises(ValidationError):
-        decision_reconsider(decision=original, by=officer, reason="x", block1=-1, block2=0)
+        decision_reconsider(
+            decision=original, by=officer, reason="x", amounts={"block1": -1, "block2": 0}
+        )
     new = decision_reconsider(
-        decision=original, by=officer, reason="Beslutat belopp", block1=1_000, block2=0
+        decision=original,
+        by=officer,
+        reason="Beslutat belopp",
+        amounts={"block1": 1_000, "block2": 0},
     )
-    items = {
-        item.key: item.text
-        for item in explain(new.explanation, block1=new.block1, block2=new.block2, total=new.total)
-    }
+    items = {item.key: item.text for item in explain_for(new)}
     # The computation is the replaced decision's, and says so; the new amounts are stated once.
-    assert kr(original.block1) in items["block1"]
-    assert kr(1_000) in items["reconsidered"] and kr(original.block1) in items["reconsidered"]
+    assert kr(original.block_amounts()["block1"]) in items["block:block1"]
+    assert (
+        kr(1_000) in items["reconsidered"]
+        and kr(original.block_amounts()["block1"]) in items["reconsidered"]
+    )
     assert kr(1_000) in items["total"]
 
 
@@ -202,7 +221,10 @@ def test_a_second_reconsideration_starts_from_the_corrected_inputs(decided, offi
     expected = _engine_gives(
         original, original.region.name, filled=51, started=50, planned_low=48, planned_high=50
     )
-    assert (second.block1, second.block2) == (expected.block1, expected.block2)
+    assert (second.amounts["block1"], second.amounts["block2"]) == (
+        expected.block1,
+        expected.block2,
+    )
 
 
 # --- what is published ------------------------------------------------------------------------
@@ -250,7 +272,9 @@ def _people_csv(client, grant_round) -> list[dict[str, str]]:  # noqa: ANN001
 
 def test_typed_amounts_leave_no_stale_step_or_remainder_in_the_exports(decided, officer, client):
     grant_round, original = decided
-    decision_reconsider(decision=original, by=officer, reason="x", block1=1_000, block2=2_000)
+    decision_reconsider(
+        decision=original, by=officer, reason="x", amounts={"block1": 1_000, "block2": 2_000}
+    )
     row = next(r for r in _people_csv(client, grant_round) if r["Region"] == "Region Blekinge")
     assert (row["Block 1 (kr)"], row["Block 2 (kr)"], row["Totalt (kr)"]) == (
         "1000",
@@ -359,11 +383,11 @@ def test_verification_recomputes_a_reconsideration_made_through_the_rules(decide
         decision=original, by=officer, reason=REASON, corrections=_more_posts(original, 51)
     )
     assert verify_all().ok
-    assert reconsideration.recomputed_amounts(new) == (new.block1, new.block2)
+    assert reconsideration.recomputed_amounts(new) == new.amounts
     # Had the stored inputs said something else, the amounts would not be what they give.
     tampered = Decision(**{f.attname: getattr(new, f.attname) for f in Decision._meta.fields})
     tampered.explanation = {**new.explanation, "filled": 62}
-    assert reconsideration.recomputed_amounts(tampered) != (new.block1, new.block2)
+    assert reconsideration.recomputed_amounts(tampered) != new.amounts
 
 
 def test_the_audit_event_records_the_corrections_and_the_overrun(decided, officer):
@@ -389,7 +413,10 @@ def test_the_officers_round_page_totals_the_decisions_in_force_against_the_budge
 ):
     grant_round, original = decided
     new = decision_reconsider(
-        decision=original, by=officer, reason="x", block1=original.block1, block2=0
+        decision=original,
+        by=officer,
+        reason="x",
+        amounts={"block1": original.block_amounts()["block1"], "block2": 0},
     )
     login(client, officer)
     page = client.get(reverse("allocation:round", args=[grant_round.slug])).content.decode()

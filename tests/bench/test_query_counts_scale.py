@@ -54,24 +54,24 @@ def test_whole_run_query_counts_do_not_grow(db, regions, history):
 # close (11): the extensions; savepoint, the round locked, its status moved, the transition's
 #   audit event, release; the round's closed_at; the reports locked in one UPDATE, the audit
 #   event; the outer release.
-# preview (7): versions, regions, baselines, deductions, overrides, steps, regions not reporting.
-# request (15): savepoint, the round locked, this officer's unfinished run? (a second click),
-#   active runs?, the snapshot check (the 7 above), the last number, the run, its audit event,
+# preview (6): versions, regions, baselines, deductions, overrides, regions not reporting (the
+#   round's model is its own column: no query for it).
+# request (14): savepoint, the round locked, this officer's unfinished run? (a second click),
+#   active runs?, the snapshot check (the 6 above), the last number, the run, its audit event,
 #   release.
-# execute (25): the claim (UPDATE), the run, its audit event; savepoint, the run locked, the
-#   round, the round locked, the snapshot (7), the chain head, the run's columns, the run
+# execute (24): the claim (UPDATE), the run, its audit event; savepoint, the run locked, the
+#   round, the round locked, the snapshot (6), the chain head, the run's columns, the run
 #   saved, its chain link; the round's move (savepoint, lock, UPDATE, audit, release); the
 #   run's audit event; release.
-# issue (29): savepoint, the round and the run locked (with its requester, the default
-#   presenting officer), the presenting officer's groups, this officer's decisions of the run
-#   (a second click gets them), decisions already?, the latest done
-#   run, an active run?, the snapshot compared (7), the regions in bulk, the chain head; ONE
-#   INSERT each of the decisions and their chain links; the run's issued_at; the round's move
-#   (5 as above); ONE INSERT of the decisions' audit events; the run's round (its label),
-#   the issue's audit event; release; then the registry (8): savepoint, the year's serials
-#   raised (UPDATE) and read, ONE INSERT of the entries, release; the deliveries already made,
-#   the proxies, ONE INSERT of the deliveries; release.
-PINNED_RUN = {"close": 11, "preview": 7, "request": 15, "execute": 25, "issue": 37}
+# issue (28 + the registry's 8): savepoint, the round and the run locked (with its requester, the
+#   default presenting officer), the presenting officer's groups, this officer's decisions of the
+#   run (a second click gets them), decisions already?, the latest done run, an active run?, the
+#   snapshot compared (6), the regions in bulk, the chain head; ONE INSERT each of the decisions and
+#   their chain links; the run's issued_at; the round's move (5 as above); ONE INSERT of the
+#   decisions' audit events; the run's round (its label), the issue's audit event; release; then the
+#   registry (8): savepoint, the year's serials raised (UPDATE) and read, ONE INSERT of the entries,
+#   release; the deliveries already made, the proxies, ONE INSERT of the deliveries; release.
+PINNED_RUN = {"close": 11, "preview": 6, "request": 14, "execute": 24, "issue": 36}
 
 
 def _pages(world):  # noqa: ANN001, ANN202
@@ -133,7 +133,10 @@ def test_cached_public_list_follows_a_reconsideration(
     decision = decisions_in_force(grant_round=grant_round).first()
     with django_capture_on_commit_callbacks(execute=True):
         decision_reconsider(
-            decision=decision, by=world.officer, block1=decision.block1, block2=0, reason="Test"
+            decision=decision,
+            by=world.officer,
+            amounts={**decision.block_amounts(), "block2": 0},
+            reason="Test",
         )
     after = client.get(url).content.decode()
     assert f"{decision.region.short_name} †" in after

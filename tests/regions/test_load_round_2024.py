@@ -44,6 +44,28 @@ def test_loads_21_regions_and_the_2024_round():
         (Decimal(15), 30_000_000),
     ]
     assert RoundBaseline.objects.filter(round=grant_round).count() == 21
+    # What runs is the round's model: RULES.md's 2024 model, written out.
+    assert grant_round.model["values"] == {
+        "posts": "max(filled, started) - deducted",
+        "rate": "posts * 100000 / population",
+        "increase": "posts - planned",
+    }
+    block1, block2 = grant_round.model["blocks"]
+    assert block1 == {
+        "id": "block1",
+        "name": "Redovisa antal AT-tjänster",
+        "budget": 63_000_000,
+        "share": "rate",
+    }
+    assert (block2["budget"], block2["eligible"], block2["remainder"]) == (
+        160_000_000,
+        "increase >= 2",
+        "rate",
+    )
+    assert block2["amount"] == (
+        "step(increase, [[2, 3000000], [3, 4500000], [5, 7500000], [7, 10500000], "
+        "[10, 20000000], [15, 30000000]])"
+    )
 
 
 @pytest.mark.parametrize(

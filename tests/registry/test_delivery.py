@@ -146,9 +146,11 @@ def test_reconsideration_is_delivered_too(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         new = decision_services.decision_reconsider(
-            decision=Decision.objects.get(region=region), by=officer, amounts={"block1": 1, "block2": 2},
+            decision=Decision.objects.get(region=region),
+            by=officer,
+            amounts={"block1": 1, "block2": 2},
             reason="Rättelse",
-        )  # fmt: skip
+        )
     [message] = mailoutbox
     assert message.to == [MAILBOX]
     assert "Omprövat beslut" in message.subject
