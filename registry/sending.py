@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from allocation import letters
 from allocation.emails import region_decision_url
+from allocation.results import read_explanation
 from registry.models import DecisionDelivery, DeliveryStatus, RecipientKind
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ def _message(delivery: DecisionDelivery) -> EmailMultiAlternatives:
     context = {
         "AGENCY_NAME": settings.ATGRANT_AGENCY_NAME,
         "decision": decision,
+        # The kronor per block of the decision's model, named as the model names them.
+        "cells": read_explanation(decision.explanation, decision.block_amounts())[1].cells,
         "to_registry": delivery.recipient_kind == RecipientKind.REGISTRY,
         "url": region_decision_url(decision.reference),
     }

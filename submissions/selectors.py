@@ -142,24 +142,29 @@ class ReportCard:
         return self._forecast_of(self.latest_version) if self.writable else None
 
     @cached_property
-    def _other_inputs(self) -> list[RegionInput]:
+    def _round_inputs(self) -> tuple[list[RegionInput], int]:
         """Every other participant's current numbers (RegionInput), as the next run would
-        read them; regions without population or plan are left out."""
+        read them (regions without population or plan left out), and the posts an officer
+        deducted from this region's (0 if none)."""
         from allocation.selectors import round_inputs
 
-        return [
-            RegionInput(
-                name=row.name,
-                population=row.population,
-                planned_low=_exact(row.plan_low),
-                planned_high=_exact(row.plan_high),
-                filled=row.filled,
-                started=row.started,
-                deducted=row.deducted,
-            )
-            for row in round_inputs(grant_round=self.grant_round)
-            if row.region_id != self.region.pk and not row.baseline_missing
-        ]
+        others, deducted = [], 0
+        for row in round_inputs(grant_round=self.grant_round):
+            if row.region_id == self.region.pk:
+                deducted = row.deducted
+            elif not row.baseline_missing:
+                others.append(
+                    RegionInput(
+                        name=row.name,
+                        population=row.population,
+                        planned_low=_exact(row.plan_low),
+                        planned_high=_exact(row.plan_high),
+                        filled=row.filled,
+                        started=row.started,
+                        deducted=row.deducted,
+                    )
+                )
+        return others, deducted
 
     def _model_forecast_of(self, source: Report | ReportVersion | None) -> ModelForecast | None:
         if not self.grant_round.model or source is None or self.baseline is None:
@@ -168,9 +173,7 @@ class ReportCard:
             return None
         if source.filled_posts is None and source.started_posts is None:
             return None
-        deducted = self.grant_round.deductions.filter(region=self.region).values_list(
-            "posts", flat=True
-        )
+        others, deducted = self._round_inputs
         own = RegionInput(
             name=self.region.name,
             population=self.baseline.population,
@@ -178,11 +181,9 @@ class ReportCard:
             planned_high=_exact(self.baseline.plan_high),
             filled=source.filled_posts,
             started=source.started_posts,
-            deducted=next(iter(deducted), 0),
+            deducted=deducted,
         )
-        return compute_model_forecast(
-            self.grant_round.model, [*self._other_inputs, own], self.region.name
-        )
+        return compute_model_forecast(self.grant_round.model, [*others, own], self.region.name)
 
     @cached_property
     def model_forecast(self) -> ModelForecast | None:

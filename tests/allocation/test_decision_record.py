@@ -235,6 +235,7 @@ def test_issuing_shows_date_count_and_each_block_against_its_budget_before_anyth
     assert "10 december 2024" in page
     assert f'<dd class="col-sm-8" id="summary-count">{len(FOUR)}</dd>' in page
     for block in run.result["blocks"]:
+        assert block["name"] in page
         assert f"{block['paid']:,} kr".replace(",", " ") in page
         assert f"{block['budget']:,} kr".replace(",", " ") in page
     assert "Frida Föredrag" in page

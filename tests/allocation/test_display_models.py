@@ -221,3 +221,31 @@ def test_old_decisions_keep_their_explanation_and_files(client, login, officer):
     model = json.loads(_download(client, "public_list_model", "at-2024").content)
     assert [b["id"] for b in model["blocks"]] == ["block1", "block2"]
     assert model["blocks"][1]["eligible"] == "increase >= 2"
+
+
+def test_officer_decision_page_lists_each_block(client, login, three, officer):
+    login(client, officer)
+    halland = three["Halland"]
+    html = client.get(reverse("allocation:decision", args=[halland.reference])).content.decode()
+    text = text_of(html)
+    for block_id in BLOCK_NAMES:
+        assert f'<tr data-block="{block_id}">' in html
+        assert f'<dt class="col-sm-4" data-block="{block_id}">' in html
+    assert "Förbättring 59 382 353 kr" in text
+    assert "≥ 1: stegbelopp 3 000 000 kr, restdel 56 382 353 kr" in text
+    assert "Uppfyller inte villkoret för blocket." in text
+
+
+def test_an_old_run_shows_its_stored_figures_per_block(client, login, officer):
+    decisions = legacy_decided(officer)
+    run = decisions["Blekinge"].run
+    stored = next(r for r in run.result["regions"] if r["name"] == "Region Blekinge")
+    login(client, officer)
+    html = client.get(reverse("allocation:run", args=[run.round.slug, run.number])).content
+    html = html.decode()
+    row = text_of(html.split('<tr data-region="Region Blekinge">', 1)[1].split("</tr>", 1)[0])
+    assert f"{stored['block1']:,} kr".replace(",", " ") in row
+    assert f"{stored['block2']:,} kr".replace(",", " ") in row
+    assert f"varav restdel {stored['remainder']:,} kr".replace(",", " ") in row
+    assert "steg ≥ 5: 7 500 000 kr" in row
+    assert f"{stored['total']:,} kr".replace(",", " ") in row

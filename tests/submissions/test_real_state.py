@@ -87,7 +87,7 @@ def test_the_forecast_comes_from_the_submitted_version_and_a_drafts_is_labelled(
     login(client, proxy)
     with frozen(BEFORE_DEADLINE):
         page = main(client.get(reverse("submissions:dashboard")))
-    forecast = page[page.index("Prognos för prestationstrappan") :]
+    forecast = page[page.index("Prognos enligt omgångens fördelningsmodell") :]
     counted, drafted = forecast.split("Enligt ändringar som inte är inskickade")
     assert "Enligt inskickad version 1, som gäller" in counted
     assert "4\u00a0500\u00a0000\u00a0kr" in counted and "10\u00a0500\u00a0000" not in counted
