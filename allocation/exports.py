@@ -13,7 +13,8 @@ For machines (exact formats, never changed for readability):
 * :func:`input_csv`: exactly the columns ``manage.py allocate_csv`` reads
   (``region,population,planned,filled,started,deducted``, ``,``-separated, no BOM, plans as
   written), so anyone can re-run the round; it refuses columns it does not know;
-* :func:`rules_json`: the budgets and staircase in ``allocate_csv --rules`` format.
+* :func:`model_json`: the allocation model (RULES.md), the file ``allocate_csv --rules``
+  reads.
 """
 
 from __future__ import annotations
@@ -72,12 +73,6 @@ def input_csv(rows: Iterable[Row]) -> str:
     # The name the run used, so that a tie is broken as the run broke it (DOMAIN.md).
     lines = (_input_cells(row, name=row.get("run_name") or row["region"]) for row in rows)
     return _csv(INPUT_COLUMNS, lines)
-
-
-def rules_json(rules: Mapping[str, Any]) -> str:
-    """For machines: the rules in ``allocate_csv --rules`` format."""
-    data = {key: rules[key] for key in ("block1", "block2", "staircase")}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def model_json(model: Mapping[str, Any]) -> str:

@@ -39,11 +39,6 @@ urlpatterns: list = [
         public.public_list_rules,
         name="public_list_rules",
     ),
-    path(
-        "fordelningslistor/<slug:slug>/fordelningsmodell.json",
-        public.public_list_model,
-        name="public_list_model",
-    ),
     # The auditor's read-only views (officers and auditors).
     path("granskning/", audit.audit_index, name="audit_index"),
     path("granskning/historik.csv", audit_export.audit_history_csv, name="audit_history_csv"),

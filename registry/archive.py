@@ -35,9 +35,12 @@ def round_archive(grant_round: GrantRound) -> IO[bytes]:
         for decision in decisions_of_round(grant_round=grant_round).select_related("round"):
             add(f"beslut/{decision.reference}.pdf", decision_letter_pdf(decision))
         table = public_table(grant_round)
-        add("fordelningslista.csv", exports.full_csv(table.rows))
+        blocks = None if table.legacy else table.blocks
+        add("fordelningslista.csv", exports.full_csv(table.rows, blocks=blocks))
         add("indata.csv", exports.input_csv(table.rows).encode())
-        add("regler.json", exports.rules_json(table.rules).encode())
+        if table.model:
+            # The model allocate_csv re-computes the list with (RULES.md).
+            add("modell.json", exports.model_json(table.model).encode())
         entries = registry_entries().filter(round=grant_round).order_by("year", "serial")
         add("diarium.csv", registry_csv_bytes(entries))
         archive.writestr("innehall-sha256.txt", "\n".join(manifest) + "\n")

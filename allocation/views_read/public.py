@@ -269,25 +269,14 @@ def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
-    """For machines: the rules in ``allocate_csv --rules`` format (the 2024 rules file when
-    the decisions' model is the 2024 model, the model document otherwise)."""
-    table = public_table(_decided_round(slug))
-    if [block.id for block in table.blocks] != ["block1", "block2"] and table.model:
-        # Not the 2024 model: only the model document describes it.
-        content = exports.model_json(table.model)
-    else:
-        content = exports.rules_json(table.rules)
-    return download(content, "application/json", f"maskinlasbara-regler-allocate_csv-{slug}.json")
-
-
-def public_list_model(request: HttpRequest, slug: str) -> HttpResponse:
-    """For machines: the run's allocation model as a format-1 document (RULES.md), which
-    ``allocate_csv --rules`` reads."""
+    """For machines: the decisions' allocation model as a format-1 document (RULES.md), the
+    file ``allocate_csv --rules`` reads; decisions made before models were data get their
+    rules as the 2024 model."""
     table = public_table(_decided_round(slug))
     if not table.model:
         raise Http404
     content = exports.model_json(table.model)
-    return download(content, "application/json", f"fordelningsmodell-{slug}.json")
+    return download(content, "application/json", f"maskinlasbar-modell-allocate_csv-{slug}.json")
 
 
 def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:

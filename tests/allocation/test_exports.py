@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 from fractions import Fraction
 
 import openpyxl
@@ -95,10 +94,6 @@ def test_no_text_in_the_people_files_is_a_formula():
         "Fördelning"
     ]
     assert sheet["A2"].data_type == "s" and sheet["C2"].data_type == "s"
-
-
-def test_rules_json_is_in_allocate_csvs_rules_format():
-    assert json.loads(exports.rules_json({**RULES, "extra": 1})) == RULES
 
 
 def test_xlsx_has_swedish_sheets_raw_numbers_kronor_format_and_the_rules():

@@ -8,11 +8,14 @@ a staircase with a remainder, for those below it that grew by 10 posts or more.
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
+import io
 from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from allocation.allocmodel import AllocationModel
@@ -515,3 +518,30 @@ def test_an_engine_reconsideration_made_before_models_were_data_still_verifies(l
     link.save()
     problems = verify_all().problems
     assert any("-B9" in p and "corrected inputs give" in p for p in problems), problems
+
+
+def test_the_public_list_of_a_three_block_model_is_recomputed_by_allocate_csv(
+    decisions_2022, client, tmp_path
+):
+    """The list's machine files (its input and its model) give every decided block amount
+    again through allocate_csv (RULES.md, `allocate_csv`)."""
+    slug = decisions_2022[0].round.slug
+    for name, file in (("public_list_input_csv", "input.csv"), ("public_list_rules", "m.json")):
+        response = client.get(reverse(f"allocation_read:{name}", kwargs={"slug": slug}))
+        assert response.status_code == 200
+        (tmp_path / file).write_bytes(response.content)
+    out = io.StringIO()
+    call_command(
+        "allocate_csv",
+        str(tmp_path / "input.csv"),
+        "--rules",
+        str(tmp_path / "m.json"),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    rows = {row["region"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert set(rows) == {d.region.name for d in decisions_2022}
+    for decision in decisions_2022:
+        row = rows[decision.region.name]
+        assert {block: int(row[block]) for block in BLOCK_IDS} == decision.amounts
+        assert int(row["total"]) == decision.total

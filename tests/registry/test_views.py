@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import zipfile
 
 import pytest
@@ -156,7 +157,8 @@ def test_the_archive_zip_holds_every_letter_the_list_and_the_registry(
     names = set(archive.namelist())
     letters = {f"beslut/{d.reference}.pdf" for d in decisions}
     assert letters <= names
-    assert {"fordelningslista.csv", "indata.csv", "regler.json", "diarium.csv"} <= names
+    assert {"fordelningslista.csv", "indata.csv", "modell.json", "diarium.csv"} <= names
+    assert json.loads(archive.read("modell.json"))["blocks"][0]["id"] == "block1"
     listing = archive.read("fordelningslista.csv").decode("utf-8-sig")
     assert str(sum(d.total for d in decisions if d.region == region)) in listing
     registry = archive.read("diarium.csv").decode("utf-8-sig")
