@@ -395,17 +395,17 @@ def _sentence(text: str) -> str:
 
 def explain_for(decision: Any) -> list[ExplainItem]:
     """A decision's explanation (``allocation.models.Decision``), either shape. A format-2
-    one reads its run's model (one query) to show the value expressions."""
+    one shows the value expressions of the model it records."""
     model = None
     if is_format2(decision.explanation):
-        from allocation.models import AllocationRun
+        model = decision.explanation.get("model")
+        if not isinstance(model, Mapping):
+            # Recorded before decisions carried their model: their run's snapshot has it.
+            from allocation.models import AllocationRun
 
-        snapshot = (
-            AllocationRun.objects.filter(pk=decision.run_id)
-            .values_list("snapshot__model", flat=True)
-            .first()
-        )
-        model = snapshot if isinstance(snapshot, Mapping) else None
+            run = AllocationRun.objects.only("snapshot").filter(pk=decision.run_id).first()
+            snapshot = run.snapshot if run is not None else None
+            model = snapshot.get("model") if isinstance(snapshot, Mapping) else None
     return explain(
         decision.explanation or {},
         block1=decision.block1,

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.jsonfields import OrderedJSONField
 from regions.models import Region
 from submissions.models import GrantRound
 
@@ -126,8 +127,8 @@ class ModelTestCase(models.Model):
         verbose_name=_("omgång"),
     )
     name = models.CharField(_("namn"), max_length=200)
-    inputs = models.JSONField(_("indata"), default=list)
-    expected = models.JSONField(_("förväntade belopp (kr)"), default=dict)
+    inputs = OrderedJSONField(_("indata"), default=list)
+    expected = OrderedJSONField(_("förväntade belopp (kr)"), default=dict)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -201,8 +202,8 @@ class AllocationRun(models.Model):
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
     error = models.TextField(_("fel"), blank=True)
     attempts = models.PositiveIntegerField(_("försök"), default=0)
-    snapshot = models.JSONField(_("underlag"), null=True, blank=True)
-    result = models.JSONField(_("resultat"), null=True, blank=True)
+    snapshot = OrderedJSONField(_("underlag"), null=True, blank=True)
+    result = OrderedJSONField(_("resultat"), null=True, blank=True)
     content_hash = models.CharField(_("innehållets kontrollsumma"), max_length=64, blank=True)
     chain_hash = models.CharField(_("kedjans kontrollsumma"), max_length=64, blank=True)
     issued_at = models.DateTimeField(_("beslut fattade"), null=True, blank=True)
@@ -295,11 +296,11 @@ class Decision(models.Model):
     reference = models.CharField(_("diarienummer"), max_length=40, unique=True)
     # Kronor per block of the run's model, {block id: kronor}; null on decisions made before
     # models were data, which keep their amounts in block1/block2 (see block_amounts()).
-    amounts = models.JSONField(_("belopp per block (kr)"), null=True, blank=True)
+    amounts = OrderedJSONField(_("belopp per block (kr)"), null=True, blank=True)
     block1 = models.BigIntegerField(_("block 1 (kr)"), null=True, blank=True)
     block2 = models.BigIntegerField(_("block 2 (kr)"), null=True, blank=True)
     total = models.BigIntegerField(_("totalt (kr)"))
-    explanation = models.JSONField(_("beräkning"), default=dict)
+    explanation = OrderedJSONField(_("beräkning"), default=dict)
     decided_at = models.DateTimeField(_("beslutad"))
     decision_date = models.DateField(_("beslutsdatum"))
     decided_by = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allocation.engine import reported_posts_of
 from atgrant.forms import date_range
+from atgrant.jsonfields import OrderedJSONField
 from audit.models import AppendOnlyError
 from regions.models import Region
 
@@ -73,7 +74,7 @@ class GrantRound(models.Model):
     block2_budget = models.BigIntegerField(_("block 2 (kr)"))
     # The round's allocation model (RULES.md, format 1): values, totals and blocks, as data.
     # Read and checked by allocation.allocmodel.AllocationModel.from_json.
-    model = models.JSONField(_("fördelningsmodell"), default=dict, blank=True)
+    model = OrderedJSONField(_("fördelningsmodell"), default=dict, blank=True)
     legal_basis = models.TextField(_("grund för beslutet"), blank=True)
     # The decision record (förvaltningslagen 31-33 §§); see allocation/services/record.py.
     government_decision = models.CharField(

@@ -2,6 +2,7 @@
 
 import django.db.models.expressions
 from django.conf import settings
+import atgrant.jsonfields
 from django.db import migrations, models
 
 
@@ -21,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="decision",
             name="amounts",
-            field=models.JSONField(blank=True, null=True, verbose_name="belopp per block (kr)"),
+            field=atgrant.jsonfields.OrderedJSONField(blank=True, null=True, verbose_name="belopp per block (kr)"),
         ),
         migrations.AlterField(
             model_name="decision",

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import atgrant.jsonfields
 from django.db import migrations, models
 
 
@@ -19,8 +20,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='namn')),
-                ('inputs', models.JSONField(default=list, verbose_name='indata')),
-                ('expected', models.JSONField(default=dict, verbose_name='förväntade belopp (kr)')),
+                ('inputs', atgrant.jsonfields.OrderedJSONField(default=list, verbose_name='indata')),
+                ('expected', atgrant.jsonfields.OrderedJSONField(default=dict, verbose_name='förväntade belopp (kr)')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='senast ändrad')),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='model_test_cases', to='submissions.grantround', verbose_name='omgång')),
                 ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='senast ändrad av')),

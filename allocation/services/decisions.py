@@ -68,9 +68,9 @@ def explanation_of(
     result row at the top level (``name``, ``region_id``, inputs, ``posts``, ``planned``,
     ``values``, ``amounts`` and ``total``; its cells per block id under ``"cells"``, not
     ``"blocks"``), the snapshot's inputs (``population``, ``plan_text``, reasons, ...), the run's
-    ``"blocks"`` list, ``"totals"``, ``"value_names"``, ``"model_name"`` and the warnings'
-    messages. A result of the old shape (a run made before models were data, reconsidered)
-    gives the old explanation.
+    ``"blocks"`` list, ``"totals"``, ``"value_names"``, ``"model_name"``, the ``"model"``
+    document and the warnings' messages. A result of the old shape (a run made before models
+    were data, reconsidered) gives the old explanation.
     """
     if run_result.get("format") != 2:
         return _legacy_explanation_of(
@@ -88,6 +88,8 @@ def explanation_of(
         "totals": run_result["totals"],
         "value_names": run_result["value_names"],
         "model_name": run_result["model"].get("name", ""),
+        # The model itself: a decision explains itself without its run (the value expressions).
+        "model": run_result["model"],
         "warnings": [w["message"] for w in run_result["warnings"]],
     }
 

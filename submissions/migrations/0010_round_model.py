@@ -6,6 +6,7 @@ Existing rounds had the 2024 shape in columns: their budgets and staircase becom
 
 from decimal import Decimal
 
+import atgrant.jsonfields
 from django.db import migrations, models
 
 
@@ -74,7 +75,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="grantround",
             name="model",
-            field=models.JSONField(blank=True, default=dict, verbose_name="fördelningsmodell"),
+            field=atgrant.jsonfields.OrderedJSONField(blank=True, default=dict, verbose_name="fördelningsmodell"),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]
