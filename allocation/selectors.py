@@ -23,7 +23,6 @@ class RegionInputRow:
     the region (the run refuses to start until it has one).
     """
 
-    region: Region
     region_id: int
     name: str
     code: str
@@ -74,42 +73,71 @@ def latest_versions(*, grant_round: GrantRound) -> dict[int, ReportVersion]:
 
 
 def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
-    """The current inputs of every region that submitted a report, by region short name."""
-    versions = latest_versions(grant_round=grant_round)
-    regions = Region.objects.filter(pk__in=versions).order_by("sort_key", "name")
+    """The current inputs of every region that submitted a report, by region short name
+    (5 queries, plain values: the forecast reads every region's on a region's dashboard)."""
+    # query: the round's versions, the latest first per region
+    versions: dict[int, tuple] = {}
+    for row in (
+        ReportVersion.objects.filter(report__round=grant_round)
+        .order_by("report__region_id", "-number")
+        .values_list(
+            "report__region_id", "pk", "number", "reference", "filled_posts", "started_posts"
+        )
+    ):
+        versions.setdefault(row[0], row)
+    # query: those regions, in the regions' order
+    regions = (
+        Region.objects.filter(pk__in=versions)
+        .order_by("sort_key", "name")
+        .values_list("pk", "name", "code")
+    )
+    # queries: the round's baselines, deductions and officer-entered values, by region
     # (no ordering: into dicts; the models' default ordering would join the regions)
-    baselines = {b.region_id: b for b in RoundBaseline.objects.filter(round=grant_round).order_by()}
-    deductions = {d.region_id: d for d in Deduction.objects.filter(round=grant_round).order_by()}
-    overrides = {o.region_id: o for o in PostsOverride.objects.filter(round=grant_round).order_by()}
+    baselines = {
+        row[0]: row
+        for row in RoundBaseline.objects.filter(round=grant_round)
+        .order_by()
+        .values_list("region_id", "population", "plan_text", "plan_low", "plan_high")
+    }
+    deductions = {
+        row[0]: row
+        for row in Deduction.objects.filter(round=grant_round)
+        .order_by()
+        .values_list("region_id", "posts", "reason")
+    }
+    overrides = {
+        row[0]: row
+        for row in PostsOverride.objects.filter(round=grant_round)
+        .order_by()
+        .values_list("region_id", "filled_posts", "started_posts", "reason")
+    }
     rows = []
-    for region in regions:
-        version = versions[region.pk]
-        baseline = baselines.get(region.pk)
-        deduction = deductions.get(region.pk)
-        override = overrides.get(region.pk)
-        filled, started = version.filled_posts, version.started_posts
-        if override is not None:
-            filled, started = override.filled_posts, override.started_posts
+    for region_id, name, code in regions:
+        _, version_id, number, reference, filled, started = versions[region_id]
+        _, population, plan_text, plan_low, plan_high = baselines.get(
+            region_id, (None, None, "", None, None)
+        )
+        _, deducted, deduction_reason = deductions.get(region_id, (None, 0, ""))
+        override = overrides.get(region_id)
         rows.append(
             RegionInputRow(
-                region=region,
-                region_id=region.pk,
-                name=region.name,
-                code=region.code,
-                population=baseline.population if baseline else None,
-                plan_text=baseline.plan_text if baseline else "",
-                plan_low=baseline.plan_low if baseline else None,
-                plan_high=baseline.plan_high if baseline else None,
-                filled=filled,
-                started=started,
-                reported_filled=version.filled_posts,
-                reported_started=version.started_posts,
-                version_id=version.pk,
-                version_number=version.number,
-                version_reference=version.reference,
-                deducted=deduction.posts if deduction else 0,
-                deduction_reason=deduction.reason if deduction else "",
-                override_reason=override.reason if override else "",
+                region_id=region_id,
+                name=name,
+                code=code,
+                population=population,
+                plan_text=plan_text,
+                plan_low=plan_low,
+                plan_high=plan_high,
+                filled=override[1] if override else filled,
+                started=override[2] if override else started,
+                reported_filled=filled,
+                reported_started=started,
+                version_id=version_id,
+                version_number=number,
+                version_reference=reference,
+                deducted=deducted,
+                deduction_reason=deduction_reason,
+                override_reason=override[3] if override else "",
             )
         )
     return rows

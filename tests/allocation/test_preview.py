@@ -80,9 +80,12 @@ def test_latest_version_counts_and_non_reporting_regions_are_left_out():
 def test_deduction_and_override_change_the_inputs_and_show_their_reasons():
     grant_round = make_round()
     rows = {r.name: r for r in round_inputs(grant_round=grant_round)}
-    DeductionFactory(round=grant_round, region=rows["Region Alfa"].region, posts=3)
+    DeductionFactory(round=grant_round, region_id=rows["Region Alfa"].region_id, posts=3)
     PostsOverrideFactory(
-        round=grant_round, region=rows["Region Gamma"].region, filled_posts=30, started_posts=None
+        round=grant_round,
+        region_id=rows["Region Gamma"].region_id,
+        filled_posts=30,
+        started_posts=None,
     )
     snapshot = build_snapshot(grant_round)
     by_name = {r["name"]: r for r in snapshot["regions"]}
