@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from allocation.allocmodel import AllocationModel, ModelError
 from allocation.model_cases import CaseTextError, parse_expected, parse_inputs
 from allocation.models import ModelTestCase
+from atgrant.error_summary import SummaryError, form_errors, formset_errors
 from atgrant.forms import INTEGER_RANGES, ModelChoiceField
 from submissions.models import GrantRound
 
@@ -284,6 +285,27 @@ class ModelEditor:
     @property
     def formsets(self) -> list[BaseFormSet]:
         return [self.values, self.totals, self.blocks]
+
+    def summary(self) -> list[SummaryError]:
+        """Every error of a refused save, top to bottom, each linked to its field."""
+        found = [SummaryError("model-form", message) for message in self.model_errors]
+        found += form_errors(self.meta, anchor="model-form")
+        found += formset_errors(
+            self.values,
+            anchor="values-heading",
+            where=lambda i: _("Värde %(number)s") % {"number": i + 1},
+        )
+        found += formset_errors(
+            self.totals,
+            anchor="totals-heading",
+            where=lambda i: _("Summa %(number)s") % {"number": i + 1},
+        )
+        found += formset_errors(
+            self.blocks,
+            anchor="blocks-heading",
+            where=lambda i: _("Block %(number)s") % {"number": i + 1},
+        )
+        return found
 
     def document(self) -> dict[str, Any]:
         """The format-1 document the valid forms write (call after the forms are valid)."""

@@ -34,6 +34,7 @@ from allocation.model_checks import outcome_problem
 from allocation.model_simulation import Simulation, simulate, source_run
 from allocation.models import ModelTestCase
 from allocation.services import model as service
+from atgrant.error_summary import SummaryError, form_errors
 from regions.guards import agency_page
 from regions.roles import is_officer
 from submissions.models import GrantRound, RoundStatus
@@ -97,6 +98,12 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     model, model_error = _stored_model(grant_round)
+    summary: list[SummaryError] = []
+    if status == 400:
+        summary = editor.summary() if editor is not None else []
+        summary += (
+            form_errors(import_form, anchor="id_import-file") if import_form is not None else []
+        )
     cases = _cases(grant_round)
     outcomes = _outcomes(model, cases)
     simulation_form, simulation, simulation_error = _simulation(request, grant_round, model)
@@ -113,6 +120,8 @@ def _render(
         "simulation": simulation,
         "simulation_error": simulation_error,
         "sections": SECTIONS,
+        "error_summary": summary,
+        "error_title": _("Modellen sparades inte. Rätta felen nedan:"),
     }
     return render(request, "allocation/officer/model.html", context, status=status)
 
@@ -224,13 +233,15 @@ def model_case(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
                 return _to_page(grant_round, "kontrollfall")
     else:
         form = ModelCaseForm(initial=case_initial(case) if case else None)
+    status = 400 if request.method == "POST" else 200
     context = {
         "grant_round": grant_round,
         "case": case,
         "form": form,
         "editable": _editable(request, grant_round),
+        "error_summary": form_errors(form) if status == 400 else [],
+        "error_title": _("Kontrollfallet sparades inte. Rätta felen nedan:"),
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "allocation/officer/model_case.html", context, status=status)
 
 

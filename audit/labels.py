@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "round.decision_record": gettext_lazy("Omgångens beslutsuppgifter ändrade"),
     "round.created": gettext_lazy("Omgång skapad"),
     "round.opened": gettext_lazy("Omgången öppnad och regionerna underrättade"),
+    "round.changed": gettext_lazy("Omgångens namn, datum eller påminnelser ändrade"),
     "report.draft_saved": gettext_lazy("Utkast sparat"),
     "report.submitted": gettext_lazy("Inrapportering inskickad"),
     "report.deadline_extended": gettext_lazy("Svarstid förlängd"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atgrant.email_address import canonical_email
@@ -103,26 +104,19 @@ class ExtensionForm(forms.Form):
         )
 
 
-class NewRoundForm(forms.Form):
-    """A new draft round (submissions.setup.round_create): empty, or a copy of ``source``.
+def deadline_passed(deadline_on: dt.date, now: dt.datetime | None = None) -> bool:
+    """Whether a deadline day (the whole day, to 23:59:59 Europe/Stockholm) is already over."""
+    end = dt.datetime.combine(deadline_on, dt.time(23, 59, 59), tzinfo=STOCKHOLM)
+    return end <= (now or timezone.now())
 
-    The opening day starts at 00:00 and the deadline is the whole day, to 23:59:59,
-    Europe/Stockholm. Field errors: a year or slug another round has, dates out of order.
-    """
 
-    source = ModelChoiceField(
-        queryset=GrantRound.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.HiddenInput,
-    )
+class RoundDatesForm(forms.Form):
+    """A round's name, dates and reminder days: a new round's (NewRoundForm) and a draft's
+    change (submissions.round_edit). The opening day starts at 00:00 and the deadline is the
+    whole day, to 23:59:59, Europe/Stockholm. Field errors: dates out of order, a deadline
+    already passed."""
+
     name = forms.CharField(label=_("Namn"), max_length=200)
-    year = forms.IntegerField(label=_("År"), min_value=DATE_MIN.year, max_value=DATE_MAX.year)
-    slug = forms.SlugField(
-        label=_("Kortnamn i adresser"),
-        max_length=50,
-        help_text=_("Små bokstäver, siffror och bindestreck, t.ex. at-2025."),
-    )
     opens_on = DateField(label=_("Öppnar"), widget=forms.DateInput(attrs={"type": "date"}))
     deadline_on = DateField(
         label=_("Sista dag för inrapportering"),
@@ -140,6 +134,50 @@ class NewRoundForm(forms.Form):
         required=False,
         validators=[validate_reminder_days],
         help_text=_("T.ex. 14,3. Lämnas tom skickas inga påminnelser."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        opens_on, deadline_on = data.get("opens_on"), data.get("deadline_on")
+        population_date = data.get("population_date")
+        if deadline_on and deadline_passed(deadline_on):
+            self.add_error("deadline_on", _("Sista dag har redan passerat."))
+        if opens_on and deadline_on and deadline_on < opens_on:
+            message = _("Sista dag kan inte vara före den dag omgången öppnar.")
+            self.add_error("deadline_on", message)
+        if opens_on and population_date and population_date >= opens_on:
+            self.add_error(
+                "population_date", _("Befolkningsdatumet ska vara före den dag omgången öppnar.")
+            )
+        return data
+
+
+class NewRoundForm(RoundDatesForm):
+    """A new draft round (submissions.setup.round_create): empty, or a copy of ``source``.
+    Field errors besides RoundDatesForm's: a year or slug another round has."""
+
+    field_order = (
+        "source",
+        "name",
+        "year",
+        "slug",
+        "opens_on",
+        "deadline_on",
+        "population_date",
+        "reminder_days",
+    )
+
+    source = ModelChoiceField(
+        queryset=GrantRound.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    year = forms.IntegerField(label=_("År"), min_value=DATE_MIN.year, max_value=DATE_MAX.year)
+    slug = forms.SlugField(
+        label=_("Kortnamn i adresser"),
+        max_length=50,
+        help_text=_("Små bokstäver, siffror och bindestreck, t.ex. at-2025."),
     )
 
     def clean_year(self) -> int:
@@ -160,19 +198,6 @@ class NewRoundForm(forms.Form):
                 _("Kortnamnet används redan av en annan omgång."), code="unique"
             )
         return slug
-
-    def clean(self) -> dict:
-        data = super().clean()
-        opens_on, deadline_on = data.get("opens_on"), data.get("deadline_on")
-        population_date = data.get("population_date")
-        if opens_on and deadline_on and deadline_on < opens_on:
-            message = _("Sista dag kan inte vara före den dag omgången öppnar.")
-            self.add_error("deadline_on", message)
-        if opens_on and population_date and population_date >= opens_on:
-            self.add_error(
-                "population_date", _("Befolkningsdatumet ska vara före den dag omgången öppnar.")
-            )
-        return data
 
 
 class PlansForm(forms.Form):

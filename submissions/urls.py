@@ -48,6 +48,11 @@ urlpatterns = [
     ),
     path("handlaggare/omgang/ny/", views_setup.round_new, name="round_new"),
     path("handlaggare/omgang/<slug:slug>/forbered/", views_setup.round_setup, name="round_setup"),
+    path(
+        "handlaggare/omgang/<slug:slug>/forbered/andra/",
+        views_setup.round_edit,
+        name="round_edit",
+    ),
     path("handlaggare/omgang/<slug:slug>/planer/", views_setup.round_plans, name="round_plans"),
     path("handlaggare/omgang/<slug:slug>/oppna/", views_setup.round_open, name="round_open"),
     path(

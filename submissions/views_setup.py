@@ -15,15 +15,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from atgrant.error_summary import SummaryError, form_errors
 from regions.guards import agency_page
 from regions.roles import is_officer
-from submissions import baselines, setup
-from submissions.forms import NewRoundForm, PlansForm
+from submissions import baselines, round_edit as edit, setup
+from submissions.forms import NewRoundForm, PlansForm, RoundDatesForm
 from submissions.models import BaselineImport, GrantRound, ImportKind, RoundBaseline, RoundStatus
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -165,6 +167,8 @@ def round_new(request: HttpRequest) -> HttpResponse:
         "source": source,
         "rounds": rounds,
         "can_write": is_officer(request.user),
+        "error_summary": form_errors(form) if status == 400 else [],
+        "error_title": _("Omgången skapades inte. Rätta felen nedan:"),
     }
     return render(request, "submissions/officer/round_new.html", context, status=status)
 
@@ -186,8 +190,43 @@ def round_setup(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_setup(request, grant_round)
 
 
+# Where the officer does what a check asks: check key -> (URL name, its args, link text).
+CHECK_LINKS = {
+    "regions": (
+        "submissions:baseline_upload",
+        ("befolkning",),
+        gettext_lazy("Importera befolkning"),
+    ),
+    "population": (
+        "submissions:baseline_upload",
+        ("befolkning",),
+        gettext_lazy("Importera befolkning"),
+    ),
+    "plan": ("submissions:round_plans", (), gettext_lazy("Skriv in planeringsunderlag")),
+    "model": ("allocation:round_model", (), gettext_lazy("Till fördelningsmodellen")),
+    "dates": ("", (), gettext_lazy("Ändra datumen")),
+    "recipients": ("regions:register_list", None, gettext_lazy("Till regionregistret")),
+}
+
+
+def _check_link(grant_round: GrantRound, key: str) -> tuple[str, str] | None:
+    if key not in CHECK_LINKS:
+        return None
+    name, args, text = CHECK_LINKS[key]
+    if not name:  # the edit form on the page itself
+        return ("#round-edit", str(text)) if grant_round.status == RoundStatus.DRAFT else None
+    url = reverse(name) if args is None else reverse(name, args=[grant_round.slug, *args])
+    return url, str(text)
+
+
 def _render_setup(
-    request: HttpRequest, grant_round: GrantRound, *, status: int = 200
+    request: HttpRequest,
+    grant_round: GrantRound,
+    *,
+    status: int = 200,
+    edit_form: RoundDatesForm | None = None,
+    summary: list[SummaryError] | None = None,
+    summary_title: str = "",
 ) -> HttpResponse:
     checks = setup.opening_checks(grant_round)
     baselines = (
@@ -196,15 +235,51 @@ def _render_setup(
         .order_by("region__sort_key", "region__name")
     )
     recipients = setup.recipients_by_region(grant_round)
+    draft = grant_round.status == RoundStatus.DRAFT
     context = {
         "grant_round": grant_round,
-        "checks": checks,
+        "checks": [(check, _check_link(grant_round, check.key)) for check in checks],
         "ready": not setup.blocking_problems(checks),
-        "draft": grant_round.status == RoundStatus.DRAFT,
+        "draft": draft,
         "rows": [(b, recipients.get(b.region, [])) for b in baselines],
         "can_write": is_officer(request.user),
+        "edit_form": edit_form or RoundDatesForm(initial=edit.edit_initial(grant_round)),
+        "error_summary": summary or [],
+        "error_title": summary_title,
     }
     return render(request, "submissions/officer/round_setup.html", context, status=status)
+
+
+@agency_page
+@require_POST
+def round_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """A draft round's name, dates and reminder days (the form on the preparation page)."""
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    form = RoundDatesForm(request.POST)
+    if grant_round.status != RoundStatus.DRAFT:
+        form.is_valid()
+        form.add_error(
+            None,
+            _("Omgången är %(status)s: den kan bara ändras här medan den är ett utkast.")
+            % {"status": grant_round.status_label.lower()},
+        )
+    elif form.is_valid():
+        try:
+            edit.round_update(grant_round=grant_round, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Omgångens namn och datum är sparade."))
+            return redirect("submissions:round_setup", slug=slug)
+    grant_round.refresh_from_db()
+    return _render_setup(
+        request,
+        grant_round,
+        status=400,
+        edit_form=form,
+        summary=form_errors(form, anchor="round-edit"),
+        summary_title=_("Omgången ändrades inte. Rätta felen nedan:"),
+    )
 
 
 @agency_page
@@ -244,6 +319,8 @@ def round_plans(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "draft": draft,
         "can_write": is_officer(request.user),
+        "error_summary": form_errors(form) if status == 400 else [],
+        "error_title": _("Planeringsunderlaget sparades inte. Rätta felen nedan:"),
     }
     return render(request, "submissions/officer/round_plans.html", context, status=status)
 
@@ -256,9 +333,17 @@ def round_open(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         setup.round_open(grant_round=grant_round, by=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return _render_setup(request, grant_round, status=400)
+        anchors = {
+            problem: f"check-{check.key}"
+            for check in setup.opening_checks(grant_round)
+            for problem in check.problems
+        }
+        summary = [
+            SummaryError(anchors.get(message, "checks-heading"), message)
+            for message in exc.messages
+        ]
+        title = _("Omgången öppnades inte. Rätta felen nedan:")
+        return _render_setup(request, grant_round, status=400, summary=summary, summary_title=title)
     messages.success(
         request,
         _("%(name)s är öppen. Regionernas ombud och registraturer har fått besked.")

@@ -19,3 +19,9 @@
   tick();
   setInterval(tick, 60000);
 })();
+(function () {
+  // A refused form's error summary (templates/includes/error_summary.html) takes the focus,
+  // so the officer and a screen reader learn at once that nothing was saved and why.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary && document.activeElement !== summary) { summary.focus(); }
+})();

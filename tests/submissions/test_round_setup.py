@@ -196,6 +196,11 @@ def test_the_new_round_page_copies_with_field_errors_for_bad_input(
 ):
     login(client, officer)
     url = reverse("submissions:round_new")
+    with frozen(PREPARING):
+        _new_round_page_journey(client, url, round_2024)
+
+
+def _new_round_page_journey(client, url, round_2024):  # noqa: ANN001, ANN202
     page = client.get(url, {"fran": "at-2024"})
     html = page.content.decode()
     assert page.status_code == 200
