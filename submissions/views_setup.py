@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 from atgrant.error_summary import SummaryError, form_errors
 from regions.guards import agency_page
 from regions.roles import is_officer
-from submissions import baselines, round_edit as edit, setup
+from submissions import baselines, setup
+from submissions import round_edit as edit
 from submissions.forms import NewRoundForm, PlansForm, RoundDatesForm
 from submissions.models import BaselineImport, GrantRound, ImportKind, RoundBaseline, RoundStatus
 
