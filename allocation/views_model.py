@@ -56,6 +56,10 @@ def _refuse_unless_draft(grant_round: GrantRound) -> None:
 
 
 def _stored_model(grant_round: GrantRound) -> tuple[AllocationModel | None, str]:
+    """The round's model and "", or None and why it cannot be read; a round without a model
+    (a new empty draft) is None and "": nothing is wrong before the officer writes one."""
+    if not grant_round.model:
+        return None, ""
     try:
         return AllocationModel.from_json(grant_round.model), ""
     except ModelError as exc:
@@ -66,9 +70,16 @@ def _cases(grant_round: GrantRound) -> list[ModelTestCase]:
     return list(ModelTestCase.objects.filter(round=grant_round).order_by("name", "pk"))
 
 
-def _outcomes(model: AllocationModel | None, cases: list[ModelTestCase]) -> list[CaseOutcome]:
+def _outcomes(
+    model: AllocationModel | None, cases: list[ModelTestCase], *, empty: bool = False
+) -> list[CaseOutcome]:
     if model is None:
-        return [CaseOutcome(name=case.name, error=_("Modellen är inte giltig.")) for case in cases]
+        error = (
+            _("Omgången har ingen fördelningsmodell ännu.")
+            if empty
+            else _("Modellen är inte giltig.")
+        )
+        return [CaseOutcome(name=case.name, error=error) for case in cases]
     return run_cases(model, cases)
 
 
@@ -105,7 +116,7 @@ def _render(
             form_errors(import_form, anchor="id_import-file") if import_form is not None else []
         )
     cases = _cases(grant_round)
-    outcomes = _outcomes(model, cases)
+    outcomes = _outcomes(model, cases, empty=not grant_round.model)
     simulation_form, simulation, simulation_error = _simulation(request, grant_round, model)
     context: dict[str, Any] = {
         "grant_round": grant_round,
@@ -128,7 +139,7 @@ def _render(
 
 def _saved_message(request: HttpRequest, grant_round: GrantRound, text: str) -> None:
     model, _error = _stored_model(grant_round)
-    outcomes = _outcomes(model, _cases(grant_round))
+    outcomes = _outcomes(model, _cases(grant_round), empty=not grant_round.model)
     failed = [outcome_problem(o) for o in outcomes if not o.passed]
     messages.success(request, text)
     if failed:

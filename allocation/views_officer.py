@@ -132,7 +132,8 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
         "decisions": decided,
         "decision_table": decision_table(decided) if decided is not None else None,
-        "model_blocks": round_model_blocks(grant_round),
+        # A round without a model (a new empty draft) has no blocks to list.
+        "model_blocks": round_model_blocks(grant_round) if grant_round.model else [],
         "deliveries": round_deliveries(grant_round=grant_round)
         if grant_round.status == RoundStatus.DECIDED
         else None,

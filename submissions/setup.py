@@ -2,8 +2,8 @@
 plan per region, the checks before opening, and opening it.
 
 A copy takes from its source: the budgets and the allocation model (GrantRound.model, as it
-is), the staircase steps, the decision record's settings (legal basis, government decision,
-appeal, one or two officers), the reminder days, the deadline and opening day a year later,
+is but for its name's year), the staircase steps, the decision record's settings (appeal, one
+or two officers; not the year's government decision and legal basis), the reminder days, the deadline and opening day a year later,
 the population date a year later, and the participating regions. The regions are copied as
 RoundBaseline rows *without figures* (no population, no plan): a year's population is SCB's
 of 1 November of the year before and the plans are the regions' new ones, so the new round
@@ -49,10 +49,10 @@ from submissions.models import (
 from submissions.plan_csv import plan_error_message
 from submissions.workflow import round_transition
 
-# Copied from the source round as they are (the decision record's settings and reminders).
+# Copied from the source round as they are (the decision record's settings). The government
+# decision and the legal basis are the year's own: a copy leaves them empty, and the decision
+# record page (allocation.views, round_record) asks for them before the decisions.
 RECORD_FIELDS = (
-    "legal_basis",
-    "government_decision",
     "appealable",
     "no_appeal_reason",
     "single_officer_allowed",
@@ -94,6 +94,15 @@ def _next_text(text: str, old_year: int, new_year: int, joiner: str) -> str:
     if str(old_year) in text:
         return text.replace(str(old_year), str(new_year))
     return f"{text}{joiner}{new_year}"
+
+
+def _copied_model(source: GrantRound, year: int) -> object:
+    """The source's model for the round of ``year``: its name with the source's year replaced
+    by the new one ("AT-tjänster 2024" -> "AT-tjänster 2025"); a name without the year stays."""
+    model = copy.deepcopy(source.model)
+    if isinstance(model, dict) and isinstance(model.get("name"), str):
+        model["name"] = model["name"].replace(str(source.year), str(year))
+    return model
 
 
 def copy_initial(source: GrantRound) -> dict[str, object]:
@@ -157,7 +166,7 @@ def round_create(
         status=RoundStatus.DRAFT,
         block1_budget=source.block1_budget if source else 0,
         block2_budget=source.block2_budget if source else 0,
-        model=copy.deepcopy(source.model) if source else {},
+        model=_copied_model(source, year) if source else {},
     )
     if source is not None:
         for name_ in RECORD_FIELDS:

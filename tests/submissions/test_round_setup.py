@@ -138,11 +138,14 @@ def test_a_copy_moves_every_date_a_year_and_keeps_the_rest(round_2024, officer):
     assert created.status == RoundStatus.DRAFT
     assert created.deadline == dt.datetime(2025, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
     assert created.opens_at == dt.datetime(2025, 4, 15, tzinfo=STOCKHOLM)
-    assert created.model == MODEL and created.model is not round_2024.model
+    # The model as it is, its name for the new year.
+    assert created.model == {**MODEL, "name": "AT-tjänster 2025"}
+    assert round_2024.model["name"] == "AT-tjänster 2024"
     assert (created.block1_budget, created.block2_budget) == (63_000_000, 160_000_000)
     assert created.reminder_days == "21,7"
     assert created.appealable is False and created.no_appeal_reason == "12 § förordningen"
-    assert created.government_decision == round_2024.government_decision
+    # The year's own texts are left for the new year's decision record.
+    assert created.government_decision == "" and created.legal_basis == ""
     steps = [(s.min_increase, s.payout) for s in created.steps.order_by("min_increase")]
     assert steps == [(s.min_increase, s.payout) for s in round_2024.steps.order_by("min_increase")]
     # The participating regions, without the earlier year's figures.
@@ -153,6 +156,14 @@ def test_a_copy_moves_every_date_a_year_and_keeps_the_rest(round_2024, officer):
     event = AuditEvent.objects.get(action="round.created")
     assert event.actor == officer and event.round_id == created.pk
     assert event.after["copied_from"] == "at-2024" and len(event.after["participating"]) == 21
+
+
+def test_a_copied_models_name_without_the_year_is_kept(round_2024, officer):
+    round_2024.model = {**MODEL, "name": "Grundmodellen"}
+    round_2024.save(update_fields=["model"])
+    with frozen(PREPARING):
+        created = setup.round_create(by=officer, **setup.copy_initial(round_2024))
+    assert created.model["name"] == "Grundmodellen"
 
 
 def test_29_february_moves_to_28_february():
