@@ -10,6 +10,7 @@ path names (``values.rate``, ``blocks.2.amount``...), else at the top of the pag
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -425,6 +426,12 @@ class ModelCaseForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, block_ids: Sequence[str] | None = None, **kwargs: Any) -> None:
+        """``block_ids``: the round's model's, to refuse an unknown one in the expected
+        amounts' header (None: the round has no valid model, nothing to compare with)."""
+        super().__init__(*args, **kwargs)
+        self.block_ids = block_ids
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
@@ -439,7 +446,7 @@ class ModelCaseForm(forms.Form):
 
     def clean_expected(self) -> dict[str, dict[str, int]]:
         try:
-            return parse_expected(self.cleaned_data["expected"])
+            return parse_expected(self.cleaned_data["expected"], self.block_ids)
         except CaseTextError as exc:
             raise ValidationError(exc.messages) from None
 
@@ -452,8 +459,11 @@ class ModelCaseForm(forms.Form):
             if unknown:
                 self.add_error(
                     "expected",
-                    _("Regionerna finns inte bland indata: %(regions)s.")
-                    % {"regions": ", ".join(unknown)},
+                    _("Regionerna finns inte bland indata: %(regions)s. Indata har: %(inputs)s.")
+                    % {
+                        "regions": ", ".join(unknown),
+                        "inputs": ", ".join(row["region"] for row in inputs),
+                    },
                 )
         return data
 

@@ -163,8 +163,10 @@ def parse_inputs(text: str) -> list[dict[str, Any]]:
     return parsed
 
 
-def parse_expected(text: str) -> dict[str, dict[str, int]]:
-    """The officer's expected amounts, ``region,<block id>,...``: {region: {block id: kronor}}."""
+def parse_expected(text: str, block_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+    """The officer's expected amounts, ``region,<block id>,...``: {region: {block id: kronor}}.
+    With ``block_ids`` (the model's), a column that is neither one of them nor ``total`` is
+    refused naming it and the model's ids."""
     (_line, header), *rows = _rows(text)
     if not header or header[0].lower() != "region" or len(header) < 2:
         raise CaseTextError(
@@ -178,6 +180,18 @@ def parse_expected(text: str) -> dict[str, dict[str, int]]:
     blocks = header[1:]
     if len(set(blocks)) != len(blocks) or not all(blocks):
         raise CaseTextError([_("Rubrikraden har ett tomt eller upprepat block-id.")])
+    if block_ids is not None:
+        unknown = [block for block in blocks if block != TOTAL and block not in block_ids]
+        if unknown:
+            raise CaseTextError(
+                [
+                    _(
+                        "Rubrikraden har block-id som modellen inte har: %(unknown)s. "
+                        "Modellens block-id: %(ids)s (och total)."
+                    )
+                    % {"unknown": ", ".join(unknown), "ids": ", ".join(block_ids) or "–"}
+                ]
+            )
     errors: list[str] = []
     expected: dict[str, dict[str, int]] = {}
     for line, cells in rows:

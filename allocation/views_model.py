@@ -231,7 +231,9 @@ def model_case(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
     case = _case(grant_round, pk)
     if request.method == "POST":
         _refuse_unless_draft(grant_round)
-        form = ModelCaseForm(request.POST)
+        model, _error = _stored_model(grant_round)
+        block_ids = model.block_ids if model is not None else None
+        form = ModelCaseForm(request.POST, block_ids=block_ids)
         if form.is_valid():
             try:
                 service.model_case_save(

@@ -3,10 +3,11 @@ plan per region, the checks before opening, and opening it.
 
 A copy takes from its source: the budgets and the allocation model (GrantRound.model, as it
 is but for its name's year), the staircase steps, the decision record's settings (appeal, one
-or two officers; not the year's government decision and legal basis), the reminder days, the deadline and opening day a year later,
-the population date a year later, and the participating regions. The regions are copied as
-RoundBaseline rows *without figures* (no population, no plan): a year's population is SCB's
-of 1 November of the year before and the plans are the regions' new ones, so the new round
+or two officers; not the year's government decision and legal basis), the reminder days, the
+deadline and opening day a year later, the population date a year later, and the
+participating regions. The regions are copied as RoundBaseline rows *without figures* (no
+population, no plan): a year's population is SCB's of 1 November of the year before and the
+plans are the regions' new ones, so the new round
 must get both by import (submissions.baselines, which fills those rows) or by editing the
 plans here; a row without figures fails the checks, so nothing of the earlier year counts by
 mistake. The model's test cases are copied with it (allocation.model_checks.copy_test_cases).
