@@ -395,11 +395,8 @@ class ModelImportForm(forms.Form):
         try:
             return AllocationModel.from_json(data)
         except ModelError as exc:
-            where = getattr(exc, "field", "")
-            if where:
-                raise ValidationError(
-                    _("%(error)s (i %(field)s)") % {"error": exc, "field": where}
-                ) from None
+            # The message names the block or value in Swedish; the document path
+            # (exc.field) is for code, not for the officer.
             raise ValidationError(str(exc)) from None
 
 

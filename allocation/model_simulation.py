@@ -49,6 +49,11 @@ class Simulation:
     simulated_total: int
     decided_total: int
 
+    @property
+    def difference(self) -> int:
+        """The simulated total minus the decided total (kronor)."""
+        return self.simulated_total - self.decided_total
+
 
 def source_run(grant_round: GrantRound) -> AllocationRun | None:
     """The earlier round's run to compare with: the one decided, else its latest finished."""

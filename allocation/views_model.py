@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from allocation import engine
@@ -146,7 +147,13 @@ def _saved_message(request: HttpRequest, grant_round: GrantRound, text: str) -> 
         messages.warning(request, " ".join(failed))
     elif outcomes:
         messages.success(
-            request, _("Alla %(count)s kontrollfall stämmer.") % {"count": len(outcomes)}
+            request,
+            ngettext(
+                "Kontrollfallet stämmer.",
+                "Alla %(count)s kontrollfall stämmer.",
+                len(outcomes),
+            )
+            % {"count": len(outcomes)},
         )
 
 

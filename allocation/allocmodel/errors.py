@@ -15,3 +15,12 @@ class ModelError(ValueError):
     def __init__(self, message: str, field: str = "") -> None:
         super().__init__(message)
         self.field = field
+
+
+def block_label(index: int, name: object) -> str:
+    """How a message names block ``index`` (0-based) for an officer: its number and, when it
+    has one, its name ("Block 2 (Ytterligare utökning)"), never the id or a field's key."""
+    number = f"Block {index + 1}"
+    if isinstance(name, str) and name.strip():
+        return f"{number} ({name.strip()})"
+    return number

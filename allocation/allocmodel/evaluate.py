@@ -18,7 +18,7 @@ from fractions import Fraction
 from operator import add, attrgetter
 from typing import Any
 
-from allocation.allocmodel.errors import ModelError
+from allocation.allocmodel.errors import ModelError, block_label
 from allocation.allocmodel.expr import (
     Compiled,
     DivisionByZero,
@@ -311,12 +311,15 @@ class _Run:
         if self.n == 0:
             return result
         where = f"blocks.{index}"
-        label = f"Block {block.id}"
+        label = block_label(index, block.name)
         if compiled.eligible is None:
             idx = list(range(self.n))
         else:
             flags = _evaluate(
-                compiled.eligible.column, env, f"{label}, villkoret", f"{where}.eligible"
+                compiled.eligible.column,
+                env,
+                f"{label}, villkoret för att delta",
+                f"{where}.eligible",
             )
             idx = [i for i, flag in enumerate(flags) if flag]
         result.set_eligible(idx)
@@ -343,7 +346,7 @@ class _Run:
 
     def share_block(self, result: _BlockRun, weight: Compiled, sub: Env, where: str) -> None:
         block = result.block
-        weights = self.numbers(weight, sub, block, f"{where}.share", "vikten (share)")
+        weights = self.numbers(weight, sub, block, f"{where}.share", "vikten")
         result.weights = weights
         if not _any_positive(weights):
             self.warn(
@@ -363,7 +366,7 @@ class _Run:
         hits: dict[int, Any] = {}
         counted = Env(sub.n, sub.cols, sub.scalars, sub.names, hits)
         amounts = as_list(
-            self.numbers(compiled.amount, counted, block, f"{where}.amount", "beloppet (amount)")
+            self.numbers(compiled.amount, counted, block, f"{where}.amount", "beloppet")
         )
         result.amounts = amounts
         if compiled.amount.tables:
@@ -378,7 +381,7 @@ class _Run:
         weights = None
         if compiled.remainder is not None:
             weights = self.numbers(
-                compiled.remainder, sub, block, f"{where}.remainder", "restens vikt (remainder)"
+                compiled.remainder, sub, block, f"{where}.remainder", "vikten för det som blir över"
             )
             result.weights = weights
         if rest and weights is not None and _any_positive(weights):
@@ -388,7 +391,7 @@ class _Run:
         else:
             if rest:
                 why = (
-                    "blocket har ingen rest (remainder)"
+                    "blocket har ingen vikt för det som blir över"
                     if weights is None
                     else "alla restens vikter är 0"
                 )
@@ -405,8 +408,9 @@ class _Run:
         if block.over_budget == "error":
             index = self.model.blocks.index(block)
             raise ModelError(
-                f"Block {block.id} ({block.name}): beloppen blir tillsammans {_kr_exact(total)}, "
-                f"mer än budgeten {_kr(block.budget)} (over_budget: error).",
+                f"{block_label(index, block.name)}: beloppen blir tillsammans "
+                f"{_kr_exact(total)}, mer än budgeten {_kr(block.budget)} (blocket stoppar "
+                "körningen när beloppen överstiger budgeten).",
                 f"blocks.{index}.over_budget",
             )
         scale = block.budget / total
@@ -426,13 +430,14 @@ class _Run:
     ) -> list[Number] | Ratios:
         """A weight or amount per region: >= 0 (RULES.md), else ModelError naming the
         region (the first by name, so the message does not depend on input order)."""
-        column = _evaluate(compiled.column, env, f"Block {block.id}, {what}", field)
+        label = block_label(int(field.split(".")[1]), block.name)
+        column = _evaluate(compiled.column, env, f"{label}, {what}", field)
         negative = _negatives(column)
         if negative:
             first = min(negative, key=env.names.__getitem__)
             noun = "negativ vikt" if "vikt" in what else "negativt belopp"
             raise ModelError(
-                f"Block {block.id}: {noun} för region {env.names[first]}: "
+                f"{label}: {noun} för region {env.names[first]}: "
                 f"{_decimal(Fraction(column[first]))} ({compiled.text}).",
                 field,
             )

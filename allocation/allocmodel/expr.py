@@ -557,7 +557,7 @@ class _Compiler:
 
     def aggregate_allowed(self, name: str) -> None:
         if not self.scope.aggregates:
-            raise self.error(f"{name}(...) får bara användas i summor (totals)")
+            raise self.error(f"{name}(...) får bara användas i summor för hela omgången")
         if self.in_aggregate:
             raise self.error(f"{name}(...) får inte stå inne i sum(...)")
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from allocation.allocmodel.errors import ModelError
+from allocation.allocmodel.errors import ModelError, block_label
 from allocation.allocmodel.expr import BOOL, NUM, RESERVED, Compiled, Scope, compile_expression
 
 FORMAT = 1
@@ -122,10 +122,10 @@ class AllocationModel:
             raise ModelError(f"Okända fält i modellen: {', '.join(unknown)}.", unknown[0])
         name = data.get("name", "")
         if not isinstance(name, str):
-            raise ModelError("Modellens namn (name) ska vara en text.", "name")
+            raise ModelError("Modellens namn ska vara en text.", "name")
         blocks = data.get("blocks")
         if not isinstance(blocks, list) or not blocks:
-            raise ModelError("Modellen behöver en lista med minst ett block (blocks).", "blocks")
+            raise ModelError("Modellen behöver minst ett block.", "blocks")
         return cls(
             name=name,
             values=_named(data.get("values", {}), "values"),
@@ -318,7 +318,7 @@ def _legacy_threshold(number: int, value: object) -> Fraction:
 
 def _check(model: AllocationModel) -> Plan:
     if not isinstance(model.name, str):
-        raise ModelError("Modellens namn (name) ska vara en text.", "name")
+        raise ModelError("Modellens namn ska vara en text.", "name")
     taken: dict[str, str] = {}
     for section, label in (("values", "värdet"), ("totals", "summan")):
         for name, _ in getattr(model, section):
@@ -331,7 +331,7 @@ def _check(model: AllocationModel) -> Plan:
     kinds.update((name, c.kind) for name, c in totals)
     scope = Scope(kinds, uniform=frozenset(name for name, _ in totals))
     if not model.blocks:
-        raise ModelError("Modellen behöver minst ett block (blocks).", "blocks")
+        raise ModelError("Modellen behöver minst ett block.", "blocks")
     ids: set[str] = set()
     blocks = []
     for index, block in enumerate(model.blocks):
@@ -417,7 +417,7 @@ def _check_block_fields(index: int, block: Block, ids: set[str], values: set[str
             "med en siffra.",
             f"{where}.id",
         )
-    label = f"Block {block.id}"
+    label = block_label(index, block.name)
     if block.id in ids:
         raise ModelError(
             f"{label}: id {block.id} finns redan; varje block behöver ett eget id.", f"{where}.id"
@@ -428,7 +428,7 @@ def _check_block_fields(index: int, block: Block, ids: set[str], values: set[str
             f"{where}.id",
         )
     if not isinstance(block.name, str) or not block.name.strip():
-        raise ModelError(f"{label}: namnet (name) ska vara en icke-tom text.", f"{where}.name")
+        raise ModelError(f"{label}: namnet ska vara en icke-tom text.", f"{where}.name")
     if type(block.budget) is not int or block.budget < 0:
         raise ModelError(
             f"{label}: budgeten ska vara hela kronor >= 0, inte {block.budget!r}.",
@@ -436,20 +436,25 @@ def _check_block_fields(index: int, block: Block, ids: set[str], values: set[str
         )
     if (block.share is None) == (block.amount is None):
         raise ModelError(
-            f"{label}: ange precis ett av share (fördelning efter vikt) och amount (belopp).",
+            f"{label}: välj antingen andel av budgeten (vikt) eller belopp per region.",
             f"{where}.share",
         )
     if block.over_budget not in OVER_BUDGET:
         raise ModelError(
-            f'{label}: over_budget ska vara "scale" eller "error", inte {block.over_budget!r}.',
+            f"{label}: om beloppen överstiger budgeten ska de skalas ned eller stoppa körningen, "
+            f"inte {block.over_budget!r}.",
             f"{where}.over_budget",
         )
     if block.share is not None and block.over_budget != "scale":
         raise ModelError(
-            f"{label}: over_budget gäller bara block med amount.", f"{where}.over_budget"
+            f"{label}: valet om beloppen överstiger budgeten gäller bara belopp per region.",
+            f"{where}.over_budget",
         )
     if block.share is not None and block.remainder is not None:
-        raise ModelError(f"{label}: remainder gäller bara block med amount.", f"{where}.remainder")
+        raise ModelError(
+            f"{label}: vikten för det som blir över gäller bara belopp per region.",
+            f"{where}.remainder",
+        )
 
 
 def _compile_block(index: int, block: Block, scope: Scope) -> CompiledBlock:
@@ -459,12 +464,16 @@ def _compile_block(index: int, block: Block, scope: Scope) -> CompiledBlock:
         if text is None:
             return None
         return compile_expression(
-            text, scope, expect=expect, label=f"Block {block.id}, {what}", field=f"{where}.{key}"
+            text,
+            scope,
+            expect=expect,
+            label=f"{block_label(index, block.name)}, {what}",
+            field=f"{where}.{key}",
         )
 
     return CompiledBlock(
-        eligible=compiled(block.eligible, "eligible", BOOL, "villkoret (eligible)"),
-        weight=compiled(block.share, "share", NUM, "vikten (share)"),
-        amount=compiled(block.amount, "amount", NUM, "beloppet (amount)"),
-        remainder=compiled(block.remainder, "remainder", NUM, "restens vikt (remainder)"),
+        eligible=compiled(block.eligible, "eligible", BOOL, "villkoret för att delta"),
+        weight=compiled(block.share, "share", NUM, "vikten"),
+        amount=compiled(block.amount, "amount", NUM, "beloppet"),
+        remainder=compiled(block.remainder, "remainder", NUM, "vikten för det som blir över"),
     )

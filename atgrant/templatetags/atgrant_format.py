@@ -94,6 +94,17 @@ def kr(value: object) -> str:
 
 
 @register.filter
+def kr_change(value: object) -> str:
+    """A change in whole kronor, always signed: 1500 -> '+1 500 kr', -1500 -> '−1 500 kr',
+    0 -> '0 kr' (a difference without a sign reads as an amount)."""
+    number = _to_fraction(value)
+    if number is None:
+        return ""
+    text = kr(number)
+    return ("+" + text) if number > 0 and not text.startswith("0") else text
+
+
+@register.filter
 def sv_number(value: object, places: int | str = 2) -> str:
     """86.5 / Decimal('86.5') / '173/2' -> '86,5'; 12345 -> '12 345'."""
     try:

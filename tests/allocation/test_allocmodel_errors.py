@@ -87,7 +87,7 @@ def test_a_model_pickles_and_copies() -> None:
         (doc(colour="red"), ["colour"], "colour"),
         (doc(blocks=[]), ["minst ett block"], "blocks"),
         (doc(values=["posts"]), ["values"], "values"),
-        (doc(name=5), ["name"], "name"),
+        (doc(name=5), ["Modellens namn"], "name"),
     ],
 )
 def test_bad_documents_are_refused(data: object, fragments: list[str], field: str) -> None:
@@ -153,7 +153,7 @@ def test_sum_and_count_outside_totals(text: str) -> None:
     error = refused(doc(values={"posts": "filled", "x": text}))
     assert "får bara användas i summor" in str(error) and error.field == "values.x"
     error = refused(with_block(0, share=text))
-    assert "Block a" in str(error) and error.field == "blocks.0.share"
+    assert "Block 1 (A)" in str(error) and error.field == "blocks.0.share"
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_a_condition_must_be_true_or_false_and_a_number_a_number(
     changes: dict[str, Any], fragment: str, field: str
 ) -> None:
     error = refused(with_block(1, **changes))
-    assert str(error).startswith("Block b,") and fragment in str(error), str(error)
+    assert str(error).startswith("Block 2 (B),") and fragment in str(error), str(error)
     assert error.field == field
 
 
@@ -213,7 +213,7 @@ def test_duplicate_block_ids() -> None:
 )
 def test_bad_staircases(table: str, fragment: str) -> None:
     error = refused(with_block(1, amount=f"step(increase, {table})"))
-    assert "Block b" in str(error) and fragment in str(error), str(error)
+    assert "Block 2 (B)" in str(error) and fragment in str(error), str(error)
     assert error.field == "blocks.1.amount"
 
 
@@ -231,10 +231,18 @@ def test_staircase_literals_may_be_negative_decimal_or_fractions() -> None:
         ({"budget": 10.0}, "budgeten", "blocks.0.budget"),
         ({"budget": True}, "budgeten", "blocks.0.budget"),
         ({"budget": "1000"}, "budgeten", "blocks.0.budget"),
-        ({"amount": "posts"}, "precis ett av share", "blocks.0.share"),
-        ({"share": None}, "precis ett av share", "blocks.0.share"),
-        ({"remainder": "posts"}, "remainder gäller bara", "blocks.0.remainder"),
-        ({"over_budget": "error"}, "over_budget gäller bara", "blocks.0.over_budget"),
+        (
+            {"amount": "posts"},
+            "antingen andel av budgeten (vikt) eller belopp per region",
+            "blocks.0.share",
+        ),
+        (
+            {"share": None},
+            "antingen andel av budgeten (vikt) eller belopp per region",
+            "blocks.0.share",
+        ),
+        ({"remainder": "posts"}, "vikten för det som blir över gäller bara", "blocks.0.remainder"),
+        ({"over_budget": "error"}, "överstiger budgeten gäller bara", "blocks.0.over_budget"),
         ({"id": "1a"}, "id '1a'", "blocks.0.id"),
         ({"id": "posts"}, "namnet på ett värde", "blocks.0.id"),
         ({"id": "total"}, "kolumn", "blocks.0.id"),
@@ -250,7 +258,7 @@ def test_bad_blocks(changes: dict[str, Any], fragment: str, field: str) -> None:
 
 def test_over_budget_must_be_scale_or_error() -> None:
     error = refused(with_block(1, over_budget="cut"))
-    assert "over_budget" in str(error) and error.field == "blocks.1.over_budget"
+    assert "överstiger budgeten" in str(error) and error.field == "blocks.1.over_budget"
 
 
 @pytest.mark.parametrize(
@@ -319,7 +327,7 @@ def test_division_by_zero_in_a_block_names_block_and_region() -> None:
     model = AllocationModel.from_json(with_block(0, share="1 / (posts - 2)"))
     with pytest.raises(ModelError) as info:
         allocate(model, [region("Gotland", 2)])
-    assert "Block a, vikten (share): division med noll för region Gotland" in str(info.value)
+    assert "Block 1 (A), vikten: division med noll för region Gotland" in str(info.value)
     assert "'1 / (posts - 2)'" in str(info.value)
     assert info.value.field == "blocks.0.share"
 
@@ -344,7 +352,7 @@ def test_a_negative_weight_names_region_and_block() -> None:
     model = AllocationModel.from_json(with_block(0, share="increase"))
     with pytest.raises(ModelError) as info:
         allocate(model, [region("Gotland", 2, planned=3), region("Dalarna", 5, planned=1)])
-    assert str(info.value) == "Block a: negativ vikt för region Gotland: -1 (increase)."
+    assert str(info.value) == "Block 1 (A): negativ vikt för region Gotland: -1 (increase)."
     assert info.value.field == "blocks.0.share"
 
 
@@ -352,7 +360,9 @@ def test_a_negative_amount_names_region_and_block() -> None:
     model = AllocationModel.from_json(with_block(1, eligible=None, amount="increase / 2"))
     with pytest.raises(ModelError) as info:
         allocate(model, [region("Gotland", 2, planned=5), region("Dalarna", 5, planned=1)])
-    assert str(info.value) == "Block b: negativt belopp för region Gotland: -1,5 (increase / 2)."
+    assert (
+        str(info.value) == "Block 2 (B): negativt belopp för region Gotland: -1,5 (increase / 2)."
+    )
     assert info.value.field == "blocks.1.amount"
 
 
@@ -361,7 +371,7 @@ def test_over_budget_error_names_the_block_and_both_sums() -> None:
     with pytest.raises(ModelError) as info:
         allocate(model, [region("A", 5), region("B", 4), region("C", 3)])
     message = str(info.value)
-    assert message.startswith("Block b (B): beloppen blir tillsammans 600\u00a0kr")
+    assert message.startswith("Block 2 (B): beloppen blir tillsammans 600\u00a0kr")
     assert "mer än budgeten 500\u00a0kr" in message
     assert info.value.field == "blocks.1.over_budget"
 
