@@ -266,11 +266,16 @@ def model_case(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
 
 
 @agency_page
-@require_POST
 def model_case_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """'Ta bort': a page that asks (GET), then the removal (POST from that page)."""
     grant_round = _round(slug)
-    _refuse_unless_draft(grant_round)
     case = _case(grant_round, pk)
+    if request.method != "POST":
+        context = {"grant_round": grant_round, "case": case}
+        if not _editable(request, grant_round):
+            return _to_page(grant_round, "kontrollfall")
+        return render(request, "allocation/officer/model_case_remove.html", context)
+    _refuse_unless_draft(grant_round)
     try:
         service.model_case_remove(grant_round=grant_round, case=case, by=request.user)
     except ValidationError as exc:
