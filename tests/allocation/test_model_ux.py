@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from the model tests are used as arguments
 """What an officer sees on the model pages: the error summary at the top of a refused save,
 an empty model as a blank editor, a test case's header checked against the model's block ids,
 the simulation table's signs and labels, plain Swedish in the model's errors, and a test case
