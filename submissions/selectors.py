@@ -143,11 +143,23 @@ class ReportCard:
 
     @cached_property
     def _round_inputs(self) -> tuple[list[RegionInput], int]:
-        """Every other participant's current numbers (RegionInput), as the next run would
-        read them (regions without population or plan left out), and the posts an officer
-        deducted from this region's (0 if none)."""
+        """The other participants' current numbers (RegionInput) as the next run would read
+        them (regions without population or plan left out), and the posts an officer deducted
+        from this region's (0 if none).
+
+        The others only when the round's model has totals: without them a region's values,
+        the blocks it is eligible for and the steps it reaches are its own numbers' alone
+        (RULES.md: only totals read other regions), and reading every region's inputs was
+        most of a dashboard's time at 2 000 regions (bench/pages.py)."""
+        from allocation.models import Deduction
         from allocation.selectors import round_inputs
 
+        if not self.grant_round.model.get("totals"):
+            # query: the officer's deduction from this region's posts, if any
+            deduction = Deduction.objects.filter(
+                round=self.grant_round, region=self.region
+            ).values_list("posts", flat=True)
+            return [], next(iter(deduction), 0)
         others, deducted = [], 0
         for row in round_inputs(grant_round=self.grant_round):
             if row.region_id == self.region.pk:

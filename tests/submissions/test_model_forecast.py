@@ -52,6 +52,22 @@ def test_a_model_that_cannot_run_gives_a_swedish_message_not_an_error():
     assert forecast.error and not forecast.blocks
 
 
+def test_without_totals_the_regions_own_numbers_give_the_whole_rounds_forecast():
+    """The dashboard reads the other regions only for a model with totals (selectors)."""
+    own_only = {**MODEL, "totals": {}}
+    own_only["blocks"] = [
+        {**block, "eligible": block["eligible"].replace("national_rate", "20")}
+        if block.get("eligible")
+        else block
+        for block in MODEL["blocks"]
+    ]
+    inputs = _inputs()
+    for row in inputs:
+        alone = compute_model_forecast(own_only, [row], row.name)
+        assert alone == compute_model_forecast(own_only, inputs, row.name)
+        assert alone.totals == ()
+
+
 def test_a_region_not_among_the_inputs_has_no_forecast():
     assert compute_model_forecast(MODEL, _inputs(), "Skåne") is None
 
