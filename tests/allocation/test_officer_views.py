@@ -260,3 +260,16 @@ def test_a_failed_run_shows_its_reason_and_can_be_run_again(
         client.post(reverse("allocation:run_retry", args=[grant_round.slug, 1]))
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_computed_at_once_is_reported_done_not_queued(client, login, officer, region):
+    """Embedded (`make run`) the run is computed when its request commits, before the page
+    that reports it: the message says it is done."""
+    grant_round = reported_round(regions=[region])
+    login(client, officer)
+    response = client.post(reverse("allocation:run_request", args=[grant_round.slug]), follow=True)
+    assert AllocationRun.objects.get().status == RunStatus.DONE
+    page = response.content.decode()
+    assert "Fördelningen är klar." in page
+    assert "körs strax" not in page
