@@ -260,3 +260,19 @@ def test_a_failed_run_shows_its_reason_and_can_be_run_again(
         client.post(reverse("allocation:run_retry", args=[grant_round.slug, 1]))
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
+
+
+def test_the_rounds_budget_on_the_officers_pages_is_its_models(client, login, officer):
+    from atgrant.templatetags.atgrant_format import kr
+    from tests.allocation.test_model_pipeline import MODEL_2022
+    from tests.factories import GrantRoundFactory
+
+    three = GrantRoundFactory(slug="tre-nivaer", model=MODEL_2022)
+    empty = GrantRoundFactory(slug="tom", year=2027, draft=True, model={})
+    login(client, officer)
+    rounds = client.get(reverse("allocation:rounds")).content.decode()
+    assert kr(124_000_000 + 164_000_000 + 84_000_000) in rounds and kr(0) in rounds
+    page = client.get(reverse("allocation:round", args=[three.slug])).content.decode()
+    assert f"Nivå 3 {kr(84_000_000)}" in page
+    page = client.get(reverse("allocation:round", args=[empty.slug])).content.decode()
+    assert "Omgången har ingen fördelningsmodell ännu." in page
