@@ -273,3 +273,19 @@ def test_a_run_computed_at_once_is_reported_done_not_queued(client, login, offic
     page = response.content.decode()
     assert "Fördelningen är klar." in page
     assert "körs strax" not in page
+
+
+def test_the_rounds_budget_on_the_officers_pages_is_its_models(client, login, officer):
+    from atgrant.templatetags.atgrant_format import kr
+    from tests.allocation.test_model_pipeline import MODEL_2022
+    from tests.factories import GrantRoundFactory
+
+    three = GrantRoundFactory(slug="tre-nivaer", model=MODEL_2022)
+    empty = GrantRoundFactory(slug="tom", year=2027, draft=True, model={})
+    login(client, officer)
+    rounds = client.get(reverse("allocation:rounds")).content.decode()
+    assert kr(124_000_000 + 164_000_000 + 84_000_000) in rounds and kr(0) in rounds
+    page = client.get(reverse("allocation:round", args=[three.slug])).content.decode()
+    assert f"Nivå 3 {kr(84_000_000)}" in page
+    page = client.get(reverse("allocation:round", args=[empty.slug])).content.decode()
+    assert "Omgången har ingen fördelningsmodell ännu." in page

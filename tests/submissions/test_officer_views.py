@@ -442,11 +442,12 @@ def test_dashboard_query_count_does_not_grow_with_regions(
         client.get(reverse("submissions:dashboard"))  # the session renewed at the frozen time
     # LOGGED_IN, then 1 the user's regions with their roles (proxy, colleague;
     # regions.roles.regions_of, shared with the navigation), 2 published rounds, 3 baselines,
-    # 4 reports, 5 versions, 6 extensions, 7 staircase steps; the forecast under the round's
-    # model: without totals only the region's own numbers count, 8 its deduction; with totals
-    # it reads every region's current inputs (allocation.selectors.round_inputs): 8 latest
-    # versions, 9 regions, 10 baselines, 11 deductions, 12 overrides.
-    expected = LOGGED_IN + (12 if with_totals else 8)
+    # 4 reports, 5 versions, 6 extensions (no staircase query: the round's budgets and steps
+    # are in its model, GrantRound.model, read with the round); the forecast under the round's
+    # model: without totals only the region's own numbers count, 7 its deduction; with totals
+    # it reads every region's current inputs (allocation.selectors.round_inputs): 7 latest
+    # versions, 8 regions, 9 baselines, 10 deductions, 11 overrides.
+    expected = LOGGED_IN + (11 if with_totals else 7)
     with frozen(BEFORE_DEADLINE), django_assert_num_queries(expected):
         response = client.get(reverse("submissions:dashboard"))
     assert response.status_code == 200
