@@ -758,21 +758,13 @@ class ModelBlock:
 
 
 def round_model_blocks(grant_round: Any) -> list[ModelBlock]:
-    """The blocks of a round's model (``GrantRound.model``); a round without one has the
-    2024 model's two blocks with its budgets."""
-    document = getattr(grant_round, "model", None) or {}
-    blocks = document.get("blocks") if isinstance(document, Mapping) else None
-    if isinstance(blocks, list) and blocks:
-        return [
-            ModelBlock(
-                str(b.get("id", "")),
-                str(b.get("name") or b.get("id", "")),
-                int(b.get("budget") or 0),
-            )
-            for b in blocks
-            if isinstance(b, Mapping)
-        ]
+    """The blocks of a round's model (``GrantRound.model``, the only source of its budgets);
+    [] for a round without one."""
     return [
-        ModelBlock("block1", LEGACY_BLOCK1_NAME, int(grant_round.block1_budget or 0)),
-        ModelBlock("block2", LEGACY_BLOCK2_NAME, int(grant_round.block2_budget or 0)),
+        ModelBlock(
+            str(b.get("id", "")),
+            str(b.get("name") or b.get("id", "")),
+            int(b.get("budget") or 0),
+        )
+        for b in grant_round.model_blocks
     ]

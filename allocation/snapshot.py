@@ -86,7 +86,7 @@ class ModelMissing(SnapshotError):
 def round_model(grant_round: GrantRound) -> AllocationModel:
     """The round's allocation model (``GrantRound.model``, RULES.md), validated.
 
-    The model is what counts: the round's old budget and staircase columns are not read.
+    The model is the round's only source of its budgets and blocks.
     Raises ModelMissing (a SnapshotError, message in Swedish) when the round has no model or
     its document is not valid; the model's own message says which value, total or block.
     """
@@ -104,23 +104,6 @@ def round_model(grant_round: GrantRound) -> AllocationModel:
         raise ModelMissing(
             _("Omgångens fördelningsmodell kan inte användas: %(problem)s") % {"problem": str(exc)}
         ) from exc
-
-
-def model_from_columns(grant_round: GrantRound) -> dict[str, Any]:
-    """RULES.md's 2024 model (a format-1 document) from the round's budget columns and
-    staircase rows, for a round created with them (the admin, load_round_2024, tests).
-    Budgets in kronor; thresholds exact (Decimal read as Fraction). Raises ModelError when
-    they do not make a valid model (a negative budget)."""
-    steps = [
-        (Fraction(str(step.min_increase)), step.payout)
-        for step in grant_round.steps.order_by("min_increase")
-    ]
-    return allocmodel.model_2024(
-        grant_round.block1_budget,
-        grant_round.block2_budget,
-        steps,
-        name=f"AT-tjänster {grant_round.year}",
-    ).to_json()
 
 
 def round_model_or_none(grant_round: GrantRound) -> AllocationModel | None:

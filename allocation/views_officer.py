@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -115,6 +116,9 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "deadline_passed": grant_round.status == RoundStatus.OPEN
         and grant_round.deadline_passed(timezone.now()),
         "closes_at": closing.closes_at(grant_round),
+        # Beat closes a due round in production; embedded (`make run`, tasks run eagerly and
+        # no beat) only the officer does, so the page must not promise it.
+        "closes_by_itself": not settings.CELERY_TASK_ALWAYS_EAGER,
         "preview": current,
         "preview_rows": rows,
         "preview_view": view,
@@ -132,8 +136,7 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
         "decisions": decided,
         "decision_table": decision_table(decided) if decided is not None else None,
-        # A round without a model (a new empty draft) has no blocks to list.
-        "model_blocks": round_model_blocks(grant_round) if grant_round.model else [],
+        "model_blocks": round_model_blocks(grant_round),
         "deliveries": round_deliveries(grant_round=grant_round)
         if grant_round.status == RoundStatus.DECIDED
         else None,
@@ -317,7 +320,12 @@ def run_request(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return _round_redirect(grant_round)
-    messages.success(request, _("Fördelningen är begärd och körs strax."))
+    # Embedded (`make run`) the run has already been computed here: say what is true now.
+    run.refresh_from_db(fields=["status"])
+    if run.is_done:
+        messages.success(request, _("Fördelningen är klar."))
+    elif run.is_active:
+        messages.success(request, _("Fördelningen är begärd och körs strax."))
     return redirect("allocation:run", slug=slug, number=run.number)
 
 

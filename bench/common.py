@@ -126,9 +126,10 @@ def _agency_user(email: str, group: str, password_hash: str):  # noqa: ANN202
 
 
 def make_round(year: int, *, deadline: dt.datetime | None = None):  # noqa: ANN201
-    from submissions.models import STOCKHOLM, GrantRound, RoundStatus, StaircaseStep
+    from allocation.allocmodel import model_2024
+    from submissions.models import STOCKHOLM, GrantRound, RoundStatus
 
-    grant_round = GrantRound.objects.create(
+    return GrantRound.objects.create(
         name=f"AT-bidraget {year}",
         year=year,
         slug=f"at-{year}",
@@ -136,19 +137,11 @@ def make_round(year: int, *, deadline: dt.datetime | None = None):  # noqa: ANN2
         deadline=deadline,
         status=RoundStatus.OPEN,
         population_date=dt.date(year - 1, 11, 1),
-        block1_budget=3_000_000 * 21,
-        block2_budget=160_000_000,
+        # What runs, and the round's budgets: RULES.md's 2024 model.
+        model=model_2024(3_000_000 * 21, 160_000_000, STEPS, name=f"AT-tjänster {year}").to_json(),
         # One bench officer both presents and decides (the decision record's rule).
         single_officer_allowed=True,
     )
-    StaircaseStep.objects.bulk_create(
-        StaircaseStep(round=grant_round, min_increase=Decimal(m), payout=p) for m, p in STEPS
-    )
-    from allocation.snapshot import model_from_columns
-
-    grant_round.model = model_from_columns(grant_round)  # what runs: RULES.md's 2024 model
-    grant_round.save(update_fields=["model"])
-    return grant_round
 
 
 def fill_round(grant_round, regions, proxies, rng: random.Random, *, versions: bool = True) -> None:  # noqa: ANN001

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -10,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allocation.allocmodel import AllocationModel, ModelError
 from allocation.plans import PlanError, parse_plan
-from allocation.snapshot import model_from_columns
+from atgrant.templatetags.atgrant_format import kr
 from submissions.baselines import set_plan_bounds
 from submissions.models import (
     BaselineImport,
@@ -21,7 +19,6 @@ from submissions.models import (
     ReportVersion,
     RoundBaseline,
     RoundStatus,
-    StaircaseStep,
 )
 from submissions.plan_csv import plan_error_message
 
@@ -52,11 +49,6 @@ class DraftOnlyInlineMixin(_DraftOnly):
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return super().has_add_permission(request, obj) and _round_is_draft(obj)  # type: ignore[misc]
-
-
-class StaircaseStepInline(DraftOnlyInlineMixin, admin.TabularInline):
-    model = StaircaseStep
-    extra = 0
 
 
 class BaselineForm(forms.ModelForm):
@@ -114,9 +106,9 @@ class GrantRoundForm(forms.ModelForm):
 
 @admin.register(GrantRound)
 class GrantRoundAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
-    """A round's model is what runs. A round saved here without one gets RULES.md's 2024 model
-    from its budgets and staircase; one with a model keeps it (edited in the model editor),
-    whatever its budget columns say."""
+    """A round's model (RULES.md) is what runs and the only source of its budgets and blocks:
+    it is written in the model editor (allocation/views_model.py); the JSON field here is
+    checked as the runs read it."""
 
     form = GrantRoundForm
     list_display = [
@@ -125,26 +117,22 @@ class GrantRoundAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         "status",
         "opens_at",
         "deadline",
-        "block1_budget",
-        "block2_budget",
+        "budget",
     ]
     list_filter = ["status", "year"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [StaircaseStepInline, RoundBaselineInline]
+    inlines = [RoundBaselineInline]
+
+    @admin.display(description=_("budget"))
+    def budget(self, obj: GrantRound) -> str:
+        """The sum of the model's block budgets, in kronor (0 kr without a model)."""
+        return kr(obj.total_budget)
 
     def get_readonly_fields(self, request: HttpRequest, obj: GrantRound | None = None) -> list[str]:
         # Status moves only through the workflow (submissions.workflow.round_transition);
         # closed_at is written by closing (submissions.closing) alone.
         return ["status", "closed_at"]
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        grant_round = form.instance
-        if not grant_round.model:
-            # The staircase rows are saved only now, with the inlines.
-            grant_round.model = model_from_columns(grant_round)
-            grant_round.save(update_fields=["model"])
 
 
 @admin.register(RoundBaseline)

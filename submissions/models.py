@@ -53,7 +53,8 @@ class RoundStatus(models.TextChoices):
 
 
 class GrantRound(models.Model):
-    """One year's call (utlysning): budgets, staircase, opening date and deadline."""
+    """One year's call (utlysning): its allocation model (budgets and blocks), opening date
+    and deadline."""
 
     name = models.CharField(_("namn"), max_length=200)
     # The admin's form edits these: dates a person can mean (atgrant.forms.DATE_MIN..MAX).
@@ -70,10 +71,9 @@ class GrantRound(models.Model):
         _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT
     )
     population_date = models.DateField(_("befolkningsdatum"), validators=[date_range])
-    block1_budget = models.BigIntegerField(_("block 1 (kr)"))
-    block2_budget = models.BigIntegerField(_("block 2 (kr)"))
-    # The round's allocation model (RULES.md, format 1): values, totals and blocks, as data.
-    # Read and checked by allocation.allocmodel.AllocationModel.from_json.
+    # The round's allocation model (RULES.md, format 1): values, totals and blocks, as data,
+    # and the only source of the round's budgets. Read and checked by
+    # allocation.allocmodel.AllocationModel.from_json; empty ({}) until an officer writes it.
     model = OrderedJSONField(_("fördelningsmodell"), default=dict, blank=True)
     legal_basis = models.TextField(_("grund för beslutet"), blank=True)
     # The decision record (förvaltningslagen 31-33 §§); see allocation/services/record.py.
@@ -123,12 +123,6 @@ class GrantRound(models.Model):
         ordering = ["-year", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(block1_budget__gte=0), name="round_block1_non_negative"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(block2_budget__gte=0), name="round_block2_non_negative"
-            ),
-            models.CheckConstraint(
                 condition=models.Q(deadline__gt=models.F("opens_at")),
                 name="round_deadline_after_opening",
             ),
@@ -166,8 +160,23 @@ class GrantRound(models.Model):
         return str(RoundStatus(self.status).label)
 
     @property
+    def model_blocks(self) -> list[dict]:
+        """The blocks of the round's model as written (RULES.md: each a dict with ``id``,
+        ``name``, ``budget`` in kronor, ...); [] for a round without a model."""
+        document = self.model if isinstance(self.model, dict) else {}
+        blocks = document.get("blocks")
+        return [b for b in blocks if isinstance(b, dict)] if isinstance(blocks, list) else []
+
+    @property
     def total_budget(self) -> int:
-        return self.block1_budget + self.block2_budget
+        """Kronor: the sum of the model's block budgets; 0 for a round without a model. The
+        model is checked when it is written (the model editor, the admin), so a budget is a
+        whole number >= 0; anything else counts 0 rather than break a list of rounds."""
+        return sum(
+            b["budget"]
+            for b in self.model_blocks
+            if isinstance(b.get("budget"), int) and not isinstance(b.get("budget"), bool)
+        )
 
     def deadline_passed(self, when: dt.datetime, extended_until: dt.datetime | None = None) -> bool:
         """Whether `when` is after the deadline (or the region's extension).
@@ -176,35 +185,6 @@ class GrantRound(models.Model):
         """
         limit = max(self.deadline, extended_until) if extended_until else self.deadline
         return when.replace(microsecond=0) > limit
-
-
-class StaircaseStep(models.Model):
-    """One step of block 2's staircase: an increase of at least `min_increase` pays `payout`."""
-
-    round = models.ForeignKey(
-        GrantRound, on_delete=models.CASCADE, related_name="steps", verbose_name=_("omgång")
-    )
-    min_increase = models.DecimalField(
-        _("minsta utökning (tjänster)"), max_digits=6, decimal_places=1
-    )
-    payout = models.BigIntegerField(_("belopp (kr)"))
-
-    class Meta:
-        verbose_name = _("trappsteg")
-        verbose_name_plural = _("prestationstrappa")
-        ordering = ["round", "min_increase"]
-        constraints = [
-            models.UniqueConstraint(fields=["round", "min_increase"], name="step_unique_per_round"),
-            models.CheckConstraint(
-                condition=models.Q(payout__gte=0), name="step_payout_non_negative"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(min_increase__gt=0), name="step_min_increase_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"≥ {self.min_increase.normalize():f} → {self.payout} kr"
 
 
 class RoundBaseline(models.Model):

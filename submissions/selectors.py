@@ -16,17 +16,11 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from allocation.engine import RegionInput, Rules, reported_posts_of
+from allocation.engine import RegionInput, reported_posts_of
 from regions.models import Region
 from regions.roles import is_agency_reader, regions_of
 from submissions.deadlines import effective_deadline, write_refusal
-from submissions.forecast import (
-    Forecast,
-    ModelForecast,
-    compute_forecast,
-    compute_model_forecast,
-    rules_for_round,
-)
+from submissions.forecast import ModelForecast, compute_model_forecast
 from submissions.models import (
     DeadlineExtension,
     GrantRound,
@@ -34,7 +28,6 @@ from submissions.models import (
     ReportVersion,
     RoundBaseline,
     RoundStatus,
-    StaircaseStep,
 )
 from submissions.plausibility import Previous, unusual_figures
 
@@ -68,13 +61,7 @@ class ReportCard:
     report: Report | None
     versions: list[ReportVersion]  # newest first
     extension: DeadlineExtension | None
-    steps: list[StaircaseStep]  # the round's staircase
     now: dt.datetime
-
-    @cached_property
-    def rules(self) -> Rules:
-        """The round's rules, built only for a card that shows a forecast."""
-        return rules_for_round(self.grant_round, self.steps)
 
     @property
     def latest_version(self) -> ReportVersion | None:
@@ -124,30 +111,25 @@ class ReportCard:
             return DRAFT
         return CHANGED if self.unsent_changes else SUBMITTED
 
-    def _forecast_of(self, source: Report | ReportVersion | None) -> Forecast | None:
-        if source is None or self.baseline is None or not self.baseline.has_plan:
-            return None
-        return compute_forecast(
-            filled=source.filled_posts,
-            started=source.started_posts,
-            planned_low=self.baseline.plan_low,
-            planned_high=self.baseline.plan_high,
-            rules=self.rules,
-        )
-
-    @cached_property
-    def forecast(self) -> Forecast | None:
-        """From the latest submitted version, the one that counts; None on a locked report
-        (the round is no longer for forecasts: the decision says what the region gets)."""
-        return self._forecast_of(self.latest_version) if self.writable else None
-
     @cached_property
     def _round_inputs(self) -> tuple[list[RegionInput], int]:
-        """Every other participant's current numbers (RegionInput), as the next run would
-        read them (regions without population or plan left out), and the posts an officer
-        deducted from this region's (0 if none)."""
+        """The other participants' current numbers (RegionInput) as the next run would read
+        them (regions without population or plan left out), and the posts an officer deducted
+        from this region's (0 if none).
+
+        The others only when the round's model has totals: without them a region's values,
+        the blocks it is eligible for and the steps it reaches are its own numbers' alone
+        (RULES.md: only totals read other regions), and reading every region's inputs was
+        most of a dashboard's time at 2 000 regions (bench/pages.py)."""
+        from allocation.models import Deduction
         from allocation.selectors import round_inputs
 
+        if not self.grant_round.model.get("totals"):
+            # query: the officer's deduction from this region's posts, if any
+            deduction = Deduction.objects.filter(
+                round=self.grant_round, region=self.region
+            ).values_list("posts", flat=True)
+            return [], next(iter(deduction), 0)
         others, deducted = [], 0
         for row in round_inputs(grant_round=self.grant_round):
             if row.region_id == self.region.pk:
@@ -188,23 +170,19 @@ class ReportCard:
     @cached_property
     def model_forecast(self) -> ModelForecast | None:
         """The round's model (RULES.md) run on every region's current reports with this
-        region's latest submitted version: its values and the blocks it is eligible for."""
+        region's latest submitted version (the one that counts): its values and the blocks it
+        is eligible for. None on a locked report (the decision then says what the region
+        gets), for a round without a model, or without the region's plan, population or
+        posts."""
         return self._model_forecast_of(self.latest_version) if self.writable else None
 
     @cached_property
     def draft_model_forecast(self) -> ModelForecast | None:
-        """As model_forecast, with the region's unsent changes."""
+        """As model_forecast, with the region's unsent changes (shown labelled as a draft);
+        None if there are none or the report is locked (an unsent draft then never counts)."""
         if not (self.writable and self.unsent_changes):
             return None
         return self._model_forecast_of(self.report)
-
-    @cached_property
-    def draft_forecast(self) -> Forecast | None:
-        """From the draft (unsent changes), shown labelled as such; None if there are none or
-        the report is locked (an unsent draft then never counts)."""
-        if not (self.writable and self.unsent_changes):
-            return None
-        return self._forecast_of(self.report)
 
 
 def _exact(value: object) -> Fraction:
@@ -219,7 +197,7 @@ def report_cards(
     now: dt.datetime,
     people: bool = True,
 ) -> list[ReportCard]:
-    """Cards for every (round, region) pair, in 5 queries (none if either list is empty).
+    """Cards for every (round, region) pair, in 4 queries (none if either list is empty).
 
     ``people``: with who last edited each report, submitted each version and granted each
     extension (the report page shows them; the dashboard does not and leaves out the joins).
@@ -248,10 +226,6 @@ def report_cards(
     for v in versions_qs.order_by("report_id", "-number"):
         versions[v.report_id].append(v)
     extensions = _latest_extensions(people=people, **pair)
-    # query: the staircases of these rounds
-    steps: dict[int, list[StaircaseStep]] = defaultdict(list)
-    for s in StaircaseStep.objects.filter(round_id__in=round_ids).order_by("min_increase"):
-        steps[s.round_id].append(s)
     cards = []
     for grant_round in rounds:
         for region in regions:
@@ -267,7 +241,6 @@ def report_cards(
                     report=report,
                     versions=versions.get(report.pk, []) if report else [],
                     extension=extensions.get(key),
-                    steps=steps[grant_round.pk],
                     now=now,
                 )
             )
@@ -321,7 +294,7 @@ class RegionDashboard:
 
 def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
     """The regions the user acts for, each with its rounds by real state (RegionDashboard):
-    6 queries when a round is published (see report_cards), one more when one is decided."""
+    5 queries when a round is published (see report_cards), one more when one is decided."""
     from allocation.models import Decision
 
     regions = regions_of(user)  # query: the user's regions and roles (cached on the user)

@@ -1,16 +1,16 @@
 """Setting up a round in the browser: a new draft (empty, or a copy of an earlier round), the
 plan per region, the checks before opening, and opening it.
 
-A copy takes from its source: the budgets and the allocation model (GrantRound.model, as it
-is but for its name's year), the staircase steps, the decision record's settings (appeal, one
-or two officers; not the year's government decision and legal basis), the reminder days, the
-deadline and opening day a year later, the population date a year later, and the
-participating regions. The regions are copied as RoundBaseline rows *without figures* (no
-population, no plan): a year's population is SCB's of 1 November of the year before and the
-plans are the regions' new ones, so the new round
-must get both by import (submissions.baselines, which fills those rows) or by editing the
-plans here; a row without figures fails the checks, so nothing of the earlier year counts by
-mistake. The model's test cases are copied with it (allocation.model_checks.copy_test_cases).
+A copy takes from its source: the allocation model (GrantRound.model, as it is but for its
+name's year: the round's budgets and blocks are in it), the decision record's settings
+(appeal, one or two officers; not the year's government decision and legal basis), the
+reminder days, the deadline and opening day a year later, the population date a year later,
+and the participating regions. The regions are copied as RoundBaseline rows *without
+figures* (no population, no plan): a year's population is SCB's of 1 November of the year
+before and the plans are the regions' new ones, so the new round must get both by import
+(submissions.baselines, which fills those rows) or by editing the plans here; a row without
+figures fails the checks, so nothing of the earlier year counts by mistake. The model's test
+cases are copied with it (allocation.model_checks.copy_test_cases).
 
 Opening (draft -> open) goes through the workflow table (submissions.workflow), only when
 every check passes, and e-mails each participating region's active proxy and official mailbox
@@ -44,7 +44,6 @@ from submissions.models import (
     GrantRound,
     RoundBaseline,
     RoundStatus,
-    StaircaseStep,
     default_deadline,
 )
 from submissions.plan_csv import plan_error_message
@@ -151,7 +150,7 @@ def round_create(
 ) -> GrantRound:
     """Create a draft round, empty or a copy of ``source`` (see the module's docstring).
 
-    An empty round has budgets 0 and no model: both are set in the model's editor. Raises
+    An empty round has no model (so no budgets): it is written in the model's editor. Raises
     ValidationError (a dict by field: a slug or year taken, dates out of order) with nothing
     written, PermissionDenied for a non-officer.
     """
@@ -165,8 +164,6 @@ def round_create(
         population_date=population_date,
         reminder_days=reminder_days,
         status=RoundStatus.DRAFT,
-        block1_budget=source.block1_budget if source else 0,
-        block2_budget=source.block2_budget if source else 0,
         model=_copied_model(source, year) if source else {},
     )
     if source is not None:
@@ -181,10 +178,6 @@ def round_create(
         codes: list[str] = []
         copied_cases = None
         if source is not None:
-            StaircaseStep.objects.bulk_create(
-                StaircaseStep(round=grant_round, min_increase=s.min_increase, payout=s.payout)
-                for s in source.steps.order_by("min_increase")
-            )
             regions = Region.objects.filter(baselines__round=source).order_by("code")
             RoundBaseline.objects.bulk_create(
                 RoundBaseline(round=grant_round, region=region) for region in regions

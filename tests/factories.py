@@ -8,7 +8,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from allocation.snapshot import model_from_columns
+from allocation.allocmodel import model_2024
 from regions.models import Region
 from submissions.models import (
     STOCKHOLM,
@@ -17,10 +17,19 @@ from submissions.models import (
     ReportVersion,
     RoundBaseline,
     RoundStatus,
-    StaircaseStep,
 )
 
 PASSWORD = "correct-horse-battery-42"  # noqa: S105
+
+# RULES.md's 2024 staircase: (increase in posts, payout in kronor).
+STAIRCASE_2024 = (
+    (2, 3_000_000),
+    (3, 4_500_000),
+    (5, 7_500_000),
+    (7, 10_500_000),
+    (10, 20_000_000),
+    (15, 30_000_000),
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -53,7 +62,6 @@ class GrantRoundFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = GrantRound
         django_get_or_create = ("slug",)
-        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"AT-bidraget {2024 + n}")
     year = 2024
@@ -61,49 +69,26 @@ class GrantRoundFactory(factory.django.DjangoModelFactory):
     opens_at = dt.datetime(2024, 4, 15, tzinfo=STOCKHOLM)
     status = RoundStatus.OPEN
     population_date = dt.date(2023, 11, 1)
-    block1_budget = 63_000_000
-    block2_budget = 160_000_000
     # Most tests have one officer who both presents and decides; the two-officer rule of the
     # decision record is pinned in tests/allocation/test_decision_record.py.
     single_officer_allowed = True
+    # The round's model: ``model=`` a document, else RULES.md's 2024 model built from the
+    # params below (a round fetched again by its slug keeps its model).
+    model = factory.LazyAttribute(
+        lambda o: model_2024(
+            o.block1_budget, o.block2_budget, o.staircase, name=f"AT-tjänster {o.year}"
+        ).to_json()
+    )
 
     class Params:
         draft = factory.Trait(status=RoundStatus.DRAFT)
         closed = factory.Trait(status=RoundStatus.CLOSED)
         allocated = factory.Trait(status=RoundStatus.ALLOCATED)
         decided = factory.Trait(status=RoundStatus.DECIDED)
-
-    @factory.post_generation
-    def staircase(obj, create, extracted, **kwargs):  # noqa: N805
-        if not create:
-            return
-        steps = (
-            extracted
-            if extracted is not None
-            else [
-                (2, 3_000_000),
-                (3, 4_500_000),
-                (5, 7_500_000),
-                (7, 10_500_000),
-                (10, 20_000_000),
-                (15, 30_000_000),
-            ]
-        )
-        for min_increase, payout in steps:
-            StaircaseStep.objects.get_or_create(
-                round=obj, min_increase=Decimal(min_increase), defaults={"payout": payout}
-            )
-
-    @factory.post_generation
-    def model(obj, create, extracted, **kwargs):  # noqa: N805
-        """The round's model: ``model=`` a document, else RULES.md's 2024 model from the
-        budgets and staircase above (a round fetched again by its slug keeps its model)."""
-        if extracted is not None:
-            obj.model = extracted
-        elif not obj.model:
-            obj.model = model_from_columns(obj) if create else {}
-        if create:
-            obj.save(update_fields=["model"])
+        # Only for the model above: budgets in kronor, the staircase as (increase, payout).
+        block1_budget = 63_000_000
+        block2_budget = 160_000_000
+        staircase = STAIRCASE_2024
 
 
 class RoundBaselineFactory(factory.django.DjangoModelFactory):

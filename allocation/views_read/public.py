@@ -59,10 +59,12 @@ class PublicTable:
         return model_document(run.snapshot) or (run.result or {}).get("model")
 
     @cached_property
-    def rules(self) -> dict[str, Any]:
-        """The rules the decisions' run used (read only for the downloads that need them)."""
+    def rules(self) -> dict[str, Any] | None:
+        """The 2024 rules (``{"block1", "block2", "staircase"}``) the decisions' run used, for
+        a run made before models were data; None otherwise (read only for the downloads that
+        need them)."""
         run = AllocationRun.objects.only("snapshot").filter(pk=self.run_id).first()
-        return snapshot_rules(run.snapshot if run else None, self.grant_round)
+        return snapshot_rules(run.snapshot if run else None)
 
     @property
     def ranked(self) -> list[dict[str, Any]]:
@@ -98,22 +100,12 @@ class PublicTable:
         }
 
 
-def snapshot_rules(snapshot: dict[str, Any] | None, grant_round: GrantRound) -> dict[str, Any]:
-    """The rules the run used; the round's own settings if the snapshot lacks them."""
+def snapshot_rules(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The 2024 rules a format-1 snapshot (a run made before models were data) holds, or None:
+    a format-2 snapshot holds its model instead (PublicTable.model), and the round itself has
+    no rules but its model."""
     rules = (snapshot or {}).get("rules")
-    if rules:
-        return dict(rules)
-    return {
-        "block1": grant_round.block1_budget,
-        "block2": grant_round.block2_budget,
-        "staircase": [
-            [_plain(Fraction(step.min_increase)), step.payout] for step in grant_round.steps.all()
-        ],
-    }
-
-
-def _plain(value: Fraction) -> int | str:
-    return value.numerator if value.denominator == 1 else str(value)
+    return dict(rules) if rules else None
 
 
 def decision_row(decision: Decision) -> dict[str, Any]:
@@ -283,7 +275,7 @@ def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     """For people: the list and the rules as an Excel workbook."""
     grant_round = _decided_round(slug)
     table = public_table(grant_round)
-    if table.legacy:
+    if table.legacy and table.rules is not None:
         content = exports.xlsx(table.rows, rules=table.rules, title=grant_round.name)
     else:
         content = exports.xlsx(

@@ -232,6 +232,10 @@ def test_officer_decision_page_lists_each_block(client, login, three, officer):
     assert "Förbättring 59 382 353 kr" in text
     assert "≥ 1: stegbelopp 3 000 000 kr, restdel 56 382 353 kr" in text
     assert "Uppfyller inte villkoret för blocket." in text
+    letter = reverse(
+        "allocation_read:region_decision_letter", kwargs={"reference": halland.reference}
+    )
+    assert f'href="{letter}"' in html
 
 
 def test_an_old_run_shows_its_stored_figures_per_block(client, login, officer):

@@ -441,7 +441,7 @@ def test_the_reconsider_form_has_an_amount_field_per_block(decisions_2022, offic
 # --- rounds get a model where they are created ------------------------------------------------
 
 
-def test_a_round_created_with_budgets_and_a_staircase_gets_the_2024_model_of_them():
+def test_the_factorys_budgets_and_staircase_build_the_2024_model_of_them():
     grant_round = GrantRoundFactory(
         block1_budget=1_000, block2_budget=2_000, staircase=[(3, 500), ("4.5", 900)]
     )
@@ -449,7 +449,8 @@ def test_a_round_created_with_budgets_and_a_staircase_gets_the_2024_model_of_the
     assert [(b.id, b.budget) for b in model.blocks] == [("block1", 1_000), ("block2", 2_000)]
     assert model.block("block2").eligible == "increase >= 3"
     assert model.staircases("block2") == [[(Fraction(3), 500), (Fraction(9, 2), 900)]]
-    # A round given a model keeps it, whatever its budget columns say.
+    assert grant_round.total_budget == 3_000
+    # A round given a model keeps it: the budgets and staircase only build the default one.
     other = GrantRoundFactory(model=MODEL_2022)
     assert other.model == MODEL_2022
 

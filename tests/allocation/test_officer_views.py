@@ -260,3 +260,32 @@ def test_a_failed_run_shows_its_reason_and_can_be_run_again(
         client.post(reverse("allocation:run_retry", args=[grant_round.slug, 1]))
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_computed_at_once_is_reported_done_not_queued(client, login, officer, region):
+    """Embedded (`make run`) the run is computed when its request commits, before the page
+    that reports it: the message says it is done."""
+    grant_round = reported_round(regions=[region])
+    login(client, officer)
+    response = client.post(reverse("allocation:run_request", args=[grant_round.slug]), follow=True)
+    assert AllocationRun.objects.get().status == RunStatus.DONE
+    page = response.content.decode()
+    assert "Fördelningen är klar." in page
+    assert "körs strax" not in page
+
+
+def test_the_rounds_budget_on_the_officers_pages_is_its_models(client, login, officer):
+    from atgrant.templatetags.atgrant_format import kr
+    from tests.allocation.test_model_pipeline import MODEL_2022
+    from tests.factories import GrantRoundFactory
+
+    three = GrantRoundFactory(slug="tre-nivaer", model=MODEL_2022)
+    empty = GrantRoundFactory(slug="tom", year=2027, draft=True, model={})
+    login(client, officer)
+    rounds = client.get(reverse("allocation:rounds")).content.decode()
+    assert kr(124_000_000 + 164_000_000 + 84_000_000) in rounds and kr(0) in rounds
+    page = client.get(reverse("allocation:round", args=[three.slug])).content.decode()
+    assert f"Nivå 3 {kr(84_000_000)}" in page
+    page = client.get(reverse("allocation:round", args=[empty.slug])).content.decode()
+    assert "Omgången har ingen fördelningsmodell ännu." in page

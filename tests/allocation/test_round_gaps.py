@@ -202,4 +202,4 @@ def test_the_report_page_of_a_decided_round_links_the_decision(client, login, of
     html = client.get(url).content.decode()
     link = reverse("allocation_read:region_decision", args=[decisions["Blekinge"].reference])
     assert f'href="{link}"' in html
-    assert "Omgången är beslutad" in html and "Till nästa trappsteg" not in html
+    assert "Omgången är beslutad" in html and 'id="forecast-' not in html

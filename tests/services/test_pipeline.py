@@ -90,7 +90,7 @@ def test_report_close_run_issue_and_read_back(celery_worker_process, wait_for, c
     assert len(decisions) == 4
     grant_round.refresh_from_db()
     assert grant_round.status == RoundStatus.DECIDED
-    assert sum(d.total for d in decisions) == grant_round.block1_budget + grant_round.block2_budget
+    assert sum(d.total for d in decisions) == grant_round.total_budget
     mine = Decision.objects.get(round=grant_round, region=blekinge)
     result = next(r for r in run.result_regions() if r["region_id"] == blekinge.pk)
     assert (mine.amounts, mine.total) == (result["amounts"], result["total"])

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
+from allocation.engine import RegionInput
 from submissions.demo import DEMO_SUBMITTER, create_demo_reports
-from submissions.forecast import compute_forecast, rules_for_round
+from submissions.forecast import compute_model_forecast
 from submissions.models import ReportVersion
 from tests.factories import RegionFactory
 from tests.submissions.factories import baseline, round_2024
@@ -37,19 +40,23 @@ def test_demo_reports_leave_three_regions_for_the_proxies_and_are_idempotent(dem
 
 def test_demo_numbers_are_plausible_and_several_reach_a_step(demo_round):
     create_demo_reports(grant_round=demo_round)
-    rules = rules_for_round(demo_round)
-    steps = [
-        compute_forecast(
-            filled=v.filled_posts,
-            started=v.started_posts,
-            planned_low=40,
-            planned_high=40,
-            rules=rules,
-        ).step
-        for v in ReportVersion.objects.all()
+    versions = list(ReportVersion.objects.select_related("report__region"))
+    inputs = [
+        RegionInput(
+            v.report.region.name,
+            160_000,
+            Fraction(40),
+            Fraction(40),
+            v.filled_posts,
+            v.started_posts,
+            0,
+        )
+        for v in versions
     ]
+    forecasts = [compute_model_forecast(demo_round.model, inputs, row.name) for row in inputs]
+    steps = [next(b for b in f.blocks if b.id == "block2").step for f in forecasts]
     assert sum(step is not None for step in steps) >= 2
-    assert all(30 <= v.posts <= 60 for v in ReportVersion.objects.all())
+    assert all(30 <= v.posts <= 60 for v in versions)
 
 
 def test_no_demo_reports_for_a_round_that_is_not_open():

@@ -52,6 +52,22 @@ def test_a_model_that_cannot_run_gives_a_swedish_message_not_an_error():
     assert forecast.error and not forecast.blocks
 
 
+def test_without_totals_the_regions_own_numbers_give_the_whole_rounds_forecast():
+    """The dashboard reads the other regions only for a model with totals (selectors)."""
+    own_only = {**MODEL, "totals": {}}
+    own_only["blocks"] = [
+        {**block, "eligible": block["eligible"].replace("national_rate", "20")}
+        if block.get("eligible")
+        else block
+        for block in MODEL["blocks"]
+    ]
+    inputs = _inputs()
+    for row in inputs:
+        alone = compute_model_forecast(own_only, [row], row.name)
+        assert alone == compute_model_forecast(own_only, inputs, row.name)
+        assert alone.totals == ()
+
+
 def test_a_region_not_among_the_inputs_has_no_forecast():
     assert compute_model_forecast(MODEL, _inputs(), "Skåne") is None
 
@@ -84,3 +100,20 @@ def test_dashboard_forecast_under_a_three_block_model(client, login, region, oth
     assert "Utökning jämfört med planen 5,5" in text
     assert "alla regioner" in text  # national_rate, a total over every region
     assert "Gotland" not in html  # never another region's name
+
+
+def test_a_round_without_a_model_says_no_forecast_can_be_shown(client, login, region, proxy):
+    from django.urls import reverse
+
+    from submissions.models import GrantRound
+    from tests.submissions.factories import BEFORE_DEADLINE, baseline, frozen, round_2024, submitted
+
+    grant_round = round_2024()
+    GrantRound.objects.filter(pk=grant_round.pk).update(model={})
+    baseline(grant_round, region)
+    submitted(grant_round, region, proxy, filled=90, started=92)
+    login(client, proxy)
+    with frozen(BEFORE_DEADLINE):
+        html = client.get(reverse("submissions:dashboard")).content.decode()
+    assert "ingen fördelningsmodell ännu, så ingen prognos kan visas" in html
+    assert "Prognos enligt omgångens fördelningsmodell" not in html

@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from submissions.models import STOCKHOLM, GrantRound, RoundBaseline, default_deadline
+from tests.allocation.test_model_pipeline import MODEL_2022
 from tests.factories import (
     GrantRoundFactory,
     RegionFactory,
@@ -25,8 +26,6 @@ def test_default_deadline_is_the_whole_of_1_november_in_stockholm():
         slug="r2025",
         opens_at=dt.datetime(2025, 4, 1, tzinfo=STOCKHOLM),
         population_date=dt.date(2024, 11, 1),
-        block1_budget=1,
-        block2_budget=1,
     )
     assert grant_round.deadline == dt.datetime(2025, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
     assert grant_round.deadline == default_deadline(2025)
@@ -42,9 +41,13 @@ def test_deadline_counts_the_last_second_and_not_the_next():
     assert not grant_round.deadline_passed(next_day, extended_until=extended)
 
 
-def test_negative_budget_is_refused_by_the_database():
-    with pytest.raises(IntegrityError), transaction.atomic():
-        GrantRoundFactory(block1_budget=-1)
+def test_the_rounds_budget_is_the_sum_of_its_models_blocks():
+    assert GrantRoundFactory(block1_budget=1_000, block2_budget=2_500).total_budget == 3_500
+    three = GrantRoundFactory(model=MODEL_2022)
+    assert three.total_budget == 124_000_000 + 164_000_000 + 84_000_000
+    assert [b["id"] for b in three.model_blocks] == ["good", "growth", "improve"]
+    empty = GrantRoundFactory(model={})
+    assert (empty.total_budget, empty.model_blocks) == (0, [])
 
 
 def test_baseline_population_must_be_positive():

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from submissions.models import STOCKHOLM, DeadlineExtension
+from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound
 from submissions.services import deadline_extension_grant
 from tests.factories import RegionFactory, UserFactory
 from tests.queries import LOGGED_IN
@@ -419,9 +419,21 @@ def _regions_with_reports(grant_round, officer, count):
 
 
 @pytest.mark.parametrize("regions", [3, 12])
+@pytest.mark.parametrize("with_totals", [False, True])
 def test_dashboard_query_count_does_not_grow_with_regions(
-    client, login, django_assert_num_queries, grant_round, region, proxy, officer, regions
+    client,
+    login,
+    django_assert_num_queries,
+    grant_round,
+    region,
+    proxy,
+    officer,
+    regions,
+    with_totals,
 ):
+    if with_totals:
+        model = {**grant_round.model, "totals": {"national_rate": "sum(rate) / count()"}}
+        GrantRound.objects.filter(pk=grant_round.pk).update(model=model)
     submitted(grant_round, region, proxy)
     with frozen(BEFORE_DEADLINE):
         _regions_with_reports(grant_round, officer, regions)
@@ -430,12 +442,16 @@ def test_dashboard_query_count_does_not_grow_with_regions(
         client.get(reverse("submissions:dashboard"))  # the session renewed at the frozen time
     # LOGGED_IN, then 1 the user's regions with their roles (proxy, colleague;
     # regions.roles.regions_of, shared with the navigation), 2 published rounds, 3 baselines,
-    # 4 reports, 5 versions, 6 extensions, 7 staircase steps; the forecast under the round's
-    # model reads every region's current inputs (allocation.selectors.round_inputs): 8 latest
-    # versions, 9 regions, 10 baselines, 11 deductions, 12 overrides.
-    with frozen(BEFORE_DEADLINE), django_assert_num_queries(LOGGED_IN + 12):
+    # 4 reports, 5 versions, 6 extensions (no staircase query: the round's budgets and steps
+    # are in its model, GrantRound.model, read with the round); the forecast under the round's
+    # model: without totals only the region's own numbers count, 7 its deduction; with totals
+    # it reads every region's current inputs (allocation.selectors.round_inputs): 7 latest
+    # versions, 8 regions, 9 baselines, 10 deductions, 11 overrides.
+    expected = LOGGED_IN + (11 if with_totals else 7)
+    with frozen(BEFORE_DEADLINE), django_assert_num_queries(expected):
         response = client.get(reverse("submissions:dashboard"))
     assert response.status_code == 200
+    assert "Prognos enligt omgångens fördelningsmodell" in response.content.decode()
 
 
 @pytest.mark.parametrize("regions", [3, 60])

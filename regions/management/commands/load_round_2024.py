@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
 from django.db import transaction
 
+from allocation.allocmodel import model_2024
 from allocation.plans import PlanError, parse_plan
-from allocation.snapshot import model_from_columns
 from regions.demo import create_demo_users
 from regions.models import Region
 from submissions.models import (
@@ -26,7 +26,6 @@ from submissions.models import (
     GrantRound,
     RoundBaseline,
     RoundStatus,
-    StaircaseStep,
     default_deadline,
 )
 
@@ -34,6 +33,8 @@ DATA_FILE = Path(__file__).resolve().parents[3] / "submissions" / "data" / "regi
 
 ROUND_SLUG = "at-2024"
 ROUND_NAME = "Statsbidrag för att öka antalet AT-tjänster 2024"
+# RULES.md's 2024 model, written into the round's model: budgets in kronor, the staircase as
+# (increase in posts, payout in kronor).
 BLOCK1 = 63_000_000
 BLOCK2 = 160_000_000
 STAIRCASE = [
@@ -198,8 +199,6 @@ class Command(BaseCommand):
                 "deadline": deadline,
                 "status": RoundStatus.DRAFT,
                 "population_date": dt.date(2023, 11, 1),
-                "block1_budget": BLOCK1,
-                "block2_budget": BLOCK2,
                 **DECISION_RECORD,
             },
         )
@@ -228,14 +227,10 @@ class Command(BaseCommand):
     def _rules_and_baselines(
         self, grant_round: GrantRound, rows: list[dict[str, str]], regions: dict[str, Region]
     ) -> None:
-        for min_increase, payout in STAIRCASE:
-            StaircaseStep.objects.update_or_create(
-                round=grant_round, min_increase=Decimal(min_increase), defaults={"payout": payout}
-            )
         if not grant_round.model:
-            # The round's model is what runs (RULES.md's 2024 model); the budget columns and
-            # staircase rows above stay for the admin until they are retired.
-            grant_round.model = model_from_columns(grant_round)
+            # The round's model is what runs and holds its budgets: RULES.md's 2024 model. A
+            # model an officer wrote in the model editor is kept.
+            grant_round.model = model_2024(BLOCK1, BLOCK2, STAIRCASE).to_json()
             grant_round.save(update_fields=["model"])
         for row in rows:
             bounds = parse_plan(row["planned_2024"])
