@@ -31,8 +31,9 @@ EDITED = ("name", "opens_at", "deadline", "population_date", "reminder_days")
 def _as_record(grant_round: GrantRound) -> dict[str, str]:
     return {
         "round_name": grant_round.name,
-        "opens_at": grant_round.opens_at.isoformat(),
-        "deadline": grant_round.deadline.isoformat(),
+        # In Stockholm time: the same instant reads the same, read back or just set.
+        "opens_at": grant_round.opens_at.astimezone(STOCKHOLM).isoformat(),
+        "deadline": grant_round.deadline.astimezone(STOCKHOLM).isoformat(),
         "population_date": grant_round.population_date.isoformat(),
         "reminder_days": grant_round.reminder_days,
     }
