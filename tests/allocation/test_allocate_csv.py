@@ -404,7 +404,7 @@ def test_bad_rules_file(tmp_path: Path, rules_text: str, fragments: list[str]) -
         ),
         (
             {"id": "a", "name": "A", "budget": 1, "amount": "filled", "over_budget": "error"},
-            ["invalid model (blocks.0.over_budget)", "Block a (A): beloppen blir tillsammans"],
+            ["invalid model (blocks.0.over_budget)", "Block 1 (A): beloppen blir tillsammans"],
         ),
     ],
 )
