@@ -132,7 +132,7 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     assert grant_round.status == RoundStatus.DECIDED
     decisions = Decision.objects.filter(round=grant_round)
     assert decisions.count() == 19
-    assert sum(d.block1 + d.block2 for d in decisions) == TOTAL
+    assert sum(sum(d.amounts.values()) for d in decisions) == TOTAL
     blekinge = decisions.get(region__short_name="Blekinge")
 
     # --- the region reads its decision and downloads the letter -----------------------------
@@ -150,8 +150,9 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     # --- the officer reconsiders Blekinge's decision -----------------------------------------
     handlaggare.goto(f"/handlaggare/beslut/{blekinge.reference}/")
     handlaggare.page.get_by_label("Ange beloppen för hand").check()
-    handlaggare.fill("Block 1 (kr)", str(blekinge.block1))
-    handlaggare.fill("Block 2 (kr)", str(blekinge.block2 + 100_000))
+    # A field per block of the run's model, labelled with the block's name.
+    handlaggare.fill("Redovisa antal AT-tjänster (kr)", str(blekinge.amounts["block1"]))
+    handlaggare.fill("Ytterligare utökning (kr)", str(blekinge.amounts["block2"] + 100_000))
     handlaggare.fill("Skäl till omprövningen", "Regionen begärde omprövning; avräkningen rättad.")
     handlaggare.page.locator("#id_presented_by").select_option(label=PRESENTER)
     handlaggare.click("Fatta nytt beslut")
@@ -164,7 +165,7 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     handlaggare.click("Fatta nytt beslut")
     new = Decision.objects.get(replaces=blekinge)
     assert handlaggare.path == f"/handlaggare/beslut/{new.reference}/"
-    assert new.block2 == blekinge.block2 + 100_000
+    assert new.amounts["block2"] == blekinge.amounts["block2"] + 100_000
 
     ombud.goto(f"/beslut/{blekinge.reference}/")
     ombud.expect_text(new.reference)
@@ -191,9 +192,13 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     public.click(public.page.get_by_role("link", name=grant_round.name))
     # The budgets, and what was granted: the decisions in force (the reconsidered one added
     # 100 000 kr to block 2).
-    public.expect_text("63 000 000 kr i block 1 och 160 000 000 kr i block 2")
+    public.expect_text(
+        "Redovisa antal AT-tjänster (63 000 000 kr), Ytterligare utökning (160 000 000 kr)"
+    )
     public.expect_text("Totalt har 223 100 000 kr beviljats")
-    public.expect_text("Efter omprövning har 160 100 000 kr beviljats i block 2")
+    public.expect_text(
+        "Efter omprövning har 160 100 000 kr beviljats i blocket Ytterligare utökning"
+    )
     public.expect_text(f"beslut {new.reference} ersätter beslut {blekinge.reference}")
     public.expect_text("†")
     public.shot("allocation-list")

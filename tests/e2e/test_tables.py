@@ -74,8 +74,7 @@ def decided_round(transactional_db, officer):
     vg = Decision.objects.get(region__short_name="Västra Götaland")
     decision_reconsider(
         decision=vg,
-        block1=vg.block1 + 1_000,
-        block2=vg.block2,
+        amounts={**vg.amounts, "block1": vg.amounts["block1"] + 1_000},
         reason="Felräkning av befolkningen rättad",
         overrun_reason="Myndighetens räknefel; överskridandet täcks av anslaget",
         by=officer,
