@@ -458,10 +458,10 @@ def _eligibility(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
         return _("Alla regioner som redovisat deltar i blocket.")
     values = _named_values(expression_names(block.eligible), row, totals)
     if cell.eligible:
-        text = _("Villkoret för blocket är %(condition)s, och regionen uppfyller det.")
+        text = _("För att delta i blocket krävs att %(condition)s. Regionen uppfyller det.")
     else:
         text = _(
-            "Villkoret för blocket är %(condition)s. Regionen uppfyller det inte och får "
+            "För att delta i blocket krävs att %(condition)s. Regionen uppfyller det inte och får "
             "därför inget ur blocket."
         )
     text %= {"condition": humanise(block.eligible)}
@@ -571,7 +571,7 @@ def _block_item(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any
             "budget": kr(block.budget)
         }
         if block.eligible:
-            text += " " + _("Ingen region uppfyllde villkoret %(condition)s.") % {
+            text += " " + _("Ingen region uppfyllde villkoret att %(condition)s.") % {
                 "condition": humanise(block.eligible)
             }
         return ExplainItem(key, block.name, text)

@@ -168,7 +168,7 @@ def test_no_qualifier_case_says_block2_not_paid(client, login, officer, proxy, o
     login(client, proxy)
     text = text_of(client.get(detail_url(decisions["Blekinge"])))
     assert "betalas inte ut i denna omgång" in text
-    assert "Ingen region uppfyllde villkoret utökning jämfört med planen är minst" in text
+    assert "Ingen region uppfyllde villkoret att utökning jämfört med planen är minst" in text
     assert decisions["Blekinge"].block_amounts()["block2"] == 0
 
 
