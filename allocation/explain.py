@@ -8,7 +8,6 @@ region's decision page and printed in the decision letter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,15 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from allocation.results import (
-    VALUE_LABELS,
     BlockView,
     Cell,
     Row,
     expression_names,
     is_format2,
     read_explanation,
-    value_label,
 )
+from allocation.wording import humanise, label, title
 from atgrant.templatetags.atgrant_format import format_number, format_range, format_rate, kr
 
 
@@ -428,14 +426,15 @@ def value_text(name: str, value: Fraction | bool | None) -> str:
 
 
 def _named_values(names: list[str], row: Row, totals: Mapping[str, Any]) -> str:
-    """ "rate 34,6; national_rate 31,8" for the names an expression uses."""
+    """ "AT-tjänster per 100 000 invånare: 34,60; AT-tjänster per 100 000 invånare i riket:
+    31,80" for the names an expression uses (labels, wording.py)."""
     parts = []
     for name in names:
         if name in row.values:
-            parts.append(f"{value_label(name).lower()} {value_text(name, row.values[name])}")
+            parts.append(f"{label(name)}: {value_text(name, row.values[name])}")
         elif name in totals:
             value = totals[name]
-            parts.append(f"{value_label(name).lower()} {value_text(name, as_total(value))}")
+            parts.append(f"{label(name)}: {value_text(name, as_total(value))}")
     return "; ".join(parts)
 
 
@@ -446,10 +445,8 @@ def as_total(value: object) -> Fraction | bool | None:
 
 
 def _weight_words(expression: str | None) -> str:
-    """A weight for people: ``"rate"`` -> ``"tjänster per 100 000 inv. (rate)"``."""
-    if expression and expression in VALUE_LABELS:
-        return f"{value_label(expression).lower()} ({expression})"
-    return expression or "–"
+    """A weight for people: ``"rate"`` -> "AT-tjänster per 100 000 invånare"."""
+    return humanise(expression) or "–"
 
 
 def _percent(part: Fraction) -> str:
@@ -461,13 +458,13 @@ def _eligibility(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
         return _("Alla regioner som redovisat deltar i blocket.")
     values = _named_values(expression_names(block.eligible), row, totals)
     if cell.eligible:
-        text = _("Villkoret för blocket är %(condition)s, och regionen uppfyller det.")
+        text = _("För att delta i blocket krävs att %(condition)s. Regionen uppfyller det.")
     else:
         text = _(
-            "Villkoret för blocket är %(condition)s. Regionen uppfyller det inte och får "
+            "För att delta i blocket krävs att %(condition)s. Regionen uppfyller det inte och får "
             "därför inget ur blocket."
         )
-    text %= {"condition": block.eligible}
+    text %= {"condition": humanise(block.eligible)}
     if values:
         text += " " + _("Regionens värden: %(values)s.") % {"values": values}
     return text
@@ -509,7 +506,7 @@ def _amount_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
                 "steget för minst %(threshold)s, som ger %(payout)s."
             )
             % {
-                "expression": block.amount,
+                "expression": humanise(block.amount),
                 "values": used,
                 "threshold": number(threshold),
                 "payout": kr(payout),
@@ -522,12 +519,12 @@ def _amount_text(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, An
                 "Beloppet räknas med en trappa (%(expression)s). Regionen (%(values)s) når "
                 "inget steg: %(amount)s."
             )
-            % {"expression": block.amount, "values": used, "amount": kr(amount)}
+            % {"expression": humanise(block.amount), "values": used, "amount": kr(amount)}
         )
     else:
         parts.append(
             _("Beloppet räknas som %(expression)s: %(amount)s kronor.")
-            % {"expression": block.amount or "–", "amount": number(amount)}
+            % {"expression": humanise(block.amount) or "–", "amount": number(amount)}
         )
     if block.scaled:
         parts.append(
@@ -574,8 +571,8 @@ def _block_item(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any
             "budget": kr(block.budget)
         }
         if block.eligible:
-            text += " " + _("Ingen region uppfyllde villkoret %(condition)s.") % {
-                "condition": block.eligible
+            text += " " + _("Ingen region uppfyllde villkoret att %(condition)s.") % {
+                "condition": humanise(block.eligible)
             }
         return ExplainItem(key, block.name, text)
     parts = [_eligibility(block, cell, row, totals)]
@@ -587,18 +584,10 @@ def _block_item(block: BlockView, cell: Cell, row: Row, totals: Mapping[str, Any
     return ExplainItem(key, block.name, " ".join(parts))
 
 
-_OPERATORS = {"-": "−", "*": "×"}
-
-
 def substituted(expression: str, known: Mapping[str, str]) -> str:
     """An expression with each known name replaced by its value's text, for people:
-    ``"posts - planned"`` -> ``"55 − 50"``. Text only: nothing is evaluated."""
-
-    def name(match: re.Match[str]) -> str:
-        return known.get(match.group(0), match.group(0))
-
-    text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", name, expression)
-    return re.sub(r"(?<=\s)[-*](?=\s)", lambda m: _OPERATORS[m.group(0)], text)
+    ``"posts - planned"`` -> ``"55 − 50"`` (wording.py). Text only: nothing is evaluated."""
+    return humanise(expression, known)
 
 
 def _known_texts(row: Row, totals: Mapping[str, Any]) -> dict[str, str]:
@@ -630,18 +619,17 @@ def _values_item(
         expression = expressions.get(name)
         if expression and not isinstance(value, bool):
             shown.append(
-                f"{value_label(name)} ({expression}): "
+                f"{title(name)} ({humanise(expression)}): "
                 f"{substituted(expression, known)} = {value_text(name, value)}"
             )
         else:
-            shown.append(f"{value_label(name)}: {value_text(name, value)}")
+            shown.append(f"{title(name)}: {value_text(name, value)}")
     if not shown:
         return None
     text = _("Regionens värden i fördelningsmodellen: %(values)s.") % {"values": "; ".join(shown)}
     if totals:
         common = "; ".join(
-            f"{value_label(name)}: {value_text(name, as_total(value))}"
-            for name, value in totals.items()
+            f"{title(name)}: {value_text(name, as_total(value))}" for name, value in totals.items()
         )
         text += " " + _("Omgångens gemensamma värden: %(values)s.") % {"values": common}
     return ExplainItem("values", _("Regionens värden"), text)

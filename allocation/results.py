@@ -28,6 +28,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from allocation.wording import title
+
 LEGACY_BLOCK1_NAME = "Redovisa antal AT-tjänster"
 LEGACY_BLOCK2_NAME = "Ytterligare utökning"
 LEGACY_MODEL_NAME = "AT-tjänster 2024"
@@ -122,7 +124,8 @@ VALUE_LABELS = {
 
 
 def value_label(name: str) -> str:
-    return str(VALUE_LABELS.get(name, name))
+    """A value's short column heading; a name without one gets its label from wording.py."""
+    return str(VALUE_LABELS[name]) if name in VALUE_LABELS else title(name)
 
 
 def value_columns(value_names: Sequence[str]) -> list[dict[str, str]]:

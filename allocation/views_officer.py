@@ -45,7 +45,7 @@ from registry.notices import delivery_message, issue_message
 from registry.selectors import round_deliveries
 from submissions import closing
 from submissions.models import GrantRound, RoundStatus
-from submissions.selectors import round_gaps
+from submissions.selectors import round_gaps, still_writable
 from submissions.services import report_reminders_send
 
 View = Callable[..., HttpResponse]
@@ -107,6 +107,7 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         if grant_round.status == RoundStatus.DECIDED
         else None
     )
+    gaps = round_gaps(grant_round) if grant_round.status == RoundStatus.OPEN or preparable else None
     return {
         "grant_round": grant_round,
         "can_write": is_officer(request.user),
@@ -128,9 +129,8 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "overrides": selectors.overrides_of_round(grant_round=grant_round),
         "not_reporting": selectors.regions_not_reporting(grant_round=grant_round),
         # before closing: who has not submitted or has unsent changes, with a reminder
-        "gaps": round_gaps(grant_round)
-        if grant_round.status == RoundStatus.OPEN or preparable
-        else None,
+        "gaps": gaps,
+        "remind_regions": still_writable(grant_round, gaps.regions, timezone.now()) if gaps else [],
         "runs": runs,
         "active_run": active,
         "latest_done": selectors.latest_done_run(grant_round=grant_round),
@@ -169,13 +169,15 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def round_close(request: HttpRequest, slug: str) -> HttpResponse:
     grant_round = _round(slug)
     if request.method != "POST":
+        gaps = round_gaps(grant_round)
         context = {
             "grant_round": grant_round,
             "deadline_passed": grant_round.deadline_passed(timezone.now()),
             "active_extensions": closing.active_extensions(grant_round, timezone.now()),
             "can_write": is_officer(request.user),
             # who closing leaves out: no report, or changes not sent in (locked as they are)
-            "gaps": round_gaps(grant_round),
+            "gaps": gaps,
+            "remind_regions": still_writable(grant_round, gaps.regions, timezone.now()),
         }
         return render(request, "allocation/officer/close_confirm.html", context)
     try:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("kontakt/", views.contact, name="contact"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("", include("allocation.urls_read")),

@@ -4,10 +4,17 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from regions.roles import is_auditor, is_officer, region_ids_of
 from submissions.models import GrantRound, RoundStatus
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers and crawlers ask for whatever a page links: a redirect
+    to the static file (its hashed, long-cached name), so it is no 404 on every page."""
+    return redirect(static("favicon.ico"))
 
 
 def home(request: HttpRequest) -> HttpResponse:

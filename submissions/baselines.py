@@ -129,11 +129,17 @@ def population_import_stage(
     _check(grant_round=grant_round, by=by)
     try:
         table = parse_population(content)
+        problems: list[FileProblem] = []
+        codes, year = set(table.counties), table.year
     except ImportFileError as exc:
-        raise _refuse(exc.problems) from None
-    problems = _codes_problems(set(table.counties), require_all=True)
+        # Every problem in one pass: the counties and the year the file names are checked
+        # too, whenever it could be read that far.
+        if exc.codes is None:
+            raise _refuse(exc.problems) from None
+        table, problems, codes, year = None, list(exc.problems), exc.codes, exc.year
+    problems += _codes_problems(codes, require_all=True)
     expected = grant_round.population_date.year
-    if table.year != expected:
+    if year is not None and year != expected:
         problems.insert(
             0,
             FileProblem(
@@ -142,10 +148,10 @@ def population_import_stage(
                     "filen gäller %(year)s men omgången räknar med befolkningen "
                     "1 november %(expected)s"
                 )
-                % {"year": table.year, "expected": expected},
+                % {"year": year, "expected": expected},
             ),
         )
-    if problems:
+    if problems or table is None:
         raise _refuse(problems)
     is_json = content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
     source = (
@@ -176,9 +182,13 @@ def plan_import_stage(
     _check(grant_round=grant_round, by=by)
     try:
         plans = parse_plan_csv(content)
+        problems: list[FileProblem] = []
+        codes = set(plans)
     except ImportFileError as exc:
-        raise _refuse(exc.problems) from None
-    problems = _codes_problems(set(plans), require_all=False)
+        if exc.codes is None:
+            raise _refuse(exc.problems) from None
+        plans, problems, codes = {}, list(exc.problems), exc.codes
+    problems += _codes_problems(codes, require_all=False)
     if problems:
         raise _refuse(problems)
     return _keep(

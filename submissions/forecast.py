@@ -50,6 +50,7 @@ class BlockForecast:
     eligible: bool
     step: tuple[Fraction, int] | None
     next_step: NextStep | None
+    step_value: str | None = None  # the value the block's step() reads ("increase"), if any
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,11 @@ class ModelForecast:
     @property
     def eligible_blocks(self) -> list[BlockForecast]:
         return [block for block in self.blocks if block.eligible]
+
+
+def _step_value(amount: str | None) -> str | None:
+    match = _STEP_VALUE.search(amount or "")
+    return match.group(1) if match else None
 
 
 def _next_step(
@@ -148,6 +154,7 @@ def compute_model_forecast(
                 )
                 if block.amount is not None
                 else None,
+                step_value=_step_value(block.amount),
             )
         )
     return ModelForecast(

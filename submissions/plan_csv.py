@@ -60,6 +60,7 @@ def parse_plan_csv(content: bytes) -> dict[str, PlanRow]:
         raise ImportFileError([FileProblem(1, problem)])
     plans: dict[str, PlanRow] = {}
     problems: list[FileProblem] = []
+    seen: set[str] = set()  # every well-formed county code, its plan read or not
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -72,6 +73,7 @@ def parse_plan_csv(content: bytes) -> dict[str, PlanRow]:
             problems.append(FileProblem(line, f"länskoden {code!r} är inte två siffror"))
             continue
         code = code.zfill(2)
+        seen.add(code)
         if code in plans:
             problems.append(FileProblem(line, f"län {code} finns redan på rad {plans[code].line}"))
             continue
@@ -84,5 +86,5 @@ def parse_plan_csv(content: bytes) -> dict[str, PlanRow]:
     if not plans and not problems:
         problems.append(FileProblem(None, "filen innehåller inga planeringsunderlag"))
     if problems:
-        raise ImportFileError(problems)
+        raise ImportFileError(problems, codes=seen)
     return plans

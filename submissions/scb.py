@@ -34,15 +34,35 @@ class FileProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"rad {self.line}: {self.message}" if self.line else self.message
+        """A sentence: "Rad 12: Län 01: befolkningen 'x' är inget heltal." (a capital letter,
+        a full stop), whatever case the message is written in."""
+        text = sentence(self.message)
+        return f"Rad {self.line}: {text}" if self.line else text
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: its first letter a capital, ending with a full stop."""
+    text = str(text).strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
 
 
 class ImportFileError(ValueError):
-    """The file cannot be imported; ``problems`` lists each one with its line."""
+    """The file cannot be imported; ``problems`` lists each one with its line.
 
-    def __init__(self, problems: list[FileProblem]) -> None:
+    ``codes`` (county codes) and ``year`` are what the file names despite its problems,
+    when it could be read that far: the caller checks them against the registry and the
+    round too, so that every problem of a file is reported in one pass."""
+
+    def __init__(
+        self, problems: list[FileProblem], *, codes: set[str] | None = None, year: int | None = None
+    ) -> None:
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        self.codes = codes
+        self.year = year
+        super().__init__(" ".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)
@@ -124,7 +144,12 @@ class _Collector:
             years = ", ".join(sorted(self.years))
             self.problems.append(FileProblem(None, f"filen har flera år ({years}); välj ett"))
         if self.problems:
-            raise ImportFileError(self.problems)
+            years = [int(y) for y in self.years if y.isdigit()]
+            raise ImportFileError(
+                self.problems,
+                codes=set(self.parts),
+                year=years[0] if len(years) == 1 else None,
+            )
         (year,) = self.years
         counties = {c: CountyPopulation(p["men"], p["women"]) for c, p in self.parts.items()}
         return PopulationTable(year=int(year), counties=counties)

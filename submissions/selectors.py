@@ -388,6 +388,28 @@ def round_gaps(grant_round: GrantRound) -> RoundGaps:
     )
 
 
+def still_writable(
+    grant_round: GrantRound, regions: Iterable[Region], now: dt.datetime
+) -> list[Region]:
+    """Those of ``regions`` that can still send in a report: the round is open and its
+    deadline, or the region's extension, has not passed. A reminder is offered and sent only
+    to them (after the deadline a reminder could not be acted on). No query before the
+    deadline; after it, one for the extensions."""
+    regions = list(regions)
+    if grant_round.status != RoundStatus.OPEN or not regions:
+        return []
+    if not grant_round.deadline_passed(now):
+        return regions
+    # query: the round's extensions, the latest per region
+    extensions = DeadlineExtension.objects.filter(round=grant_round).latest_by_pair()
+    return [
+        region
+        for region in regions
+        if (extension := extensions.get((grant_round.pk, region.pk))) is not None
+        and not grant_round.deadline_passed(now, extension.until)
+    ]
+
+
 # --- the officer's table --------------------------------------------------------------------
 
 

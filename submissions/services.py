@@ -358,7 +358,7 @@ def report_reminders_send(
     is queued once the transaction commits; the audit event names the regions.
     Returns the regions reminded, by short name. Raises PermissionDenied, ValidationError.
     """
-    from submissions.selectors import round_gaps
+    from submissions.selectors import round_gaps, still_writable
     from submissions.tasks import send_report_reminder
 
     if not is_officer(by):
@@ -372,6 +372,14 @@ def report_reminders_send(
     if not due:
         raise ValidationError(
             _("Ingen av de valda regionerna behöver påminnas: de har skickat in sina uppgifter.")
+        )
+    due = still_writable(grant_round, due, timezone.now())
+    if not due:
+        raise ValidationError(
+            _(
+                "Sista dagen har passerat för de valda regionerna, och ingen av dem har "
+                "förlängd tid: en påminnelse kan inte längre följas."
+            )
         )
     with transaction.atomic():
         audit_record(

@@ -45,3 +45,15 @@ def test_logging_in_lands_on_the_roles_start(client, proxy):
 
     response = client.post(reverse("account_login"), {"login": proxy.email, "password": PASSWORD})
     assert response["Location"] == reverse("start")
+
+
+def test_favicon_is_linked_and_served(client):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    home = client.get("/").content.decode()
+    assert f'<link rel="icon" href="{static("favicon.ico")}"' in home
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("favicon.ico")
+    assert finders.find("favicon.ico")

@@ -235,6 +235,16 @@ def public_lists(request: HttpRequest) -> HttpResponse:
     return render(request, "allocation/public/lists.html", {"rounds": rounds})
 
 
+def input_file_name(slug: str) -> str:
+    """The machine input file's name as downloaded; the page's allocate_csv line names it."""
+    return f"maskinlasbar-indata-allocate_csv-{slug}.csv"
+
+
+def model_file_name(slug: str) -> str:
+    """The machine model file's name as downloaded (``allocate_csv --rules``)."""
+    return f"maskinlasbar-modell-allocate_csv-{slug}.json"
+
+
 def public_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The list's body is a cached fragment keyed by the round's latest decision's chain hash
     (a reconsideration adds a decision and so a new key); the table is read only on a miss."""
@@ -242,6 +252,8 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "grant_round": grant_round,
         "table": SimpleLazyObject(lambda: public_table(grant_round)),
+        "input_file": input_file_name(grant_round.slug),
+        "model_file": model_file_name(grant_round.slug),
     }
     return render(request, "allocation/public/list.html", context)
 
@@ -257,7 +269,7 @@ def public_list_input_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """For machines: the ``allocate_csv`` input, in its exact format (the name says so)."""
     table = public_table(_decided_round(slug))
     content = exports.input_csv(table.rows)
-    return download(content, CSV_CONTENT_TYPE, f"maskinlasbar-indata-allocate_csv-{slug}.csv")
+    return download(content, CSV_CONTENT_TYPE, input_file_name(slug))
 
 
 def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
@@ -268,7 +280,7 @@ def public_list_rules(request: HttpRequest, slug: str) -> HttpResponse:
     if not table.model:
         raise Http404
     content = exports.model_json(table.model)
-    return download(content, "application/json", f"maskinlasbar-modell-allocate_csv-{slug}.json")
+    return download(content, "application/json", model_file_name(slug))
 
 
 def public_list_xlsx(request: HttpRequest, slug: str) -> HttpResponse:

@@ -71,6 +71,22 @@ def test_officer_run_page_has_a_column_and_a_summary_line_per_block(client, logi
     assert "national_rate = 31,79" in text
 
 
+# The model's code a region must never read: its names, operators and functions.
+MODEL_CODE = re.compile(
+    r"\b(posts|rate|increase|planned|national_rate|filled|started|deducted|population|step)\b"
+    r"|>=|<=|==|!=|\*|\[\["
+)
+
+
+def assert_no_model_code(text: str) -> None:
+    assert not MODEL_CODE.findall(text), MODEL_CODE.findall(text)
+
+
+def explanation_text(html: str) -> str:
+    """The text of the explanation list (the "Skäl för beslutet" part)."""
+    return text_of(html.split('class="explanation"', 1)[1].split("</dl>", 1)[0])
+
+
 def test_region_decision_page_explains_every_block(client, login, three, officer):
     login(client, officer)
     halland = three["Halland"]
@@ -83,12 +99,15 @@ def test_region_decision_page_explains_every_block(client, login, three, officer
     assert_every_block(text)
     # not eligible, and why: the condition and the region's values
     assert "Regionen uppfyller det inte och får därför inget ur blocket" in text
-    assert "tjänster per 100 000 inv. 20,88; tjänster per 100 000 inv. i riket 31,79" in text
+    assert (
+        "AT-tjänster per 100 000 invånare: 20,88; AT-tjänster per 100 000 invånare i riket: 31,79"
+    ) in text
     # the amount block: the step reached, the remainder part, the amount
     assert "når steget för minst 1, som ger 3 000 000 kr" in text
-    assert "i proportion till tjänster (posts)" in text
+    assert "i proportion till AT-tjänster som räknas." in text
     assert "Förbättring 59 382 353 kr" in text
     assert "Totalt Goda förutsättningar 0 kr + Fortsatt ökning 0 kr + Förbättring" in text
+    assert_no_model_code(explanation_text(html))
     gotland = client.get(
         reverse("allocation_read:region_decision", kwargs={"reference": three["Gotland"].reference})
     ).content.decode()
@@ -121,6 +140,8 @@ def test_the_letter_names_each_block_and_renders(three):
     assert_every_block(text)
     assert "Goda förutsättningar (124 000 000 kr)" in text
     assert "når steget för minst 1, som ger 3 000 000 kr" in text
+    html = decision_letter_html(decision)
+    assert_no_model_code(text_of(html.split("Skäl för beslutet", 1)[1].split("Grund för", 1)[0]))
     annex = text.split("Bilaga: Fördelningslista", 1)[1]
     assert_every_block(annex)
     assert decision_letter_pdf(decision).startswith(b"%PDF")

@@ -245,3 +245,16 @@ def test_chart_draws_in_a_browser_without_csp_violations(live_server, transactio
         browser.close()
     assert labels == ["Region Gotland", "Region Blekinge", "Region Jämtland", "Region Halland"]
     assert problems == []
+
+
+def test_the_allocate_csv_line_names_the_files_as_downloaded(client, decisions):
+    html = client.get(list_url()).content.decode()
+    names = []
+    for view in ("public_list_input_csv", "public_list_rules"):
+        response = client.get(reverse(f"allocation_read:{view}", kwargs={"slug": "at-2024"}))
+        names.append(re.search(r'filename="?([^";]+)', response["Content-Disposition"])[1])
+    assert names == [
+        "maskinlasbar-indata-allocate_csv-at-2024.csv",
+        "maskinlasbar-modell-allocate_csv-at-2024.json",
+    ]
+    assert f"allocate_csv {names[0]} --rules {names[1]}" in html

@@ -127,7 +127,13 @@ def test_step_case(client, login, decisions, proxy):
     assert "55 tillsatta och 54 påbörjade" in text
     assert "55 − 50 = 5" in text
     # any model's explanation, block by block: the step reached, the remainder part
-    assert "Regionen (utökning 5) når steget för minst 5, som ger 7 500 000 kr" in text
+    assert (
+        "Regionen (utökning jämfört med planen: 5) når steget för minst 5, som ger 7 500 000 kr"
+    ) in text
+    # the 2024 model in words: no names, operators or step() from the model's code
+    assert "utökning jämfört med planen minst 2: 3 000 000 kr; minst 3: 4 500 000 kr" in text
+    assert "AT-tjänster som räknas · 100 000 / befolkning" in text
+    assert "(rate)" not in text and "increase >=" not in text and "step(" not in text
     assert "dess del av resten 37 509 160,93 kronor" in text
     assert "avrundat 45 009 161 kr" in text
     assert "Redovisa antal AT-tjänster 11 997 022 kr" in text
@@ -152,7 +158,7 @@ def test_no_step_case_with_deduction(client, login, decisions, officer):
     assert "Antal tjänster som räknas: 69 tjänster" in text
     assert "69 − 70 = −1" in text
     assert "Regionen uppfyller det inte och får därför inget ur blocket" in text
-    assert "utökning −1" in text
+    assert "utökning jämfört med planen: −1" in text
     assert "Ytterligare utökning 0 kr" in text
 
 
@@ -162,7 +168,7 @@ def test_no_qualifier_case_says_block2_not_paid(client, login, officer, proxy, o
     login(client, proxy)
     text = text_of(client.get(detail_url(decisions["Blekinge"])))
     assert "betalas inte ut i denna omgång" in text
-    assert "Ingen region uppfyllde villkoret increase" in text
+    assert "Ingen region uppfyllde villkoret att utökning jämfört med planen är minst" in text
     assert decisions["Blekinge"].block_amounts()["block2"] == 0
 
 

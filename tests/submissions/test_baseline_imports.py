@@ -152,7 +152,7 @@ def test_a_file_for_the_wrong_year_is_refused_and_nothing_is_kept(regions, offic
         )
 
     assert caught.value.messages == [
-        "filen gäller 2023 men omgången räknar med befolkningen 1 november 2024"
+        "Filen gäller 2023 men omgången räknar med befolkningen 1 november 2024."
     ]
     assert not BaselineImport.objects.exists()
 
@@ -166,7 +166,34 @@ def test_a_file_missing_a_region_names_it(grant_round, officer):
             grant_round=grant_round, content=json.dumps(answer).encode(), name="x", by=officer
         )
 
-    assert caught.value.messages == ["region med länskod 23 saknas i filen"]
+    assert caught.value.messages == ["Region med länskod 23 saknas i filen."]
+
+
+def test_every_problem_of_a_population_file_is_reported_in_one_pass(regions, officer):
+    # A bad value, a missing county and the wrong year: all three at once, not one per upload.
+    grant_round = GrantRoundFactory(
+        slug="at-2025", year=2025, draft=True, population_date=dt.date(2024, 11, 1)
+    )
+    answer = json.loads(JSON_FILE.read_text(encoding="utf-8"))
+    answer["data"] = [row for row in answer["data"] if row["key"][0] != "23"]
+    first = next(row for row in answer["data"] if row["key"][0] == "01")
+    first["values"] = ["12x"]
+    answer["data"] = [
+        {**row, "key": [*row["key"][:-1], "2023"]} if len(row["key"]) == 3 else row
+        for row in answer["data"]
+    ]
+
+    with pytest.raises(ValidationError) as caught:
+        population_import_stage(
+            grant_round=grant_round, content=json.dumps(answer).encode(), name="x", by=officer
+        )
+
+    messages = caught.value.messages
+    assert any("Län 01: befolkningen '12x' är inget heltal." in m for m in messages)
+    assert "Region med länskod 23 saknas i filen." in messages
+    assert any(m.startswith("Filen gäller") for m in messages), messages
+    assert all(m[0].isupper() and m.endswith(".") for m in messages), messages
+    assert not BaselineImport.objects.exists()
 
 
 @pytest.mark.parametrize("status", ["closed", "allocated", "decided"])
@@ -223,12 +250,12 @@ def test_plan_file_errors_are_listed_per_line_and_nothing_is_written(grant_round
 
     messages = caught.value.messages
     assert messages == [
-        "rad 3: län 05: planeringsunderlaget '84 till 89' känns inte igen: skriv ett tal "
-        "(280, 12,5), ett intervall (84–89) eller ett tal med anmärkning (46 (ev. 48), 46 (ev.+))",
-        "rad 4: länskoden '1x' är inte två siffror",
-        "rad 5: län 01 finns redan på rad 2",
-        "rad 6: län 09: intervallet '50-40' är baklänges (det lägre talet ska stå först)",
-        "rad 7: län 10: planeringsunderlaget '-3' är negativt",
+        "Rad 3: Län 05: planeringsunderlaget '84 till 89' känns inte igen: skriv ett tal "
+        "(280, 12,5), ett intervall (84–89) eller ett tal med anmärkning (46 (ev. 48), 46 (ev.+)).",
+        "Rad 4: Länskoden '1x' är inte två siffror.",
+        "Rad 5: Län 01 finns redan på rad 2.",
+        "Rad 6: Län 09: intervallet '50-40' är baklänges (det lägre talet ska stå först).",
+        "Rad 7: Län 10: planeringsunderlaget '-3' är negativt.",
     ]
     assert not BaselineImport.objects.exists()
 
@@ -239,7 +266,18 @@ def test_plan_for_a_county_not_in_the_registry_is_refused(grant_round, officer):
             grant_round=grant_round, content=b"code,plan\n02,10\n", name="p.csv", by=officer
         )
 
-    assert caught.value.messages == ["länskod 02 är ingen region i registret"]
+    assert caught.value.messages == ["Länskod 02 är ingen region i registret."]
+
+
+def test_a_plan_files_unknown_county_is_reported_with_its_parse_errors(grant_round, officer):
+    content = "länskod;plan\n01;84 till 89\n02;10\n".encode()
+
+    with pytest.raises(ValidationError) as caught:
+        plan_import_stage(grant_round=grant_round, content=content, name="p.csv", by=officer)
+
+    messages = caught.value.messages
+    assert messages[0].startswith("Rad 2: Län 01: planeringsunderlaget '84 till 89' känns inte")
+    assert messages[1:] == ["Länskod 02 är ingen region i registret."]
 
 
 def test_comparison_flags_changes_over_five_percent(grant_round, previous_round, officer):
@@ -276,7 +314,7 @@ def test_import_population_command_names_the_line_and_writes_nothing(grant_round
     text = CSV_FILE.read_text(encoding="utf-8-sig").replace('"män";151729', '"män";15172,9')
     bad.write_text(text, encoding="utf-8")
 
-    with pytest.raises(CommandError, match=r"rad 8: län 04: befolkningen '15172,9'"):
+    with pytest.raises(CommandError, match=r"Rad 8: Län 04: befolkningen '15172,9'"):
         call_command("import_population", str(bad), "--round", "at-2024")
 
     assert populations(grant_round) == {"10": 1}
@@ -374,7 +412,7 @@ def test_a_bad_upload_shows_the_problems_and_keeps_nothing(client, login, office
     response = client.post(upload_url(), {"file": upload})
 
     assert response.status_code == 400
-    assert "län 09: befolkningen &#x27;..&#x27; är inget heltal" in response.content.decode()
+    assert "Län 09: befolkningen &#x27;..&#x27; är inget heltal." in response.content.decode()
     assert not BaselineImport.objects.exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from allocation.engine import RegionInput
@@ -76,8 +77,6 @@ def test_a_region_not_among_the_inputs_has_no_forecast():
 
 
 def test_dashboard_forecast_under_a_three_block_model(client, login, region, other_region, proxy):
-    import re
-
     from django.urls import reverse
 
     from submissions.models import GrantRound
@@ -100,6 +99,30 @@ def test_dashboard_forecast_under_a_three_block_model(client, login, region, oth
     assert "Utökning jämfört med planen 5,5" in text
     assert "alla regioner" in text  # national_rate, a total over every region
     assert "Gotland" not in html  # never another region's name
+    assert (
+        "(AT-tjänster per 100 000 invånare är minst AT-tjänster per 100 000 invånare i riket)"
+        in (text)
+    )
+    assert "rate" not in text and ">=" not in text and "<code>" not in section
+    # an amount in kronor never breaks inside on a phone
+    assert '<span class="amount">124\u00a0000\u00a0000\u00a0kr</span>' in section
+
+
+def test_the_forecast_names_what_a_step_and_the_next_step_count():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("sv"):
+        html = render_to_string(
+            "submissions/includes/forecast_model.html",
+            {"f": compute_model_forecast(MODEL, _inputs(), "Halland")},
+        )
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " ")
+    assert "utökning jämfört med planen minst 1: 3 000 000 kr" in text
+    assert "Nästa steg: utökning jämfört med planen minst 5 ger 6 000 000 kr" in text
+    assert "AT-tjänster per 100 000 invånare är mindre än" in text
+    code = re.compile(r"\b(posts|rate|increase|national_rate)\b|>=|<=|<code>")
+    assert not code.findall(text), code.findall(text)
 
 
 def test_a_round_without_a_model_says_no_forecast_can_be_shown(client, login, region, proxy):

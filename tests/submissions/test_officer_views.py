@@ -97,7 +97,7 @@ def test_rounds_list_counts_the_regions_that_applied(
     Report.objects.create(round=grant_round, region=other_region, revision=1)  # a draft only
     login(client, auditor)
     html = client.get(reverse("submissions:rounds")).content.decode()
-    assert 'data-label="Regioner som ansökt">1</td>' in html
+    assert 'data-label="Regioner som skickat in">1</td>' in html
 
 
 def test_officer_grants_an_extension_through_the_round_page(

@@ -51,8 +51,8 @@ def test_json_missing_figure_names_its_data_row():
         parse_population(_answer(rows))
 
     assert [str(p) for p in caught.value.problems] == [
-        "rad 5: län 04: befolkningen '..' är inget heltal",
-        "län 04: uppgift för män saknas",
+        "Rad 5: Län 04: befolkningen '..' är inget heltal.",
+        "Län 04: uppgift för män saknas.",
     ]
 
 
@@ -77,25 +77,25 @@ def test_csv_unknown_sex_and_bad_number_each_name_their_line():
         parse_population("\n".join(lines).encode())
 
     messages = [str(p) for p in caught.value.problems]
-    assert "rad 4: okänt kön 'totalt' (väntade män eller kvinnor)" in messages
-    assert "rad 7: län 03: befolkningen '20x' är inget heltal" in messages
+    assert "Rad 4: Okänt kön 'totalt' (väntade män eller kvinnor)." in messages
+    assert "Rad 7: Län 03: befolkningen '20x' är inget heltal." in messages
 
 
 def test_a_county_given_twice_is_refused():
     lines = CSV_FILE.read_text(encoding="utf-8-sig").splitlines()
     lines.insert(5, lines[3])
 
-    with pytest.raises(ImportFileError, match="rad 6: län 01: män finns två gånger"):
+    with pytest.raises(ImportFileError, match="Rad 6: Län 01: män finns två gånger."):
         parse_population("\n".join(lines).encode())
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "filen är tom"),
-        (b"{not json", "ogiltig JSON"),
+        (b"", "Filen är tom."),
+        (b"{not json", "Ogiltig JSON"),
         (b'{"columns": [], "data": []}', "saknar kolumnerna Region, Kon, Tid"),
-        (b"hello;world\n1;2\n", "hittar ingen rubrikrad"),
+        (b"hello;world\n1;2\n", "Hittar ingen rubrikrad"),
     ],
 )
 def test_unreadable_files_are_refused_with_a_message(content, message):
