@@ -36,6 +36,7 @@ from typing import Any
 from allocation.exact import (
     FRACTION_BITS,
     Shares,
+    apportion,
     half_up_shares,
     ratio_sum,
     round_half_up,
@@ -912,37 +913,3 @@ def _decimal_sv(value: Fraction, places: int = 6) -> str:
     scaled = round_half_up(value * 10**places)
     whole, fraction = divmod(scaled, 10**places)
     return f"{whole},{fraction:0{places}d}"
-
-
-def apportion(
-    total: int, exact: Sequence[Fraction], names: Sequence[str]
-) -> tuple[list[int], list[int]]:
-    """Round ``exact`` (which sums to ``total``) to whole kronor that sum to ``total``.
-
-    Each amount is rounded half up; the residual is then given (+1) or taken (-1) one krona
-    at a time from the regions with the largest exact amounts, ties by name in plain ``str``
-    order, at most one krona per region per pass. Only regions with a positive exact amount
-    take part, so a region that is owed nothing is never paid a krona, and no amount goes
-    below zero. Returns the amounts and each region's adjustment.
-    """
-    rounded = [round_half_up(x) for x in exact]
-    adjust = [0] * len(rounded)
-    residual = total - sum(rounded)
-    if residual == 0:
-        return rounded, adjust
-    order = sorted((i for i, x in enumerate(exact) if x > 0), key=lambda i: (-exact[i], names[i]))
-    delta = 1 if residual > 0 else -1
-    remaining = abs(residual)
-    while remaining:
-        touched = 0
-        for i in order:
-            if remaining == 0:
-                break
-            if delta < 0 and rounded[i] + adjust[i] == 0:
-                continue
-            adjust[i] += delta
-            remaining -= 1
-            touched += 1
-        if not touched:
-            raise ValueError(f"cannot apportion {total} among amounts {list(exact)!r}")
-    return [r + a for r, a in zip(rounded, adjust, strict=True)], adjust

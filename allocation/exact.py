@@ -169,3 +169,36 @@ def top_indices(
     sure = [i for i in candidates if key[i] > above]
     window = [i for i in candidates if below <= key[i] <= above]
     return sure + order_window(window)[: m - len(sure)]
+
+
+def apportion(
+    total: int, exact: Sequence[Fraction], names: Sequence[str]
+) -> tuple[list[int], list[int]]:
+    """Round ``exact`` to whole kronor that sum to ``total`` (the general, slow path; the
+    engines use it only where their one-pass correction cannot apply).
+
+    Each amount is rounded half up; the residual is given (+1) or taken (-1) one krona at a
+    time, largest exact amount first, ties by name, at most one krona per region per pass,
+    only among positive exact amounts and never below 0. Returns amounts and adjustments.
+    """
+    rounded = [round_half_up(x) for x in exact]
+    adjust = [0] * len(rounded)
+    residual = total - sum(rounded)
+    if residual == 0:
+        return rounded, adjust
+    order = sorted((i for i, x in enumerate(exact) if x > 0), key=lambda i: (-exact[i], names[i]))
+    delta = 1 if residual > 0 else -1
+    remaining = abs(residual)
+    while remaining:
+        touched = 0
+        for i in order:
+            if remaining == 0:
+                break
+            if delta < 0 and rounded[i] + adjust[i] == 0:
+                continue
+            adjust[i] += delta
+            remaining -= 1
+            touched += 1
+        if not touched:
+            raise ValueError(f"cannot apportion {total} among amounts {list(exact)!r}")
+    return [r + a for r, a in zip(rounded, adjust, strict=True)], adjust

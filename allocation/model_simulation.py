@@ -9,13 +9,12 @@ formats 1 and 2 (spec section 2), so only that list is read here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
-from allocation import engine
 from allocation.allocmodel import AllocationModel, allocate
 from allocation.models import AllocationRun
 from allocation.selectors import issued_run, latest_done_run
+from allocation.snapshot import region_inputs
 from submissions.models import GrantRound
 
 LEGACY_BLOCKS = ("block1", "block2")
@@ -60,22 +59,6 @@ def source_run(grant_round: GrantRound) -> AllocationRun | None:
     return issued_run(grant_round=grant_round) or latest_done_run(grant_round=grant_round)
 
 
-def snapshot_regions(snapshot: dict[str, Any]) -> list[engine.RegionInput]:
-    """The engine's inputs from a run's snapshot (formats 1 and 2: the same region rows)."""
-    return [
-        engine.RegionInput(
-            name=r["name"],
-            population=r["population"],
-            planned_low=Fraction(r["plan_low"]),
-            planned_high=Fraction(r["plan_high"]),
-            filled=r["filled"],
-            started=r["started"],
-            deducted=r["deducted"],
-        )
-        for r in snapshot["regions"]
-    ]
-
-
 def _decided_blocks(result: dict[str, Any]) -> list[tuple[str, str]]:
     if result.get("format") == 2:
         return [(b["id"], b["name"]) for b in result.get("blocks", [])]
@@ -92,7 +75,7 @@ def _decided_amounts(row: dict[str, Any]) -> dict[str, int]:
 
 def simulate(model: AllocationModel, source: GrantRound, run: AllocationRun) -> Simulation:
     """Run ``model`` on ``run``'s snapshot inputs. Raises ModelError, engine.InputError."""
-    allocation = allocate(model, snapshot_regions(run.snapshot))
+    allocation = allocate(model, region_inputs(run.snapshot))
     result = run.result or {}
     decided_blocks = _decided_blocks(result)
     earlier = {row["name"]: row for row in result.get("regions", [])}

@@ -25,6 +25,7 @@ from functools import cmp_to_key
 from allocation.allocmodel.expr import Ratios, all_ints, exact_sum
 from allocation.exact import (
     FRACTION_BITS,
+    apportion,
     half_up_shares,
     ratio_sum,
     round_half_up,
@@ -284,35 +285,3 @@ class _Order:
 
 def _sum(values: Sequence[Number]) -> Number:
     return exact_sum(values)
-
-
-def apportion(
-    total: int, exact: Sequence[Fraction], names: Sequence[str]
-) -> tuple[list[int], list[int]]:
-    """Round ``exact`` to whole kronor that sum to ``total`` (the general, slow path).
-
-    Each amount is rounded half up; the residual is given (+1) or taken (-1) one krona at a
-    time, largest exact amount first, ties by name, at most one krona per region per pass,
-    only among positive exact amounts and never below 0. Returns amounts and adjustments.
-    """
-    rounded = [round_half_up(x) for x in exact]
-    adjust = [0] * len(rounded)
-    residual = total - sum(rounded)
-    if residual == 0:
-        return rounded, adjust
-    order = sorted((i for i, x in enumerate(exact) if x > 0), key=lambda i: (-exact[i], names[i]))
-    delta = 1 if residual > 0 else -1
-    remaining = abs(residual)
-    while remaining:
-        touched = 0
-        for i in order:
-            if remaining == 0:
-                break
-            if delta < 0 and rounded[i] + adjust[i] == 0:
-                continue
-            adjust[i] += delta
-            remaining -= 1
-            touched += 1
-        if not touched:
-            raise ValueError(f"cannot apportion {total} among amounts {list(exact)!r}")
-    return [r + a for r, a in zip(rounded, adjust, strict=True)], adjust

@@ -14,8 +14,8 @@ from allocation import engine
 from allocation.allocmodel import AllocationModel, allocate
 from allocation.model_cases import CaseTextError, parse_expected, parse_inputs
 from allocation.model_checks import copy_test_cases, model_problems
-from allocation.model_simulation import snapshot_regions
 from allocation.models import ModelTestCase
+from allocation.snapshot import region_inputs
 from audit.models import AuditEvent
 from submissions.models import GrantRound, RoundStatus
 from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixture
@@ -359,7 +359,7 @@ def test_simulation_of_another_model_gives_what_allocate_gives(officer_client, d
     GrantRound.objects.filter(pk=draft.pk).update(model=MODEL_2022)
     response = officer_client.get(model_url(draft), {"source": source.slug})
     simulation = response.context["simulation"]
-    expected = allocate(AllocationModel.from_json(MODEL_2022), snapshot_regions(run.snapshot))
+    expected = allocate(AllocationModel.from_json(MODEL_2022), region_inputs(run.snapshot))
     assert [b for b, _name in simulation.blocks] == ["good", "growth", "improve"]
     assert [row.name for row in simulation.rows] == [r.name for r in expected.regions]
     for row, outcome in zip(simulation.rows, expected.regions, strict=True):

@@ -14,35 +14,13 @@ from django.urls import reverse
 from allocation.allocmodel import AllocationModel
 from audit.models import AuditEvent
 from submissions.models import GrantRound, RoundStatus
+from tests.allocation.test_allocmodel_2024 import RULES_MD_2024
 from tests.factories import GrantRoundFactory
 
 pytestmark = pytest.mark.django_db
 
-STAIRCASE = (
-    "[[2, 3000000], [3, 4500000], [5, 7500000], [7, 10500000], [10, 20000000], [15, 30000000]]"
-)
-MODEL_2024: dict[str, Any] = {
-    "format": 1,
-    "name": "AT-tjänster 2024",
-    "values": {
-        "posts": "max(filled, started) - deducted",
-        "rate": "posts * 100000 / population",
-        "increase": "posts - planned",
-    },
-    "totals": {},
-    "blocks": [
-        {"id": "block1", "name": "Redovisa antal AT-tjänster", "budget": 63000000, "share": "rate"},
-        {
-            "id": "block2",
-            "name": "Ytterligare utökning",
-            "budget": 160000000,
-            "eligible": "increase >= 2",
-            "amount": f"step(increase, {STAIRCASE})",
-            "over_budget": "scale",
-            "remainder": "rate",
-        },
-    ],
-}
+# RULES.md's 2024 model, word for word (tests/allocation/test_allocmodel_2024.py pins it).
+MODEL_2024: dict[str, Any] = RULES_MD_2024
 
 
 def canonical(document: dict[str, Any]) -> dict[str, Any]:
