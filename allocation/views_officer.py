@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -117,9 +116,6 @@ def _round_context(request: HttpRequest, grant_round: GrantRound) -> dict[str, A
         "deadline_passed": grant_round.status == RoundStatus.OPEN
         and grant_round.deadline_passed(timezone.now()),
         "closes_at": closing.closes_at(grant_round),
-        # Beat closes a due round in production; embedded (`make run`, tasks run eagerly and
-        # no beat) only the officer does, so the page must not promise it.
-        "closes_by_itself": not settings.CELERY_TASK_ALWAYS_EAGER,
         "preview": current,
         "preview_rows": rows,
         "preview_view": view,

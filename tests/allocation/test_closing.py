@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.urls import reverse
 
 from audit.models import AuditEvent
 from submissions.closing import close_due_rounds, round_close
@@ -182,17 +181,3 @@ def test_close_page_asks_to_confirm_running_extensions(client, login, officer, r
         client.post(url, {"end_extensions": "1"})
     grant_round.refresh_from_db()
     assert grant_round.status == RoundStatus.CLOSED
-
-
-@pytest.mark.parametrize("eager", [True, False])
-def test_the_round_page_promises_automatic_closing_only_where_beat_closes(
-    client, login, officer, settings, eager
-):
-    """Embedded (`make run`: tasks run eagerly, no beat) nothing closes a due round by itself."""
-    settings.CELERY_TASK_ALWAYS_EAGER = eager
-    grant_round = reported_round(status=RoundStatus.OPEN)
-    login(client, officer)
-    with at(AFTER_DEADLINE):
-        html = client.get(reverse("allocation:round", args=[grant_round.slug])).content.decode()
-    assert ("stängs automatiskt" in html) is not eager
-    assert "Stäng omgången" in html
