@@ -126,22 +126,41 @@ def _agency_user(email: str, group: str, password_hash: str):  # noqa: ANN202
 
 
 def make_round(year: int, *, deadline: dt.datetime | None = None):  # noqa: ANN201
-    from allocation.allocmodel import model_2024
     from submissions.models import STOCKHOLM, GrantRound, RoundStatus
 
-    return GrantRound.objects.create(
-        name=f"AT-bidraget {year}",
-        year=year,
-        slug=f"at-{year}",
-        opens_at=dt.datetime(year, 4, 15, tzinfo=STOCKHOLM),
-        deadline=deadline,
-        status=RoundStatus.OPEN,
-        population_date=dt.date(year - 1, 11, 1),
-        # What runs, and the round's budgets: RULES.md's 2024 model.
-        model=model_2024(3_000_000 * 21, 160_000_000, STEPS, name=f"AT-tjänster {year}").to_json(),
+    fields = {
+        "name": f"AT-bidraget {year}",
+        "year": year,
+        "slug": f"at-{year}",
+        "opens_at": dt.datetime(year, 4, 15, tzinfo=STOCKHOLM),
+        "deadline": deadline,
+        "status": RoundStatus.OPEN,
+        "population_date": dt.date(year - 1, 11, 1),
         # One bench officer both presents and decides (the decision record's rule).
-        single_officer_allowed=True,
+        "single_officer_allowed": True,
+    }
+    budgets = (3_000_000 * 21, 160_000_000)
+    if not any(field.name == "model" for field in GrantRound._meta.get_fields()):
+        return _make_round_with_columns(fields, budgets)  # code before models were data
+    from allocation.allocmodel import model_2024
+
+    # What runs, and the round's budgets: RULES.md's 2024 model.
+    model = model_2024(*budgets, STEPS, name=f"AT-tjänster {year}")
+    return GrantRound.objects.create(**fields, model=model.to_json())
+
+
+def _make_round_with_columns(fields: dict, budgets: tuple[int, int]):  # noqa: ANN202
+    """The same round for code from before models were data (``--compare`` with it): budgets
+    in the round's columns and the staircase as rows."""
+    from submissions.models import GrantRound, StaircaseStep  # type: ignore[attr-defined]
+
+    grant_round = GrantRound.objects.create(
+        **fields, block1_budget=budgets[0], block2_budget=budgets[1]
     )
+    StaircaseStep.objects.bulk_create(
+        StaircaseStep(round=grant_round, min_increase=Decimal(t), payout=p) for t, p in STEPS
+    )
+    return grant_round
 
 
 def fill_round(grant_round, regions, proxies, rng: random.Random, *, versions: bool = True) -> None:  # noqa: ANN001
