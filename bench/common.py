@@ -253,7 +253,7 @@ def _code(i: int, n: int) -> str:
     return f"{10 + i}" if n <= 89 else f"{1000 + i}"
 
 
-def generate(n: int, *, history: int = 10, seed: int = SEED) -> World:
+def generate(n: int, *, history: int = 10, seed: int = SEED, reported: bool = True) -> World:
     """N regions, their proxies, an officer, an auditor, ``history`` decided rounds, round 2024."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
@@ -299,7 +299,8 @@ def generate(n: int, *, history: int = 10, seed: int = SEED) -> World:
         decide(past, world.officer)
         world.history.append(past)
     world.current = make_round(2024)
-    fill_round(world.current, world.regions, world.proxies, rng)
+    # ``reported``: every region's report of the open round submitted; else empty reports.
+    fill_round(world.current, world.regions, world.proxies, rng, versions=reported)
     return world
 
 
