@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atgrant.error_summary import form_errors
 from atgrant.pagination import page_number, page_of
 from atgrant.spreadsheets import csv_response, xlsx_response
 from atgrant.templatetags.atgrant_format import sv_datetime
@@ -107,6 +108,8 @@ def _render_report(
         # A refused write with the form gone (deadline passed): still show what they typed.
         "unsaved": _unsaved(form) if form is not None and form.is_bound and not can_write else None,
         "decision": _decision_in_force(card),
+        # The summary every refused form page shows (atgrant.error_summary).
+        "form_errors": form_errors(form) if form is not None and can_write else [],
     }
     return render(request, "submissions/report.html", context, status=status)
 
