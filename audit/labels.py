@@ -14,14 +14,15 @@ codes by their model's choices, lists joined with commas, ``Ja``/``Nej``, and ``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from atgrant.templatetags.atgrant_format import kr, sv_date, sv_datetime, sv_number
 
@@ -252,10 +253,24 @@ def actor_label(label: str) -> str:
     return _("systemet") if label in ("", SYSTEM_ACTOR) else label
 
 
-def field_label(key: str) -> str:
-    """A field's label; an unknown key with its underscores as spaces, never hidden."""
-    field = FIELDS.get(key)
-    return str(field.label) if field is not None else key.replace("_", " ").capitalize()
+def field_label(key: str, labels: Mapping[str, str] | None = None) -> str:
+    """A field's label; an unknown key with its underscores as spaces, never hidden.
+    ``labels``: field_labels() when the caller asks for many."""
+    label = (field_labels() if labels is None else labels).get(key)
+    return label if label is not None else key.replace("_", " ").capitalize()
+
+
+def field_labels() -> Mapping[str, str]:
+    """Every known field's label (key -> label) in the active language."""
+    return _field_labels(get_language())
+
+
+@functools.cache
+def _field_labels(language: str | None) -> dict[str, str]:
+    """Every field's label in ``language``, translated once per process: a page of the history
+    asks for hundreds of them (bench/pages.py, the auditor's history)."""
+    with override(language):
+        return {key: str(field.label) for key, field in FIELDS.items()}
 
 
 def format_value(key: str, value: Any, *, action: str = "") -> str:

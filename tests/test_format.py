@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
+from hypothesis import given
+from hypothesis import strategies as st
 
-from atgrant.templatetags.atgrant_format import kr, sv_date, sv_datetime, sv_number
+from atgrant.templatetags.atgrant_format import format_number, kr, sv_date, sv_datetime, sv_number
 
 NB = "\u00a0"
 
@@ -136,6 +138,19 @@ def test_a_rounds_name_inside_a_sentence_starts_in_lower_case(name, expected):
 def test_counts_over_999_are_grouped():
     assert sv_number(5000) == f"5{NB}000"
     assert sv_number(999) == "999"
+
+
+@given(
+    value=st.integers(min_value=-(10**15), max_value=10**15),
+    places=st.integers(min_value=0, max_value=4),
+    fixed=st.booleans(),
+)
+def test_a_whole_number_reads_as_the_same_fraction(value, places, fixed):
+    """Whole numbers take a shorter way than fractions (atgrant_format.format_number): the
+    text must be the same."""
+    assert format_number(value, places, fixed=fixed) == format_number(
+        Fraction(value), places, fixed=fixed
+    )
 
 
 @pytest.mark.parametrize("amount", [0, 999, 1000, 3_000_000, 223_000_000])

@@ -64,6 +64,9 @@ def format_number(value: object, places: int = 2, *, fixed: bool = False) -> str
     """Swedish number: thousands grouped, decimal comma, at most `places` decimals
     (rounded half away from zero), trailing zeros dropped unless `fixed` (then exactly
     `places` decimals). Non-numbers pass through."""
+    if type(value) is int and not (fixed and places):
+        # Whole numbers (counts, kronor) need no rounding: most of a table's cells.
+        return (MINUS if value < 0 else "") + _group(str(abs(value)))
     number = _to_fraction(value)
     if number is None:
         return "" if value is None else str(value)

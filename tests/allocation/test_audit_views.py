@@ -368,13 +368,14 @@ def test_history_query_count_is_constant(
     client.get(reverse(INDEX))
     # LOGGED_IN, then 1 rounds (the filter's choices and the names in the table), 2 distinct
     # actions (choices), 3 count, 4 the page of events (each with its region's name, a
-    # subquery), 5 the runs' count (none here: no page of them to fetch), 6 the navigation's
-    # regions (memberships), 7 the region filter's suggestions.
-    with django_assert_num_queries(LOGGED_IN + 7):
+    # subquery), 5 the runs' count (none here: no page of them to fetch), 6 the region
+    # filter's suggestions. Agency staff act for no region: the navigation asks for no
+    # memberships.
+    with django_assert_num_queries(LOGGED_IN + 6):
         client.get(reverse(INDEX))
     for hour in range(60):
         event("report.draft_saved", at(2024, 9, 1) + dt.timedelta(hours=hour), actor=auditor)
-    with django_assert_num_queries(LOGGED_IN + 7):  # 60 more events, two pages: no more queries
+    with django_assert_num_queries(LOGGED_IN + 6):  # 60 more events, two pages: no more queries
         client.get(reverse(INDEX), {"page": 2})
 
 
@@ -440,11 +441,11 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
     login(client, auditor)
     url = reverse(INDEX)
     client.get(url, {"round": grant_round.pk})
-    # The LOGGED_IN + 7 of the history, plus 8 the chosen round checked by the form, 9 the
-    # page of its runs, 10 the regions' count and 11 the page of regions whose rows are shown,
-    # and the round's 12 versions, 13 extensions, 14 deductions, 15 officer values and 16
+    # The LOGGED_IN + 6 of the history, plus 7 the chosen round checked by the form, 8 the
+    # page of its runs, 9 the regions' count and 10 the page of regions whose rows are shown,
+    # and the round's 11 versions, 12 extensions, 13 deductions, 14 officer values and 15
     # decisions of those regions (each with its people and region joined).
-    with django_assert_num_queries(LOGGED_IN + 16):
+    with django_assert_num_queries(LOGGED_IN + 15):
         response = client.get(url, {"round": grant_round.pk})
     html = response.content.decode()
     versions = html.split('id="records-versions"', 1)[1].split("</table>", 1)[0]
@@ -495,7 +496,7 @@ def test_a_rounds_records_take_the_same_queries_whatever_the_regions(
     # As in test_choosing_a_round_shows_its_rows_with_constant_queries (the round has a
     # run); 60 regions: two pages of records, the same queries on each.
     for page in (1, 2):
-        with django_assert_num_queries(LOGGED_IN + 16):
+        with django_assert_num_queries(LOGGED_IN + 15):
             assert client.get(url, {**query, "records_page": page}).status_code == 200
 
 
@@ -504,7 +505,6 @@ def test_run_page_query_count_is_constant(client, login, auditor, run, django_as
     login(client, auditor)
     client.get(url)
     # LOGGED_IN, then 1 the run with round and requester; the current inputs (round_inputs):
-    # 2 latest versions, 3 regions, 4 baselines, 5 deductions, 6 officer values; 7 the user's
-    # regions (navigation).
-    with django_assert_num_queries(LOGGED_IN + 7):
+    # 2 latest versions, 3 regions, 4 baselines, 5 deductions, 6 officer values.
+    with django_assert_num_queries(LOGGED_IN + 6):
         assert client.get(url).status_code == 200

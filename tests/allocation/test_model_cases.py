@@ -432,9 +432,9 @@ def test_the_model_page_query_count(client, login, officer, draft, django_assert
         )
     login(client, officer)
     client.get(model_url(draft))  # warm the caches of the login session
-    # LOGGED_IN, then 1 the user's regions (navigation), 2 the round, 3 its test cases
-    # (all three run), 4 the earlier rounds to simulate on.
-    with django_assert_num_queries(LOGGED_IN + 4):
+    # LOGGED_IN, then 1 the round, 2 its test cases (all three run), 3 the earlier rounds to
+    # simulate on.
+    with django_assert_num_queries(LOGGED_IN + 3):
         response = client.get(model_url(draft))
     assert response.status_code == 200
     assert response.content.decode().count("case-passed") == 3

@@ -504,10 +504,9 @@ def test_review_and_upload_pages_query_counts(
     review = client.post(upload_url(), {"file": upload}).url
     client.get(review)
     # LOGGED_IN, then 1 the import with who imported it, 2 the previous round, 3 the regions,
-    # 4 this round's baselines, 5 the previous round's, 6 the navigation's regions.
-    with django_assert_num_queries(LOGGED_IN + 6):
+    # 4 this round's baselines, 5 the previous round's.
+    with django_assert_num_queries(LOGGED_IN + 5):
         assert client.get(review).status_code == 200
-    # LOGGED_IN, then 1 the round, 2 its imports with who imported and applied them,
-    # 3 the navigation's regions.
-    with django_assert_num_queries(LOGGED_IN + 3):
+    # LOGGED_IN, then 1 the round, 2 its imports with who imported and applied them.
+    with django_assert_num_queries(LOGGED_IN + 2):
         assert client.get(upload_url()).status_code == 200
