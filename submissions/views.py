@@ -17,12 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from atgrant.error_summary import form_errors
 from atgrant.pagination import page_number, page_of
 from atgrant.spreadsheets import csv_response, xlsx_response
 from atgrant.templatetags.atgrant_format import sv_datetime
+from regions.fields import RegionField
 from regions.guards import agency_page
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
@@ -321,9 +322,7 @@ def rounds_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/officer_rounds.html", {"rounds": rounds})
 
 
-def _render_round_reports(
-    request: HttpRequest, grant_round: GrantRound, form: ExtensionForm | None = None
-) -> HttpResponse:
+def _render_round_reports(request: HttpRequest, grant_round: GrantRound) -> HttpResponse:
     # queries: the regions' count and this page of them (50 a page, by name)
     page = page_of(request, Region.objects.order_by("sort_key", "name"))
     context = {
@@ -332,11 +331,24 @@ def _render_round_reports(
         "rows": selectors.round_report_rows(grant_round, regions=page.object_list),
         # the whole round, not the page: regions that applied, reports with unsent changes
         "counts": selectors.round_report_counts(grant_round),
-        "form": form or ExtensionForm(),
-        "can_extend": is_officer(request.user)
-        and grant_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
+        "can_extend": is_officer(request.user) and _extensions_open(grant_round),
     }
     return render(request, "submissions/officer_round.html", context)
+
+
+def _region_named(typed: str) -> str:
+    """The name of the region ``typed`` names (a row of the table links with its code), to
+    fill in the extension form; "" for no region (one query, none for "")."""
+    try:
+        region = RegionField(required=False).clean(typed[:50])
+    except ValidationError:
+        return ""
+    return region.name if region is not None else ""
+
+
+def _extensions_open(grant_round: GrantRound) -> bool:
+    """Whether a deadline can still be extended (services.deadline_extension_grant)."""
+    return grant_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
 
 
 @agency_page
@@ -365,30 +377,48 @@ def round_reports_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @agency_page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
+    """The officer's page for a region's later deadline, a page of its own (the table links
+    to it, a region's row with ``?region=`` its code): GET the form, POST grant it. A refused
+    form answers 400 with its errors. ``?page=`` is the table's page to go back to."""
     if not is_officer(request.user):
         raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
     grant_round = get_object_or_404(GrantRound, slug=slug)
-    form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        return _render_round_reports(request, grant_round, form)
-    try:
-        extension = services.deadline_extension_grant(
-            grant_round=grant_round,
-            region=form.cleaned_data["region"],
-            until=form.until,
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return _render_round_reports(request, grant_round, form)
-    messages.success(
-        request,
-        _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.name},
-    )
-    # Back to the page of the table the form was sent from (its action carries ?page=).
-    url = reverse("submissions:round_reports", kwargs={"slug": slug})
+    table = reverse("submissions:round_reports", kwargs={"slug": slug})
     number = page_number(request)
-    return redirect(f"{url}?page={number}" if number else url)
+    back = f"{table}?page={number}" if number else table
+    if request.method == "POST":
+        form = ExtensionForm(request.POST)
+        if form.is_valid():
+            try:
+                extension = services.deadline_extension_grant(
+                    grant_round=grant_round,
+                    region=form.cleaned_data["region"],
+                    until=form.until,
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.name},
+                )
+                return redirect(back)
+    else:
+        form = ExtensionForm(initial={"region": _region_named(request.GET.get("region", ""))})
+    context = {
+        "grant_round": grant_round,
+        "form": form,
+        "errors": form_errors(form),
+        "back": back,
+        "can_extend": _extensions_open(grant_round),
+    }
+    return render(
+        request,
+        "submissions/extension_grant.html",
+        context,
+        status=400 if form.is_bound else 200,
+    )

@@ -104,7 +104,7 @@ def test_extension_with_a_nul_in_the_region_is_a_field_error(client, login, gran
         reverse("submissions:extension_grant", args=[grant_round.slug]),
         {"region": "Blek\x00inge", "until_date": "2024-11-15", "reason": "Sjukdom"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].has_error("region", "null_characters_not_allowed")
     assert not grant_round.extensions.exists()
 
@@ -146,7 +146,7 @@ def test_a_page_number_that_is_not_one_still_answers(client, login, grant_round,
     response = client.post(
         f"{url}?page={page}", {"region": "Blekinge", "until_date": "2024-11-15", "reason": "X"}
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code in (302, 400)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ width."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,17 +46,24 @@ def test_paging_the_report_table_and_granting_an_extension(web, many_regions, of
     handlaggare.click(pager.get_by_role("link", name="Nästa"))
     assert handlaggare.path == f"{TABLE}?page=2#round-reports"
     expect(handlaggare.page.locator("#round-reports tbody tr")).to_have_count(81 - 50)
-    handlaggare.fill("Region", "Testlän 59")
+    # A region's own row leads to the form with the region filled in.
+    handlaggare.click("Förläng svarstiden för Region Testlän 59")
+    expect(handlaggare.field("Region")).to_have_value(re.compile(r"^\d+$"))
     handlaggare.fill("Förlängd till och med", "2030-01-31")
     handlaggare.fill("Skäl", "Systembyte")
     handlaggare.click("Förläng svarstiden")
     assert handlaggare.path == f"{TABLE}?page=2"
     handlaggare.expect_text("Svarstiden för Region Testlän 59 är förlängd.")
+    handlaggare.click("Förläng svarstiden för en region")
     handlaggare.fill("Region", "Atlantis")
     handlaggare.fill("Förlängd till och med", "2030-01-31")
     handlaggare.fill("Skäl", "Systembyte")
-    handlaggare.click("Förläng svarstiden")
+    handlaggare.click("Förläng svarstiden")  # refused (400), with its error summary
     handlaggare.expect_text("Det finns ingen region med koden eller namnet ”Atlantis”.")
+    expect(handlaggare.page.locator("#error-summary")).to_be_focused()
+    handlaggare.axe.assert_clean()
+    handlaggare.click("Avbryt")
+    assert handlaggare.path == f"{TABLE}?page=2"
     handlaggare.page.set_viewport_size(PHONE)
     handlaggare.goto(f"{TABLE}?page=2")
     handlaggare.axe.assert_clean()

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound
+from submissions.models import STOCKHOLM, DeadlineExtension, GrantRound, RoundStatus
 from submissions.services import deadline_extension_grant
 from tests.factories import RegionFactory, UserFactory
 from tests.queries import LOGGED_IN
@@ -133,7 +133,7 @@ def test_an_invalid_extension_is_shown_with_its_errors(client, login, grant_roun
     url = reverse("submissions:extension_grant", args=[grant_round.slug])
     with frozen(BEFORE_DEADLINE):
         response = client.post(url, {**EXTENSION_FORM, "until_date": "2024-10-30"})
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "måste vara senare än omgångens sista dag" in response.content.decode()
         response = client.post(url, {**EXTENSION_FORM, "until_date": "8/11", "reason": ""})
     html = response.content.decode()
@@ -355,10 +355,26 @@ def test_an_extension_granted_from_page_two_returns_to_page_two(client, login, b
     login(client, officer)
     page_two = reverse("submissions:round_reports", args=[big_round.slug]) + "?page=2"
     html = client.get(page_two).content.decode()
-    action = reverse("submissions:extension_grant", args=[big_round.slug]) + "?page=2"
-    assert f'action="{action}"' in html
+    form_page = reverse("submissions:extension_grant", args=[big_round.slug])
+    # The button leads to the form, and each region's row to the form with its code filled in,
+    # both with the table's page to go back to.
+    assert f'href="{form_page}?page=2"' in html
+    assert f'href="{form_page}?region=75&amp;page=2"' in html  # Testlän 55 (code 20 + 55)
     with frozen(BEFORE_DEADLINE):
-        response = client.post(action, {**EXTENSION_FORM, "region": "testlän 55"})
+        form = client.get(form_page, {"region": "75", "page": "2"})
+        assert form.status_code == 200
+        # The row's code is shown as the region's name.
+        assert re.search(
+            r'<input type="text" name="region" value="Region Testlän 55"', form.content.decode()
+        )
+        for typed in ("99", "x\x00", "9" * 80):  # no such region: nothing filled in, no error
+            html = client.get(form_page, {"region": typed}).content.decode()
+            assert re.search(r'<input type="text" name="region" autocomplete', html)
+            assert "invalid-feedback" not in html
+        assert f'href="{page_two}"' in form.content.decode()  # back, and cancel
+        response = client.post(
+            f"{form_page}?region=75&page=2", {**EXTENSION_FORM, "region": "testlän 55"}
+        )
         assert response.status_code == 302
         assert response["Location"] == page_two
         page = client.get(response["Location"])
@@ -367,18 +383,46 @@ def test_an_extension_granted_from_page_two_returns_to_page_two(client, login, b
     assert _table_names(page)[-5] == "Region Testlän 55"
 
 
-def test_an_invalid_extension_from_page_two_shows_page_two(client, login, big_round, officer):
+def test_an_invalid_extension_shows_the_form_again_with_the_way_back(
+    client, login, big_round, officer
+):
     login(client, officer)
-    action = reverse("submissions:extension_grant", args=[big_round.slug]) + "?page=2"
+    form_page = reverse("submissions:extension_grant", args=[big_round.slug])
     with frozen(BEFORE_DEADLINE):
-        response = client.post(action, {**EXTENSION_FORM, "region": "Atlantis"})
-    assert response.status_code == 200
-    assert _table_names(response)[0] == "Region Testlän 48"
+        response = client.post(f"{form_page}?page=2", {**EXTENSION_FORM, "region": "Atlantis"})
+    assert response.status_code == 400
     html = response.content.decode()
-    assert "Det finns ingen region med koden eller namnet ”Atlantis”." in html
-    # The pager still leads to the table's own page, not to the form's address.
+    assert 'id="error-summary"' in html
+    assert '<a href="#id_region">Region: Det finns ingen region med koden eller namnet' in html
+    assert 'value="Atlantis"' in html  # what was typed is kept
+    assert "Ombudet sjukskrivet." in html
     table = reverse("submissions:round_reports", args=[big_round.slug])
-    assert f'href="{table}#round-reports" rel="prev"' in html
+    assert f'href="{table}?page=2"' in html
+    assert not DeadlineExtension.objects.exists()
+
+
+def test_the_extension_page_is_the_officers(client, login, grant_round, auditor, officer):
+    url = reverse("submissions:extension_grant", args=[grant_round.slug])
+    login(client, auditor)
+    assert client.get(url).status_code == 403
+    table = client.get(reverse("submissions:round_reports", args=[grant_round.slug]))
+    assert url not in table.content.decode()  # an auditor reads the table, without the links
+    login(client, officer)
+    assert client.get(url).status_code == 200
+
+
+def test_a_closed_rounds_deadline_is_not_extended(client, login, grant_round, officer):
+    login(client, officer)
+    grant_round.status = RoundStatus.CLOSED
+    grant_round.save(update_fields=["status"])
+    url = reverse("submissions:extension_grant", args=[grant_round.slug])
+    html = client.get(url).content.decode()
+    assert "Svarstiden kan bara förlängas medan omgången är öppen." in html
+    assert '<form method="post"' not in html.split("<main", 1)[-1]
+    table = client.get(reverse("submissions:round_reports", args=[grant_round.slug]))
+    assert url not in table.content.decode()
+    response = client.post(url, EXTENSION_FORM)
+    assert response.status_code == 400
     assert not DeadlineExtension.objects.exists()
 
 
@@ -386,7 +430,7 @@ def test_the_region_is_typed_with_suggestions_while_there_are_few(
     client, login, grant_round, officer, monkeypatch
 ):
     login(client, officer)
-    url = reverse("submissions:round_reports", args=[grant_round.slug])
+    url = reverse("submissions:extension_grant", args=[grant_round.slug])
     html = client.get(url).content.decode()
     field = re.search(r'<input type="text" name="region"[^>]*>', html).group(0)
     assert 'list="id_region-list"' in field
@@ -466,11 +510,11 @@ def test_officer_table_query_count_does_not_grow_with_regions(
     # LOGGED_IN, then 1 the round, 2 the regions' count (the pager), 3 the page's regions,
     # 4 their reports, 5 their versions, 6 their extensions with who granted them, 7 their
     # baselines, 8 their earlier rounds' versions (the unusual figures' check), 9 how many
-    # regions applied and have unsent changes (the whole round), 10 the extension form's
-    # region suggestions (agency staff act for no region: the navigation asks for no
-    # memberships). 60 regions: two pages, the same queries.
+    # regions applied and have unsent changes (the whole round). The extension form is a
+    # page of its own; agency staff act for no region: the navigation asks for no
+    # memberships. 60 regions: two pages, the same queries.
     for page in (1, 2):
-        with django_assert_num_queries(LOGGED_IN + 10):
+        with django_assert_num_queries(LOGGED_IN + 9):
             response = client.get(url, {"page": page})
         assert response.status_code == 200
     assert response.context["page"].number == (2 if regions > 48 else 1)
