@@ -44,7 +44,11 @@ def _submitter():  # noqa: ANN202
 
 
 def create_demo_reports(*, grant_round: GrantRound) -> list[str]:
-    """Submit a version for every region but three; idempotent (skips regions that have one)."""
+    """Submit a version for every region but three; idempotent (skips regions that have one).
+
+    The lines say what this run submitted and what it found: how many of the round's regions
+    have a submitted version, and which have none (a draft only, or nothing yet).
+    """
     if grant_round.status != RoundStatus.OPEN:
         return [f"Demo reports skipped: round {grant_round.slug} is not open."]
     baselines = (
@@ -60,9 +64,50 @@ def create_demo_reports(*, grant_round: GrantRound) -> list[str]:
         posts = max(0, math.ceil(planned) + OFFSETS[index % len(OFFSETS)])
         if _submit_demo(grant_round, baseline, by, filled=max(0, posts - 1), started=posts):
             created.append(baseline.region.short_name)
-    if not created:
-        return ["Demo reports: every region already had a submitted version."]
-    return [f"Demo reports submitted by {DEMO_SUBMITTER} for: {', '.join(created)}"]
+    lines = []
+    if created:
+        lines.append(f"Demo reports submitted by {DEMO_SUBMITTER} for: {', '.join(created)}")
+    return lines + _report_state(grant_round, submitted_now=len(created))
+
+
+def _report_state(grant_round: GrantRound, *, submitted_now: int) -> list[str]:
+    """What the round's regions have, from the database: a submitted version or not."""
+    regions = list(
+        RoundBaseline.objects.filter(round=grant_round)
+        .order_by("region__code")
+        .values_list("region_id", "region__short_name")
+    )
+    submitted = {region_id for region_id, _ in regions} & set(
+        ReportVersion.objects.filter(report__round=grant_round).values_list(
+            "report__region_id", flat=True
+        )
+    )
+    drafts = set(
+        Report.objects.filter(round=grant_round, revision__gt=0).values_list("region_id", flat=True)
+    )
+    already = len(submitted) - submitted_now
+    if submitted_now:
+        line = f"Demo reports: {len(submitted)} of {len(regions)} regions have a submitted version"
+        if already:
+            line += f" ({already} already had one)"
+    elif already:
+        line = (
+            f"Demo reports: none submitted now; {already} of {len(regions)} regions already "
+            "had a submitted version"
+        )
+    else:
+        line = (
+            f"Demo reports: none submitted now; none of the {len(regions)} regions has a "
+            "submitted version"
+        )
+    without = [
+        f"{name} (draft only)" if region_id in drafts else name
+        for region_id, name in regions
+        if region_id not in submitted
+    ]
+    if not without:
+        return [f"{line}."]
+    return [f"{line}; {len(without)} without one: {', '.join(without)}."]
 
 
 def _submit_demo(
@@ -122,7 +167,8 @@ def create_demo_extensions(*, grant_round: GrantRound, officer, days: int = 14) 
     """
     if grant_round.status != RoundStatus.OPEN:
         return []
-    today = timezone.now().astimezone(STOCKHOLM).date()
+    now = timezone.now()
+    today = now.astimezone(STOCKHOLM).date()
     until = dt.datetime.combine(
         today + dt.timedelta(days=days), dt.time(23, 59, 59), tzinfo=STOCKHOLM
     )
@@ -150,6 +196,14 @@ def create_demo_extensions(*, grant_round: GrantRound, officer, days: int = 14) 
                 round_id=grant_round.pk,
                 region_id=region.pk,
             )
+            granted = "granted now"
+        else:
+            granted = "granted earlier"
         until_local = extension.until.astimezone(STOCKHOLM)
-        lines.append(f"  extension for {region.short_name} until {until_local:%Y-%m-%d %H:%M}")
+        line = f"  extension for {region.short_name} until {until_local:%Y-%m-%d %H:%M} ({granted}"
+        # An extension granted by an earlier run may have run out: then the region cannot
+        # report on it (an officer grants a new one in the admin).
+        if grant_round.deadline_passed(now, extended_until=extension.until):
+            line += "; it has ended, the region can no longer report"
+        lines.append(line + ")")
     return ["Demo deadline extensions (so the demo proxies can report):", *lines]

@@ -76,14 +76,189 @@ def test_baseline_keeps_plan_as_written_and_its_bounds(short_name, text, low, hi
     assert baseline.population == population
 
 
+def _state() -> dict[str, list[dict]]:
+    """Every row the loader and its demo write, to compare one run with the next."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import get_user_model
+
+    from audit.models import AuditEvent
+    from regions.models import Colleague, ProxyApplication, ProxyAppointment
+    from registry.models import RegistryEntry
+    from submissions.models import DeadlineExtension, Report, ReportVersion
+
+    models = [Region, GrantRound, RoundBaseline, Report, ReportVersion, DeadlineExtension]
+    models += [ProxyAppointment, ProxyApplication, Colleague, get_user_model(), Authenticator]
+    models += [AuditEvent, RegistryEntry]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def _submitted_and_not() -> tuple[set[str], list[str]]:
+    """From the database: the regions with a submitted version, and those without (code order)."""
+    from submissions.models import ReportVersion
+
+    submitted = set(ReportVersion.objects.values_list("report__region__short_name", flat=True))
+    regions = Region.objects.order_by("code").values_list("short_name", flat=True)
+    return submitted, [name for name in regions if name not in submitted]
+
+
 def test_loading_twice_changes_nothing():
     _load("--demo")
-    snapshot = list(RoundBaseline.objects.order_by("pk").values())
-    rounds = list(GrantRound.objects.values())
+    snapshot = _state()
     _load("--demo")
-    assert list(RoundBaseline.objects.order_by("pk").values()) == snapshot
-    assert list(GrantRound.objects.values()) == rounds
+    assert _state() == snapshot
     assert Region.objects.count() == 21
+
+
+def test_loading_again_says_what_it_found_not_what_it_did_the_first_time():
+    first = _load("--demo")
+    assert first.startswith(
+        "Loaded 21 regions and round at-2024 (Öppen, deadline 2024-11-01 23:59 CET).\n"
+    )
+    snapshot = _state()
+
+    second = _load("--demo")
+
+    assert _state() == snapshot
+    lines = second.splitlines()
+    # The deadline in Stockholm's time, as on the first run (not the database's UTC).
+    assert lines[0] == (
+        "Found 21 regions (none new or changed) and round at-2024 "
+        "(already loaded; Öppen, deadline 2024-11-01 23:59 CET)."
+    )
+    assert "Loaded" not in second
+    # The three demo proxies' regions have no submitted version: the message says so.
+    submitted, without = _submitted_and_not()
+    assert (len(submitted), without) == (18, ["Stockholm", "Gotland", "Blekinge"])
+    assert "every region already had" not in second
+    assert (
+        f"Demo reports: none submitted now; {len(submitted)} of 21 regions already had a "
+        f"submitted version; {len(without)} without one: {', '.join(without)}."
+    ) in lines
+    assert "Demo reports submitted by" not in second
+    assert [line for line in lines if line.startswith("  extension for")] == [
+        line.replace("(granted now)", "(granted earlier)")
+        for line in first.splitlines()
+        if line.startswith("  extension for")
+    ]
+
+
+def test_loading_again_counts_what_the_demo_proxies_did_in_between(django_user_model):
+    from submissions.services import ReportData, report_save_draft, report_submit
+
+    _load("--demo")
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    blekinge = Region.objects.get(short_name="Blekinge")
+    gotland = Region.objects.get(short_name="Gotland")
+    report_submit(
+        grant_round=grant_round,
+        region=blekinge,
+        data=ReportData(
+            filled_posts=30, started_posts=31, contact_name="Britt", contact_email="b@x.se"
+        ),
+        revision=0,
+        by=django_user_model.objects.get(username="ombud.blekinge@demo.atgrant.se"),
+    )
+    report_save_draft(
+        grant_round=grant_round,
+        region=gotland,
+        data=ReportData(filled_posts=12, started_posts=None, contact_name="", contact_email=""),
+        revision=0,
+        by=django_user_model.objects.get(username="ombud.gotland@demo.atgrant.se"),
+    )
+    snapshot = _state()
+
+    out = _load("--demo")
+
+    assert _state() == snapshot
+    submitted, without = _submitted_and_not()
+    assert (len(submitted), without) == (19, ["Stockholm", "Gotland"])
+    assert (
+        "Demo reports: none submitted now; 19 of 21 regions already had a submitted version; "
+        "2 without one: Stockholm, Gotland (draft only)."
+    ) in out.splitlines()
+
+
+def test_loading_again_says_what_changed_since_the_demo_was_loaded(django_user_model):
+    from regions.models import ApplicationStatus, ProxyApplication, ProxyAppointment
+    from submissions.models import DeadlineExtension
+
+    _load("--demo")
+    auditor = django_user_model.objects.get(username="revisor@demo.atgrant.se")
+    auditor.set_password("ett-annat-lösenord-2024")
+    auditor.save()
+    ProxyApplication.objects.update(status=ApplicationStatus.REJECTED)
+    replaced = ProxyAppointment.objects.get(region__short_name="Gotland")
+    ProxyAppointment.objects.filter(pk=replaced.pk).update(ended_at=replaced.appointed_at)
+    newcomer = django_user_model.objects.create(username="ny@gotland.se", email="ny@gotland.se")
+    ProxyAppointment.objects.create(region=replaced.region, user=newcomer)
+    # Stockholm's extension has run out (the round's own deadline passed long ago).
+    ended = dt.datetime(2025, 1, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+    DeadlineExtension.objects.filter(region__short_name="Stockholm").update(until=ended)
+    snapshot = _state()
+
+    lines = _load("--demo").splitlines()
+
+    assert _state() == snapshot
+    assert "Demo users (demo only, password for all not marked otherwise: demo-atgrant-2024):" in (
+        lines
+    )
+    assert "  auditor  revisor@demo.atgrant.se [password changed, not the demo password]" in lines
+    assert "  officer  handlaggare@demo.atgrant.se" in lines
+    assert (
+        "  proxy    ombud.gotland@demo.atgrant.se (no longer Region Gotland's proxy: "
+        "ny@gotland.se is)"
+    ) in lines
+    assert (
+        "  applicant sokande.uppsala@demo.atgrant.se "
+        "(rejected proxy application for Region Uppsala)"
+    ) in lines
+    assert (
+        "  extension for Stockholm until 2025-01-01 23:59 (granted earlier; it has ended, "
+        "the region can no longer report)"
+    ) in lines
+
+
+def test_loading_again_moves_an_open_rounds_deadline_and_says_so():
+    _load()
+    out = _load("--deadline", "2030-11-01")
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    assert grant_round.deadline == dt.datetime(2030, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+    assert "deadline kept" not in out
+    assert out.splitlines() == [
+        "Found 21 regions (none new or changed) and round at-2024 "
+        "(already loaded; Öppen, deadline 2030-11-01 23:59 CET).",
+        "Round at-2024: deadline moved from 2024-11-01 23:59 CET to 2030-11-01 23:59 CET.",
+    ]
+    assert "deadline already the one given" in _load("--deadline", "2030-11-01")
+
+
+def test_loading_again_keeps_a_closed_rounds_deadline_and_says_so():
+    _load()
+    GrantRound.objects.filter(slug="at-2024").update(status=RoundStatus.CLOSED)
+    out = _load("--deadline", "2030-11-01")
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    assert grant_round.deadline == dt.datetime(2024, 11, 1, 23, 59, 59, tzinfo=STOCKHOLM)
+    assert (
+        "Round at-2024: deadline kept (Stängd: --deadline only moves a draft or open round's "
+        "deadline)."
+    ) in out.splitlines()
+
+
+def test_loading_again_opens_a_draft_round_and_counts_its_baselines():
+    _load()
+    grant_round = GrantRound.objects.get(slug="at-2024")
+    GrantRound.objects.filter(pk=grant_round.pk).update(status=RoundStatus.DRAFT)
+    RoundBaseline.objects.filter(round=grant_round, region__short_name="Gotland").update(
+        population=1
+    )
+    RoundBaseline.objects.filter(round=grant_round, region__short_name="Blekinge").delete()
+    out = _load().splitlines()
+    assert out[1:] == [
+        "Round at-2024: baselines for 21 regions (1 new, 1 updated).",
+        "Round at-2024: opened for reports (it was a draft).",
+    ]
+    assert GrantRound.objects.get(pk=grant_round.pk).status == RoundStatus.OPEN
+    assert RoundBaseline.objects.get(region__short_name="Gotland").population == 61_093
 
 
 def test_demo_keeps_the_real_deadline_and_extends_it_for_the_demo_proxies():
@@ -289,10 +464,13 @@ def test_loading_again_completes_an_earlier_load_without_the_decision_record():
     GrantRound.objects.filter(slug="at-2024").update(
         government_decision="", legal_basis=loader.EARLIER_LEGAL_BASIS
     )
-    _load()
+    out = _load()
     grant_round = GrantRound.objects.get(slug="at-2024")
     assert grant_round.government_decision == loader.GOVERNMENT_DECISION
     assert grant_round.legal_basis == loader.LEGAL_BASIS
+    assert (
+        "Round at-2024: decision record completed (government_decision, legal_basis)."
+    ) in out.splitlines()
 
 
 def test_loading_again_keeps_what_an_officer_wrote():

@@ -335,6 +335,40 @@ def test_import_plans_command(grant_round, tmp_path):
     assert RoundBaseline.objects.get(round=grant_round, region__code="01").plan_text == "280"
 
 
+def _baseline_rows(grant_round) -> list[dict]:
+    return list(RoundBaseline.objects.filter(round=grant_round).order_by("pk").values())
+
+
+def test_import_population_command_again_says_nothing_changed(grant_round):
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("import_population", str(JSON_FILE), "--round", "at-2024", stdout=first)
+    snapshot = _baseline_rows(grant_round)
+    call_command("import_population", str(JSON_FILE), "--round", "at-2024", stdout=second)
+
+    assert _baseline_rows(grant_round) == snapshot
+    assert "at-2024 (21 ändrade, 0 oförändrade; SHA-256" in first.getvalue()
+    assert "at-2024 (0 ändrade, 21 oförändrade; SHA-256" in second.getvalue()
+
+
+def test_import_plans_command_again_says_nothing_changed(grant_round, tmp_path):
+    plans = tmp_path / "plans.csv"
+    plans.write_text(PLANS, encoding="utf-8")
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("import_plans", str(plans), "--round", "at-2024", stdout=first)
+    snapshot = _baseline_rows(grant_round)
+    call_command("import_plans", str(plans), "--round", "at-2024", stdout=second)
+
+    assert _baseline_rows(grant_round) == snapshot
+    assert first.getvalue().startswith(
+        "5 regioners planeringsunderlag införda i at-2024 (5 ändrade, 0 oförändrade; SHA-256"
+    )
+    assert second.getvalue().startswith(
+        "5 regioners planeringsunderlag införda i at-2024 (0 ändrade, 5 oförändrade; SHA-256"
+    )
+
+
 class _Answer(io.BytesIO):
     def __enter__(self):
         return self
@@ -365,6 +399,20 @@ def test_fetch_population_posts_the_pxweb_query_and_imports_the_answer(grant_rou
     assert query["response"] == {"format": "json"}
     assert populations(grant_round) == expected()
     assert BaselineImport.objects.get().source == ImportSource.SCB_API
+
+
+def test_fetch_population_again_says_nothing_changed(grant_round, settings):
+    settings.ATGRANT_SCB_PXWEB_URL = "https://scb.example/FolkmangdNov"
+    outs = []
+    for _ in range(2):
+        out = io.StringIO()
+        with mock.patch("urllib.request.urlopen", return_value=_Answer(JSON_FILE.read_bytes())):
+            call_command("fetch_population", "--year", "2023", "--round", "at-2024", stdout=out)
+        outs.append(out.getvalue())
+
+    assert populations(grant_round) == expected()
+    assert "från SCB införd i at-2024 (21 ändrade, 0 oförändrade; SHA-256" in outs[0]
+    assert "från SCB införd i at-2024 (0 ändrade, 21 oförändrade; SHA-256" in outs[1]
 
 
 def test_fetch_population_reports_scb_refusing(grant_round):

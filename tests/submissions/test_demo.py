@@ -32,10 +32,29 @@ def test_demo_reports_leave_three_regions_for_the_proxies_and_are_idempotent(dem
     assert reported == set(NAMES) - {"Blekinge", "Gotland", "Stockholm"}
     assert {v.submitted_by.email for v in versions} == {DEMO_SUBMITTER}
     assert "Uppsala" in lines[0]
+    assert lines[1] == (
+        "Demo reports: 5 of 8 regions have a submitted version; "
+        "3 without one: Blekinge, Gotland, Stockholm."
+    )
+    # Again: nothing submitted, and the three regions left for the proxies still have none.
     assert create_demo_reports(grant_round=demo_round) == [
-        "Demo reports: every region already had a submitted version."
+        "Demo reports: none submitted now; 5 of 8 regions already had a submitted version; "
+        "3 without one: Blekinge, Gotland, Stockholm."
     ]
     assert ReportVersion.objects.count() == 5
+
+
+def test_demo_reports_say_which_regions_have_a_draft_only(demo_round):
+    from submissions.models import Report
+
+    create_demo_reports(grant_round=demo_round)
+    gotland = demo_round.baselines.get(region__short_name="Gotland").region
+    Report.objects.create(round=demo_round, region=gotland, filled_posts=12, revision=1)
+
+    assert create_demo_reports(grant_round=demo_round)[-1].endswith(
+        "3 without one: Blekinge, Gotland (draft only), Stockholm."
+    )
+    assert not ReportVersion.objects.filter(report__region=gotland).exists()
 
 
 def test_demo_numbers_are_plausible_and_several_reach_a_step(demo_round):

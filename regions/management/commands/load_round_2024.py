@@ -142,19 +142,25 @@ class Command(BaseCommand):
         rows = read_rows(DATA_FILE)
         deadline_day: dt.date | None = options["deadline"]  # type: ignore[assignment]
         with transaction.atomic():
-            regions = self._regions(rows)
-            grant_round, created = self._round(deadline_day)
+            regions, region_changes = self._regions(rows)
+            grant_round, created, done = self._round(deadline_day)
             if created or grant_round.status == RoundStatus.DRAFT:
-                self._rules_and_baselines(grant_round, rows, regions)
-            elif deadline_day is not None:
-                self.stdout.write(
-                    f"Round {grant_round.slug} is {grant_round.status}; deadline kept."
-                )
-        self.stdout.write(
-            f"Loaded {len(regions)} regions and round {grant_round.slug} "
-            f"({grant_round.get_status_display()}, "
-            f"deadline {grant_round.deadline:%Y-%m-%d %H:%M %Z})."
-        )
+                done += self._rules_and_baselines(grant_round, rows, regions)
+        deadline = grant_round.deadline.astimezone(STOCKHOLM)
+        state = f"{grant_round.get_status_display()}, deadline {deadline:%Y-%m-%d %H:%M %Z}"
+        if created and region_changes == {"new": len(regions)}:
+            self.stdout.write(
+                f"Loaded {len(regions)} regions and round {grant_round.slug} ({state})."
+            )
+        else:
+            # Run again: what it found, and only what it changed.
+            changes = ", ".join(f"{count} {what}" for what, count in region_changes.items())
+            self.stdout.write(
+                f"Found {len(regions)} regions ({changes or 'none new or changed'}) and round "
+                f"{grant_round.slug} ({'created' if created else 'already loaded'}; {state})."
+            )
+            for line in done:
+                self.stdout.write(f"Round {grant_round.slug}: {line}.")
         if options["demo"]:
             for line in create_demo_users(grant_round=grant_round):
                 self.stdout.write(line)
@@ -171,22 +177,35 @@ class Command(BaseCommand):
         for line in create_demo_extensions(grant_round=grant_round, officer=officer):
             self.stdout.write(line)
 
-    def _regions(self, rows: list[dict[str, str]]) -> dict[str, Region]:
-        regions = {}
+    def _regions(self, rows: list[dict[str, str]]) -> tuple[dict[str, Region], dict[str, int]]:
+        """The regions by code, and how many this run created ("new") and changed
+        ("updated"): a region already as the data file has it is not written."""
+        existing = {region.code: region for region in Region.objects.all()}
+        regions, changes = {}, {"new": 0, "updated": 0}
         for row in rows:
-            region, _ = Region.objects.update_or_create(
-                code=row["code"], defaults={"name": row["name"], "short_name": row["short_name"]}
-            )
+            region = existing.get(row["code"]) or Region(code=row["code"])
+            fields = [
+                field for field in ("name", "short_name") if getattr(region, field) != row[field]
+            ]
+            for field in fields:
+                setattr(region, field, row[field])
             # The official mailbox only fills a blank: an address an officer corrected in the
             # admin (audited there) is not overwritten by running the loader again.
             mailbox = (row.get("registry_email") or "").strip()
             if mailbox and not region.registry_email:
                 region.registry_email = mailbox
-                region.save(update_fields=["registry_email"])
+                fields.append("registry_email")
+            if region.pk is None:
+                region.save()
+                changes["new"] += 1
+            elif fields:
+                region.save(update_fields=fields)
+                changes["updated"] += 1
             regions[row["code"]] = region
-        return regions
+        return regions, {what: count for what, count in changes.items() if count}
 
-    def _round(self, deadline_day: dt.date | None) -> tuple[GrantRound, bool]:
+    def _round(self, deadline_day: dt.date | None) -> tuple[GrantRound, bool, list[str]]:
+        """The round, whether this run created it, and what it changed in one it found."""
         deadline = default_deadline(2024)
         if deadline_day is not None:
             deadline = dt.datetime.combine(deadline_day, dt.time(23, 59, 59), tzinfo=STOCKHOLM)
@@ -202,7 +221,10 @@ class Command(BaseCommand):
                 **DECISION_RECORD,
             },
         )
-        if not created and grant_round.status != RoundStatus.DECIDED:
+        done: list[str] = []
+        if created:
+            return grant_round, created, done
+        if grant_round.status != RoundStatus.DECIDED:
             # The decision record's fields came after some rounds were loaded; fill those
             # left empty, never overwriting what an officer wrote.
             fill = {k: v for k, v in DECISION_RECORD.items() if v and not getattr(grant_round, k)}
@@ -211,39 +233,64 @@ class Command(BaseCommand):
             if fill:
                 GrantRound.objects.filter(pk=grant_round.pk).update(**fill)
                 grant_round.refresh_from_db()
-        if (
-            not created
-            and deadline_day is not None
-            and grant_round.status
-            in (
-                RoundStatus.DRAFT,
-                RoundStatus.OPEN,
+                done.append(f"decision record completed ({', '.join(sorted(fill))})")
+        if deadline_day is not None:
+            done.append(self._move_deadline(grant_round, deadline))
+        return grant_round, created, done
+
+    def _move_deadline(self, grant_round: GrantRound, deadline: dt.datetime) -> str:
+        """--deadline on a round found: moved while a draft or open, else kept; say which."""
+        if grant_round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+            return (
+                f"deadline kept ({grant_round.get_status_display()}: --deadline only moves a "
+                "draft or open round's deadline)"
             )
-        ):
-            grant_round.deadline = deadline
-            grant_round.save(update_fields=["deadline"])
-        return grant_round, created
+        if grant_round.deadline == deadline:
+            return "deadline already the one given"
+        before = grant_round.deadline.astimezone(STOCKHOLM)
+        grant_round.deadline = deadline
+        grant_round.save(update_fields=["deadline"])
+        return f"deadline moved from {before:%Y-%m-%d %H:%M %Z} to {deadline:%Y-%m-%d %H:%M %Z}"
 
     def _rules_and_baselines(
         self, grant_round: GrantRound, rows: list[dict[str, str]], regions: dict[str, Region]
-    ) -> None:
+    ) -> list[str]:
+        """Write the model (if none), each region's baseline and open the round (a draft);
+        say what changed."""
+        done = []
         if not grant_round.model:
             # The round's model is what runs and holds its budgets: RULES.md's 2024 model. A
             # model an officer wrote in the model editor is kept.
             grant_round.model = model_2024(BLOCK1, BLOCK2, STAIRCASE).to_json()
             grant_round.save(update_fields=["model"])
+            done.append("the 2024 model written")
+        existing = {
+            baseline.region_id: baseline
+            for baseline in RoundBaseline.objects.filter(round=grant_round)
+        }
+        changes = {"new": 0, "updated": 0}
         for row in rows:
             bounds = parse_plan(row["planned_2024"])
-            RoundBaseline.objects.update_or_create(
-                round=grant_round,
-                region=regions[row["code"]],
-                defaults={
-                    "population": int(row["population_2023_11_01"]),
-                    "plan_text": row["planned_2024"],
-                    "plan_low": Decimal(bounds.low.numerator) / Decimal(bounds.low.denominator),
-                    "plan_high": Decimal(bounds.high.numerator) / Decimal(bounds.high.denominator),
-                },
-            )
+            region = regions[row["code"]]
+            values = {
+                "population": int(row["population_2023_11_01"]),
+                "plan_text": row["planned_2024"],
+                "plan_low": Decimal(bounds.low.numerator) / Decimal(bounds.low.denominator),
+                "plan_high": Decimal(bounds.high.numerator) / Decimal(bounds.high.denominator),
+            }
+            baseline = existing.get(region.pk)
+            if baseline is None:
+                RoundBaseline.objects.create(round=grant_round, region=region, **values)
+                changes["new"] += 1
+            elif any(getattr(baseline, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(baseline, field, value)
+                baseline.save(update_fields=list(values))
+                changes["updated"] += 1
+        counted = ", ".join(f"{count} {what}" for what, count in changes.items() if count)
+        done.append(f"baselines for {len(rows)} regions ({counted or 'none new or changed'})")
         # The 2024 round is published: reports are accepted from its opening date.
         grant_round.status = RoundStatus.OPEN
         grant_round.save(update_fields=["status"])
+        done.append("opened for reports (it was a draft)")
+        return done

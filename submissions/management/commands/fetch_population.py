@@ -7,7 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from regions.models import Region
 from submissions.baselines import population_import_stage
-from submissions.management.commands._baseline_command import round_by_slug, stage_and_apply
+from submissions.management.commands._baseline_command import (
+    changes,
+    round_by_slug,
+    stage_and_apply,
+)
 from submissions.scb_api import ScbApiError, fetch_population
 
 
@@ -31,16 +35,17 @@ class Command(BaseCommand):
             answer = fetch_population(url=url, year=year, county_codes=codes)
         except ScbApiError as exc:
             raise CommandError(str(exc)) from None
-        staged = stage_and_apply(
+        staged, changed = stage_and_apply(
             lambda: population_import_stage(
                 grant_round=grant_round,
                 content=answer,
                 name=f"scb-folkmangdnov-{year}.json",
                 by=None,
                 from_api=True,
-            )
+            ),
+            grant_round,
         )
         self.stdout.write(
             f"{len(staged.figures)} regioners befolkning 1 november {year} från SCB "
-            f"införd i {grant_round.slug} (SHA-256 {staged.sha256})."
+            f"införd i {grant_round.slug} ({changes(staged, changed)}; SHA-256 {staged.sha256})."
         )

@@ -12,4 +12,7 @@ class Command(FileImportCommand):
         "into a draft or open round's baselines."
     )
     stage = plan_import_stage
-    done = "{count} regioners planeringsunderlag införda i {slug} (SHA-256 {staged.sha256})."
+    done = (
+        "{count} regioners planeringsunderlag införda i {slug} ({changes}; "
+        "SHA-256 {staged.sha256})."
+    )

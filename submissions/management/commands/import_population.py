@@ -14,5 +14,5 @@ class Command(FileImportCommand):
     stage = population_import_stage
     done = (
         "{count} regioners befolkning 1 november {staged.population_year} införd i {slug}"
-        " (SHA-256 {staged.sha256})."
+        " ({changes}; SHA-256 {staged.sha256})."
     )
