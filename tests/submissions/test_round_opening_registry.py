@@ -2,7 +2,8 @@
 """The e-mails that open a round are outgoing public documents: each is kept as it was sent
 (OpeningNotice) and registered in the diarium in the opening's transaction, one entry per
 region with its recipients, region and round; an opening that is refused or fails registers
-nothing, and a round opens (and registers) once."""
+nothing, and a round opens (and registers) once. The diarium links each entry to the e-mail
+as sent, for the agency's readers only."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.urls import reverse
 
 from audit.models import AppendOnlyError, AuditEvent
 from regions.models import ProxyAppointment
@@ -150,3 +152,47 @@ def test_a_sent_notice_is_never_changed(ready_2025, officer, django_capture_on_c
         OpeningNotice.objects.update(subject="Annat")
     with pytest.raises(AppendOnlyError):
         notice.delete()
+
+
+def test_the_diarium_links_each_entry_to_the_email_as_sent(
+    client,
+    login,
+    officer,
+    auditor,
+    ready_2025,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    _open(ready_2025, officer, django_capture_on_commit_callbacks)
+    url = reverse("submissions:opening_notice", args=["at-2025", "10"])
+    login(client, auditor)
+    client.get(reverse("registry:list"))  # the session and the content types, once
+    # 1 the user, 2 their groups, 3 years, 4 count, 5 page of entries with region, round and
+    # user, 6 the page's opening notices (their ids: the link needs none of their text),
+    # 7 the region field's datalist, 8-10 the session saved
+    with django_assert_num_queries(10):
+        page = client.get(reverse("registry:list"))
+    assert len(page.context["rows"]) == 20
+    listing = client.get(reverse("registry:list"), {"region": "10"})
+    [row] = listing.context["rows"]
+    assert row.link == url
+    assert "Meddelande om öppnad omgång" in listing.content.decode()
+
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Meddelande om öppnad omgång: Region Blekinge" in html
+    assert "ombud@blekinge.example.se, registrator@regionblekinge.se" in html
+    assert "Till Region Blekinge: AT-bidraget 2025 är öppen för inrapportering." in html
+    # Gotland was sent nothing: there is no notice to read.
+    gotland = reverse("submissions:opening_notice", args=["at-2025", "09"])
+    assert client.get(gotland).status_code == 404
+
+
+def test_a_regions_people_do_not_read_the_notice_page(
+    client, login, ready_2025, officer, django_capture_on_commit_callbacks
+):
+    _open(ready_2025, officer, django_capture_on_commit_callbacks)
+    login(client, ProxyAppointment.objects.get(region__code="10").user)
+    url = reverse("submissions:opening_notice", args=["at-2025", "10"])
+    assert client.get(url).status_code == 404
