@@ -208,6 +208,7 @@ FIELDS: dict[str, Field] = {
     "participating": Field(gettext_lazy("Deltagande regioner (länskoder)")),
     "test_cases": Field(gettext_lazy("Kopierade testfall"), Kind.COUNT),
     "recipients": Field(gettext_lazy("Mottagare per länskod")),
+    "case_numbers": Field(gettext_lazy("Diarienummer per länskod")),
     # logins
     "login": Field(gettext_lazy("Inloggningsnamn")),
     "type": Field(gettext_lazy("Typ av verifiering"), Kind.CHOICE),

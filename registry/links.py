@@ -15,6 +15,11 @@ def document_url(entry: RegistryEntry) -> str:
         return reverse("regions:review_detail", kwargs={"pk": pk})
     if kind in (DocumentKind.POWER_OF_ATTORNEY, DocumentKind.COMPLETION):
         return reverse("regions:document_download", kwargs={"pk": pk})
+    if kind == DocumentKind.ROUND_OPENING and entry.round_id and entry.region_id:
+        return reverse(
+            "submissions:opening_notice",
+            kwargs={"slug": entry.round.slug, "code": entry.region.code},
+        )
     document = entry.document
     if document is None:
         return ""

@@ -30,6 +30,7 @@ class DocumentKind(models.TextChoices):
     REPORT_VERSION = "report_version", _("Inrapportering")
     DECISION = "decision", _("Beslut om statsbidrag")
     RECONSIDERATION = "reconsideration", _("Omprövningsbeslut")
+    ROUND_OPENING = "round_opening", _("Meddelande om öppnad omgång")
 
 
 class CaseSerial(models.Model):

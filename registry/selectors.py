@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from allocation.models import Decision
 from regions.models import ApplicationEvent, Region
 from registry.models import CaseSerial, DecisionDelivery, DeliveryStatus, RegistryEntry
-from submissions.models import GrantRound, ReportVersion
+from submissions.models import GrantRound, OpeningNotice, ReportVersion
 
 
 def registry_years() -> list[int]:
@@ -48,7 +48,8 @@ def registry_entries(
 
 def with_documents(entries: QuerySet[RegistryEntry]) -> QuerySet[RegistryEntry]:
     """The entries with the documents their links need: one query per kind of document on the
-    page (application events, report versions, decisions); others link by id alone."""
+    page (application events, report versions, decisions); others link by id alone (opening
+    notices by their entry's round and region, so their text is not read)."""
     return entries.prefetch_related(
         GenericPrefetch(
             "document",
@@ -56,6 +57,7 @@ def with_documents(entries: QuerySet[RegistryEntry]) -> QuerySet[RegistryEntry]:
                 ApplicationEvent.objects.only("pk", "application_id"),
                 ReportVersion.objects.only("pk", "number"),
                 Decision.objects.only("pk", "reference"),
+                OpeningNotice.objects.only("pk").order_by(),
             ],
         )
     )

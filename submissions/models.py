@@ -568,3 +568,61 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.short_name}: {self.days_before} d ({self.round.name})"
+
+
+class OpeningNoticeQuerySet(models.QuerySet):
+    """Bulk writes never change or delete a notice that was sent (and registered)."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("Opening notices are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Opening notices are never deleted.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class OpeningNotice(models.Model):
+    """The e-mail that told one region that a round opened, as it was sent: its recipients
+    (the active proxy and the official mailbox), subject and body. It is the outgoing document
+    the registry (diarium) enters, so it is written with the opening and never changed.
+
+    One per round and region: a round opens once (submissions.workflow)."""
+
+    round = models.ForeignKey(
+        GrantRound,
+        on_delete=models.PROTECT,
+        related_name="opening_notices",
+        verbose_name=_("omgång"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="opening_notices", verbose_name=_("region")
+    )
+    recipients = models.JSONField(_("mottagare"), default=list)
+    subject = models.CharField(_("ämne"), max_length=300)
+    body = models.TextField(_("text"))
+    sent_at = models.DateTimeField(_("skickat"), auto_now_add=True)
+
+    objects = OpeningNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meddelande om öppnad omgång")
+        verbose_name_plural = _("meddelanden om öppnad omgång")
+        ordering = ["round", "region__sort_key", "region__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "region"], name="opening_notice_once_per_round_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name}: {self.subject}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Opening notices are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Opening notices are never deleted.")

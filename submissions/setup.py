@@ -14,7 +14,9 @@ cases are copied with it (allocation.model_checks.copy_test_cases).
 
 Opening (draft -> open) goes through the workflow table (submissions.workflow), only when
 every check passes, and e-mails each participating region's active proxy and official mailbox
-(Region.registry_email) the round, the deadline and the link, after the commit.
+(Region.registry_email) the round, the deadline and the link, after the commit. The e-mails
+are outgoing public documents: each is kept (OpeningNotice) and registered in the diarium
+with the opening (offentlighets- och sekretesslagen 5 kap. 1 §).
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ from atgrant.mail import send_after_commit
 from audit.services import audit_record
 from regions.models import ProxyAppointment, Region
 from regions.roles import is_officer
+from registry.services import register_opening_notices
 from submissions.baselines import set_plan_bounds
 from submissions.models import (
     STOCKHOLM,
     GrantRound,
+    OpeningNotice,
     RoundBaseline,
     RoundStatus,
     default_deadline,
@@ -403,8 +407,10 @@ def round_open(
 ) -> GrantRound:
     """Open a draft round: the checks again under the round's lock, then draft -> open
     through the workflow table (audited there), and one e-mail per participating region to
-    its proxy and official mailbox, queued to go after the commit; the recipients are
-    audited too. Raises ValidationError listing every failed check (nothing changes),
+    its proxy and official mailbox, queued to go after the commit. Each e-mail is kept as an
+    OpeningNotice and registered in the diarium as an outgoing document, in the same
+    transaction; the recipients and case numbers are audited too. Raises ValidationError
+    listing every failed check (nothing changes, nothing is sent or registered),
     PermissionDenied for a non-officer."""
     _require_officer(by)
     with transaction.atomic():
@@ -413,28 +419,42 @@ def round_open(
         if problems:
             raise ValidationError(problems)
         opened = round_transition(grant_round=locked, to=RoundStatus.OPEN, by=by)
-        sent: dict[str, list[str]] = {}
-        for region, recipients in recipients_by_region(opened).items():
-            if not recipients:
-                continue
-            path = reverse("submissions:report_edit", args=[opened.slug, region.code])
-            context = {
-                "round": opened,
-                "region": region,
-                "link": settings.SITE_URL.rstrip("/") + path,
-            }
-            send_after_commit(
-                subject=_("%(round)s är öppen för inrapportering") % {"round": opened.name},
-                body=render_to_string("submissions/email/round_opened.txt", context),
-                to=recipients,
-            )
-            sent[region.code] = recipients
+        notices = OpeningNotice.objects.bulk_create(_opening_notices(opened))
+        entries = register_opening_notices(notices=notices, by=by)
+        for notice in notices:
+            send_after_commit(subject=notice.subject, body=notice.body, to=notice.recipients)
+        codes = [notice.region.code for notice in notices]
         audit_record(
             action="round.opened",
             actor=by,
             obj=opened,
-            after={"recipients": sent},
+            after={
+                "recipients": {n.region.code: n.recipients for n in notices},
+                "case_numbers": dict(zip(codes, [e.case_number for e in entries], strict=True)),
+            },
             round_id=opened.pk,
         )
     grant_round.status = opened.status
     return opened
+
+
+def _opening_notices(opened: GrantRound) -> list[OpeningNotice]:
+    """The opening e-mail of each participating region that has someone to send it to, as
+    it goes out (unsaved)."""
+    subject = _("%(round)s är öppen för inrapportering") % {"round": opened.name}
+    notices = []
+    for region, recipients in recipients_by_region(opened).items():
+        if not recipients:
+            continue
+        path = reverse("submissions:report_edit", args=[opened.slug, region.code])
+        context = {"round": opened, "region": region, "link": settings.SITE_URL.rstrip("/") + path}
+        notices.append(
+            OpeningNotice(
+                round=opened,
+                region=region,
+                recipients=recipients,
+                subject=" ".join(subject.split()),
+                body=render_to_string("submissions/email/round_opened.txt", context),
+            )
+        )
+    return notices
