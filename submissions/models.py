@@ -178,6 +178,12 @@ class GrantRound(models.Model):
             if isinstance(b.get("budget"), int) and not isinstance(b.get("budget"), bool)
         )
 
+    @property
+    def extensions_open(self) -> bool:
+        """Whether a region's deadline may still be extended: while the round is a draft or
+        open (services.deadline_extension_grant)."""
+        return self.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+
     def deadline_passed(self, when: dt.datetime, extended_until: dt.datetime | None = None) -> bool:
         """Whether `when` is after the deadline (or the region's extension).
 

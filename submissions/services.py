@@ -306,7 +306,7 @@ def deadline_extension_grant(
     the same officer granting the same extension again (a form sent twice) gets the first."""
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
-    if grant_round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+    if not grant_round.extensions_open:
         raise ValidationError(_("Svarstiden kan bara förlängas medan omgången är öppen."))
     if not reason.strip():
         raise ValidationError(_("Ange skälet till förlängningen."))

@@ -322,20 +322,6 @@ def rounds_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/officer_rounds.html", {"rounds": rounds})
 
 
-def _render_round_reports(request: HttpRequest, grant_round: GrantRound) -> HttpResponse:
-    # queries: the regions' count and this page of them (50 a page, by name)
-    page = page_of(request, Region.objects.order_by("sort_key", "name"))
-    context = {
-        "grant_round": grant_round,
-        "page": page,
-        "rows": selectors.round_report_rows(grant_round, regions=page.object_list),
-        # the whole round, not the page: regions that applied, reports with unsent changes
-        "counts": selectors.round_report_counts(grant_round),
-        "can_extend": is_officer(request.user) and _extensions_open(grant_round),
-    }
-    return render(request, "submissions/officer_round.html", context)
-
-
 def _region_named(typed: str) -> str:
     """The name of the region ``typed`` names (a row of the table links with its code), to
     fill in the extension form; "" for no region (one query, none for "")."""
@@ -346,14 +332,20 @@ def _region_named(typed: str) -> str:
     return region.name if region is not None else ""
 
 
-def _extensions_open(grant_round: GrantRound) -> bool:
-    """Whether a deadline can still be extended (services.deadline_extension_grant)."""
-    return grant_round.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
-
-
 @agency_page
 def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render_round_reports(request, get_object_or_404(GrantRound, slug=slug))
+    grant_round = get_object_or_404(GrantRound, slug=slug)
+    # queries: the regions' count and this page of them (50 a page, by name)
+    page = page_of(request, Region.objects.order_by("sort_key", "name"))
+    context = {
+        "grant_round": grant_round,
+        "page": page,
+        "rows": selectors.round_report_rows(grant_round, regions=page.object_list),
+        # the whole round, not the page: regions that applied, reports with unsent changes
+        "counts": selectors.round_report_counts(grant_round),
+        "can_extend": is_officer(request.user) and grant_round.extensions_open,
+    }
+    return render(request, "submissions/officer_round.html", context)
 
 
 @agency_page
@@ -414,7 +406,7 @@ def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "errors": form_errors(form),
         "back": back,
-        "can_extend": _extensions_open(grant_round),
+        "can_extend": grant_round.extensions_open,
     }
     return render(
         request,
