@@ -90,7 +90,7 @@ def format_number(value: object, places: int = 2, *, fixed: bool = False) -> str
 @register.filter
 def kr(value: object) -> str:
     """Whole kronor: 223000000 -> '223 000 000 kr'."""
-    number = _to_fraction(value)
+    number = value if type(value) is int else _to_fraction(value)
     if number is None:
         return ""
     return format_number(number, places=0) + NBSP + "kr"
