@@ -203,25 +203,3 @@ def register_decisions(
     return registry_register_many(
         registrations=[_decision_registration(d) for d in decisions], by=by
     )
-
-
-def _opening_registration(notice: models.Model) -> Registration:
-    region, grant_round = notice.region, notice.round
-    return Registration(
-        document=notice,
-        direction=Direction.OUTGOING,
-        kind=DocumentKind.ROUND_OPENING,
-        party=f"{region.name} ({', '.join(notice.recipients)})",
-        description=f"Meddelande om att {grant_round.name} är öppen för inrapportering",
-        region_id=region.pk,
-        round_id=grant_round.pk,
-    )
-
-
-def register_opening_notices(
-    *, notices: Sequence[models.Model], by: AbstractBaseUser
-) -> list[RegistryEntry]:
-    """The e-mails that tell each region a round opened (submissions.OpeningNotice, carrying
-    their region and round): outgoing, one per region, addressed to its proxy and official
-    mailbox."""
-    return registry_register_many(registrations=[_opening_registration(n) for n in notices], by=by)
