@@ -127,32 +127,6 @@ def register_completion(
     )
 
 
-OFFICER_ANSWERS = {
-    "completion_requested": (DocumentKind.COMPLETION_REQUEST, "Begäran om komplettering"),
-    "approved": (DocumentKind.PROXY_DECISION, "Beslut: ansökan om att bli ombud beviljas"),
-    "rejected": (DocumentKind.PROXY_DECISION, "Beslut: ansökan om att bli ombud avslås"),
-}
-
-
-def register_officer_answer(
-    *, application: models.Model, event: models.Model, by: AbstractBaseUser
-) -> RegistryEntry:
-    """The officer's answer to an application (ApplicationEvent of a kind in OFFICER_ANSWERS),
-    which the applicant is sent: outgoing."""
-    kind, text = OFFICER_ANSWERS[event.kind]
-    return registry_register(
-        registration=Registration(
-            document=event,
-            direction=Direction.OUTGOING,
-            kind=kind,
-            party=_applicant(application),
-            description=f"{text} ({application.region.name})",
-            region_id=application.region_id,
-        ),
-        by=by,
-    )
-
-
 def register_report_version(*, version: models.Model, by: AbstractBaseUser) -> RegistryEntry:
     """A submitted report version (the application for the grant): incoming."""
     report = version.report
