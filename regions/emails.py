@@ -1,4 +1,6 @@
-"""The region portal's e-mails. Rendered from templates/regions/email/, sent after commit."""
+"""The region portal's e-mails. Rendered from templates/regions/email/, sent after commit.
+
+Which of them are registered in the diarium, and why, is said in registry.messages."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.urls import reverse
 from atgrant import mail
 from regions.models import ColleagueInvitation, ProxyApplication
 from regions.roles import OFFICERS_GROUP
+from registry.models import DocumentKind, SentMessage
 
 
 def absolute_url(name: str, *args: Any) -> str:
@@ -77,27 +80,42 @@ def application_resubmitted(application: ProxyApplication) -> None:
     _notify_officers(application, resubmitted=True)
 
 
-def completion_requested(application: ProxyApplication, message: str) -> None:
-    send_after_commit(
-        template="completion_requested",
-        to=[application.applicant.email],
-        context={**_application_context(application), "message": message},
+# The officer's answers to the applicant are the agency's documents: they are returned unsent,
+# for registry.messages to keep, register and send with the answer (regions.services).
+
+
+def _answer(
+    application: ProxyApplication, kind: str, template: str, context: dict[str, Any]
+) -> SentMessage:
+    subject, body = _render(template, {**_application_context(application), **context})
+    return SentMessage(
+        kind=kind,
+        region=application.region,
+        application=application,
+        recipients=[application.applicant.email],
+        subject=subject,
+        body=body,
     )
 
 
-def application_approved(application: ProxyApplication) -> None:
-    send_after_commit(
-        template="application_approved",
-        to=[application.applicant.email],
-        context={**_application_context(application), "home_url": absolute_url("home")},
+def completion_requested(application: ProxyApplication, message: str) -> SentMessage:
+    return _answer(
+        application, DocumentKind.COMPLETION_REQUEST, "completion_requested", {"message": message}
     )
 
 
-def application_rejected(application: ProxyApplication, reason: str) -> None:
-    send_after_commit(
-        template="application_rejected",
-        to=[application.applicant.email],
-        context={**_application_context(application), "reason": reason},
+def application_approved(application: ProxyApplication) -> SentMessage:
+    return _answer(
+        application,
+        DocumentKind.PROXY_DECISION,
+        "application_approved",
+        {"home_url": absolute_url("home")},
+    )
+
+
+def application_rejected(application: ProxyApplication, reason: str) -> SentMessage:
+    return _answer(
+        application, DocumentKind.PROXY_DECISION, "application_rejected", {"reason": reason}
     )
 
 

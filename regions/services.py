@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,6 +37,8 @@ from regions.models import (
 )
 from regions.roles import forget_memberships, is_agency_reader, is_officer, is_proxy_of
 from registry import services as registry
+from registry.messages import register_sent_messages
+from registry.models import SentMessage
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 REPLACED_REASON = "Ersatt av nytt ombud"
@@ -258,9 +260,12 @@ def _officer_answer(
     kind: str,
     audit_action: str,
     message: str,
+    email: Callable[[ProxyApplication], SentMessage],
 ) -> ProxyApplication:
-    """An officer's answer that the applicant reads: the move, its event, the audit. Raises
-    _AlreadyDone (nothing written) when the same officer just gave this very answer."""
+    """An officer's answer that the applicant reads: the move, its event, the e-mail to the
+    applicant (`email`, kept, registered and sent after the commit), the audit. Raises
+    _AlreadyDone (nothing written, registered or sent) when the same officer just gave this
+    very answer."""
     with transaction.atomic():
         application = _lock(application)
         _refuse_repeat(application, kind, by, message)
@@ -268,10 +273,8 @@ def _officer_answer(
         application.status = _transition(application, action, by)
         application.officer_message = message
         application.save(update_fields=["status", "officer_message", "updated_at"])
-        event = ApplicationEvent.objects.create(
-            application=application, kind=kind, message=message, by=by
-        )
-        registry.register_officer_answer(application=application, event=event, by=by)
+        ApplicationEvent.objects.create(application=application, kind=kind, message=message, by=by)
+        register_sent_messages(messages=[email(application)], by=by)
         audit_record(
             action=audit_action,
             actor=by,
@@ -299,10 +302,10 @@ def proxy_application_request_completion(
             kind=ApplicationEvent.Kind.COMPLETION_REQUESTED,
             audit_action="proxy_application.completion_requested",
             message=message,
+            email=lambda answered: emails.completion_requested(answered, message),
         )
     except _AlreadyDone:
         return application  # asked already, by this officer, with this message
-    emails.completion_requested(application, message)
     return application
 
 
@@ -395,10 +398,10 @@ def proxy_application_approve(
         )
         application.status = new_status
         application.save(update_fields=["status", "updated_at"])
-        event = ApplicationEvent.objects.create(
+        ApplicationEvent.objects.create(
             application=application, kind=ApplicationEvent.Kind.APPROVED, by=by
         )
-        registry.register_officer_answer(application=application, event=event, by=by)
+        register_sent_messages(messages=[emails.application_approved(application)], by=by)
         audit_record(
             action="proxy_application.approved",
             actor=by,
@@ -412,7 +415,6 @@ def proxy_application_approve(
             },
             region_id=region.pk,
         )
-        emails.application_approved(application)
     forget_memberships(applicant)
     return appointment
 
@@ -496,10 +498,10 @@ def proxy_application_reject(
             kind=ApplicationEvent.Kind.REJECTED,
             audit_action="proxy_application.rejected",
             message=reason,
+            email=lambda answered: emails.application_rejected(answered, reason),
         )
     except _AlreadyDone:
         return application  # rejected already, by this officer, for this reason
-    emails.application_rejected(application, reason)
     return application
 
 

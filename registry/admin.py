@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from registry.models import DecisionDelivery, RegistryEntry
+from registry.models import DecisionDelivery, RegistryEntry, SentMessage
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -34,3 +34,11 @@ class DecisionDeliveryAdmin(ReadOnly):
     list_filter = ["status", "recipient_kind"]
     search_fields = ["email", "decision__reference"]
     list_select_related = ["decision"]
+
+
+@admin.register(SentMessage)
+class SentMessageAdmin(ReadOnly):
+    list_display = ["subject", "kind", "region", "round", "sent_at"]
+    list_filter = ["kind", "round"]
+    search_fields = ["subject"]
+    list_select_related = ["region", "round"]

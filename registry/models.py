@@ -31,6 +31,7 @@ class DocumentKind(models.TextChoices):
     DECISION = "decision", _("Beslut om statsbidrag")
     RECONSIDERATION = "reconsideration", _("Omprövningsbeslut")
     ROUND_OPENING = "round_opening", _("Meddelande om öppnad omgång")
+    REPORT_REMINDER = "report_reminder", _("Påminnelse om inrapportering")
 
 
 class CaseSerial(models.Model):
@@ -124,6 +125,84 @@ class RegistryEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Registry entries are never deleted.")
+
+
+class SentMessageQuerySet(models.QuerySet):
+    """Bulk writes never change or delete an e-mail that was sent (and registered)."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("Sent messages are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Sent messages are never deleted.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class SentMessage(models.Model):
+    """An e-mail the agency drew up and sent, as it was sent: the registered outgoing document
+    (registry.messages says which e-mails are). Its kind is the registry's document type; the
+    round, region and proxy application it concerns are kept where it has them. Written in the
+    transaction of the action that sends it, and never changed; the mail goes after the commit
+    with exactly this subject and body.
+
+    A round's opening e-mail goes to a region once (the constraint; a round opens once)."""
+
+    kind = models.CharField(_("handlingstyp"), max_length=32, choices=DocumentKind.choices)
+    round = models.ForeignKey(
+        "submissions.GrantRound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("omgång"),
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    application = models.ForeignKey(
+        "regions.ProxyApplication",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ombudsansökan"),
+    )
+    recipients = models.JSONField(_("mottagare"), default=list)
+    subject = models.CharField(_("ämne"), max_length=300)
+    body = models.TextField(_("text"))
+    sent_at = models.DateTimeField(_("skickat"), auto_now_add=True)
+
+    objects = SentMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("skickat e-postmeddelande")
+        verbose_name_plural = _("skickade e-postmeddelanden")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "region"],
+                condition=models.Q(kind="round_opening"),
+                name="sent_opening_once_per_round_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Sent messages are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Sent messages are never deleted.")
 
 
 class DeliveryStatus(models.TextChoices):

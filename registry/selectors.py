@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from allocation.models import Decision
 from regions.models import ApplicationEvent, Region
-from registry.models import CaseSerial, DecisionDelivery, DeliveryStatus, RegistryEntry
-from submissions.models import GrantRound, OpeningNotice, ReportVersion
+from registry.models import (
+    CaseSerial,
+    DecisionDelivery,
+    DeliveryStatus,
+    RegistryEntry,
+    SentMessage,
+)
+from submissions.models import GrantRound, ReportVersion
 
 
 def registry_years() -> list[int]:
@@ -48,8 +56,8 @@ def registry_entries(
 
 def with_documents(entries: QuerySet[RegistryEntry]) -> QuerySet[RegistryEntry]:
     """The entries with the documents their links need: one query per kind of document on the
-    page (application events, report versions, decisions); others link by id alone (opening
-    notices by their entry's round and region, so their text is not read)."""
+    page (application events, report versions, decisions); others link by id alone (sent
+    e-mails by their content type and id, so their text is not read)."""
     return entries.prefetch_related(
         GenericPrefetch(
             "document",
@@ -57,10 +65,22 @@ def with_documents(entries: QuerySet[RegistryEntry]) -> QuerySet[RegistryEntry]:
                 ApplicationEvent.objects.only("pk", "application_id"),
                 ReportVersion.objects.only("pk", "number"),
                 Decision.objects.only("pk", "reference"),
-                OpeningNotice.objects.only("pk").order_by(),
+                SentMessage.objects.only("pk").order_by(),
             ],
         )
     )
+
+
+def sent_message(*, pk: int) -> tuple[SentMessage, RegistryEntry | None]:
+    """A sent e-mail with what it concerns, and its registry entry (404 if no such e-mail):
+    two queries."""
+    message = get_object_or_404(
+        SentMessage.objects.select_related("round", "region", "application__region"), pk=pk
+    )
+    entry = RegistryEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(SentMessage), object_id=pk
+    ).first()
+    return message, entry
 
 
 @dataclass

@@ -127,32 +127,6 @@ def register_completion(
     )
 
 
-OFFICER_ANSWERS = {
-    "completion_requested": (DocumentKind.COMPLETION_REQUEST, "Begäran om komplettering"),
-    "approved": (DocumentKind.PROXY_DECISION, "Beslut: ansökan om att bli ombud beviljas"),
-    "rejected": (DocumentKind.PROXY_DECISION, "Beslut: ansökan om att bli ombud avslås"),
-}
-
-
-def register_officer_answer(
-    *, application: models.Model, event: models.Model, by: AbstractBaseUser
-) -> RegistryEntry:
-    """The officer's answer to an application (ApplicationEvent of a kind in OFFICER_ANSWERS),
-    which the applicant is sent: outgoing."""
-    kind, text = OFFICER_ANSWERS[event.kind]
-    return registry_register(
-        registration=Registration(
-            document=event,
-            direction=Direction.OUTGOING,
-            kind=kind,
-            party=_applicant(application),
-            description=f"{text} ({application.region.name})",
-            region_id=application.region_id,
-        ),
-        by=by,
-    )
-
-
 def register_report_version(*, version: models.Model, by: AbstractBaseUser) -> RegistryEntry:
     """A submitted report version (the application for the grant): incoming."""
     report = version.report
@@ -203,25 +177,3 @@ def register_decisions(
     return registry_register_many(
         registrations=[_decision_registration(d) for d in decisions], by=by
     )
-
-
-def _opening_registration(notice: models.Model) -> Registration:
-    region, grant_round = notice.region, notice.round
-    return Registration(
-        document=notice,
-        direction=Direction.OUTGOING,
-        kind=DocumentKind.ROUND_OPENING,
-        party=f"{region.name} ({', '.join(notice.recipients)})",
-        description=f"Meddelande om att {grant_round.name} är öppen för inrapportering",
-        region_id=region.pk,
-        round_id=grant_round.pk,
-    )
-
-
-def register_opening_notices(
-    *, notices: Sequence[models.Model], by: AbstractBaseUser
-) -> list[RegistryEntry]:
-    """The e-mails that tell each region a round opened (submissions.OpeningNotice, carrying
-    their region and round): outgoing, one per region, addressed to its proxy and official
-    mailbox."""
-    return registry_register_many(registrations=[_opening_registration(n) for n in notices], by=by)

@@ -67,6 +67,14 @@ def registry_csv(request: HttpRequest) -> HttpResponse:
     return registry_csv_response(entries.iterator(chunk_size=2000), "diarium.csv")
 
 
+@agency_page
+@require_GET
+def sent_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """An e-mail the agency sent, as sent, with its case number (the registry links here)."""
+    message, entry = selectors.sent_message(pk=pk)
+    return render(request, "registry/sent_message.html", {"message": message, "entry": entry})
+
+
 def _decided_round(slug: str) -> GrantRound:
     return get_object_or_404(GrantRound, slug=slug, status=RoundStatus.DECIDED)
 

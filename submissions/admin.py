@@ -14,7 +14,6 @@ from submissions.models import (
     BaselineImport,
     DeadlineExtension,
     GrantRound,
-    OpeningNotice,
     Reminder,
     Report,
     ReportVersion,
@@ -234,11 +233,4 @@ class BaselineImportAdmin(ReadOnlyAdmin):
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["round", "region", "days_before", "due_on", "sent_at"]
     list_filter = ["round", "days_before"]
-    list_select_related = ["round", "region"]
-
-
-@admin.register(OpeningNotice)
-class OpeningNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["round", "region", "subject", "sent_at"]
-    list_filter = ["round"]
     list_select_related = ["round", "region"]

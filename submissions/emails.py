@@ -1,17 +1,22 @@
-"""E-mails of reporting: the receipt (kvittens) of a submitted version, and reminders."""
+"""E-mails of reporting: the receipt (kvittens) of a submitted version, and the officer's
+reminders. Which of them are registered in the diarium, and why: registry.messages."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regions.models import ProxyAppointment, Region
-from submissions.models import GrantRound, ReportVersion
+from registry.models import DocumentKind, SentMessage
+from submissions.models import ReportVersion
 from submissions.receipts import receipt_filename, receipt_pdf
+
+if TYPE_CHECKING:
+    from submissions.selectors import ReportCard
 
 
 def receipt_recipients(version: ReportVersion) -> list[str]:
@@ -37,43 +42,38 @@ def send_receipt(*, version: ReportVersion) -> None:
     message.send()
 
 
-def reminder_recipients(region: Region, last_editor_email: str | None) -> list[str]:
+def reminder_recipients(proxy_email: str | None, last_editor_email: str | None) -> list[str]:
     """The region's active proxy (who submits) and whoever last saved its draft."""
-    proxy = (
-        ProxyAppointment.objects.filter(region=region, ended_at__isnull=True)
-        .select_related("user")
-        .first()
-    )
     recipients: list[str] = []
-    for address in (proxy.user.email if proxy else None, last_editor_email):
+    for address in (proxy_email, last_editor_email):
         if address and address.lower() not in {r.lower() for r in recipients}:
             recipients.append(address)
     return recipients
 
 
-def send_report_reminder(*, grant_round: GrantRound, region: Region) -> bool:
-    """Mail the region what is missing from its report, read now: False if it needs no
-    reminder any more (submitted, no unsent changes) or has nobody to mail."""
-    from submissions.selectors import report_card
-
-    card = report_card(grant_round=grant_round, region=region, now=timezone.now())
+def report_reminder(card: ReportCard, proxy_email: str | None) -> SentMessage | None:
+    """The officer's reminder to the card's region of what is missing from its report, unsent
+    (registry.messages keeps, registers and sends it): None if the region needs no reminder
+    (submitted, no unsent changes) or has nobody to mail."""
     if card.latest_version is not None and not card.unsent_changes:
-        return False
+        return None
     editor = card.report.updated_by if card.report is not None else None
-    recipients = reminder_recipients(region, editor.email if editor else None)
+    recipients = reminder_recipients(proxy_email, editor.email if editor else None)
     if not recipients:
-        return False
+        return None
+    grant_round, region = card.grant_round, card.region
     path = reverse("submissions:report_edit", args=[grant_round.slug, region.code])
     context = {
         "card": card,
         "AGENCY_NAME": settings.ATGRANT_AGENCY_NAME,
         "url": settings.SITE_URL.rstrip("/") + path,
     }
-    EmailMessage(
+    return SentMessage(
+        kind=DocumentKind.REPORT_REMINDER,
+        round=grant_round,
+        region=region,
+        recipients=recipients,
         subject=_("Påminnelse: inrapportering av AT-tjänster, %(round)s")
         % {"round": grant_round.name},
         body=render_to_string("submissions/email/reminder.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-    ).send()
-    return True
+    )

@@ -4,7 +4,8 @@ A reminder is due N days before the deadline's day (Europe/Stockholm); one that 
 Saturday, a Sunday or a Swedish public holiday (the `holidays` package's Sweden calendar,
 which counts midsummer, Christmas and New Year's Eve too) goes out the working day before.
 Each (round, region, N) is sent at most once: a Reminder row claims it, in the transaction
-that queues the e-mail. When several are due at once (the round opened late, or beat was
+that keeps, registers (registry.messages: a reminder is an outgoing document) and queues the
+e-mail. When several are due at once (the round opened late, or beat was
 down), only the nearest to the deadline goes out, so that no region gets a stale "14 days
 left"; the others are never sent.
 """
@@ -21,8 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from atgrant.mail import send_after_commit
 from regions.models import Colleague, ProxyAppointment, Region
+from registry.messages import register_sent_messages
+from registry.models import DocumentKind, SentMessage
 from submissions.models import (
     STOCKHOLM,
     GrantRound,
@@ -93,12 +95,16 @@ def _send(grant_round: GrantRound, region: Region, days: int, due_on: dt.date) -
                 "submissions:report_edit", args=[grant_round.slug, region.code]
             )
             context = {"round": grant_round, "region": region, "link": link}
-            send_after_commit(
+            message = SentMessage(
+                kind=DocumentKind.REPORT_REMINDER,
+                round=grant_round,
+                region=region,
+                recipients=recipients,
                 subject=_("Påminnelse: %(round)s – sista dag för inrapportering")
                 % {"round": grant_round.name},
                 body=render_to_string("submissions/email/reminder_due.txt", context),
-                to=recipients,
             )
+            register_sent_messages(messages=[message], by=None)
     except IntegrityError:
         return None  # another worker claimed it first
     return reminder

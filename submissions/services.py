@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from regions.models import Region
+from regions.models import ProxyAppointment, Region
 from regions.roles import is_member_of, is_officer, is_proxy_of
 from registry import services as registry
+from registry.messages import register_sent_messages
+from registry.models import SentMessage
 from submissions.deadlines import check_writable, latest_extension
 from submissions.models import (
     REPORT_FIELDS,
@@ -26,6 +29,9 @@ from submissions.models import (
     ReportVersion,
     RoundStatus,
 )
+
+if TYPE_CHECKING:
+    from submissions.selectors import ReportCard
 
 MAX_POSTS = 5000
 
@@ -354,12 +360,13 @@ def report_reminders_send(
 
     ``regions``: only these of them (the officer's choice); None: all of them. Regions that
     need no reminder (any more) are left out. Officers only, while the round is open (a closed
-    round's reports are locked: a reminder could not be acted on). One e-mail task per region
-    is queued once the transaction commits; the audit event names the regions.
-    Returns the regions reminded, by short name. Raises PermissionDenied, ValidationError.
+    round's reports are locked: a reminder could not be acted on). Each region's reminder is
+    an outgoing document: it is written as the report stands now, kept, registered and queued
+    to go once the transaction commits (registry.messages); the audit event names the regions
+    and their case numbers. Returns the regions reminded, by short name. Raises
+    PermissionDenied, ValidationError (nothing is registered or sent).
     """
-    from submissions.selectors import round_gaps, still_writable
-    from submissions.tasks import send_report_reminder
+    from submissions.selectors import report_cards, round_gaps, still_writable
 
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan skicka påminnelser."))
@@ -373,7 +380,8 @@ def report_reminders_send(
         raise ValidationError(
             _("Ingen av de valda regionerna behöver påminnas: de har skickat in sina uppgifter.")
         )
-    due = still_writable(grant_round, due, timezone.now())
+    now = timezone.now()
+    due = still_writable(grant_round, due, now)
     if not due:
         raise ValidationError(
             _(
@@ -382,15 +390,38 @@ def report_reminders_send(
             )
         )
     with transaction.atomic():
+        reminders = _reminders(report_cards(rounds=[grant_round], regions=due, now=now))
+        if not reminders:
+            raise ValidationError(
+                _("Ingen av de valda regionerna har ombud eller någon som sparat ett utkast.")
+            )
+        entries = register_sent_messages(messages=reminders, by=by)
+        reminded = [m.region for m in reminders]
         audit_record(
             action="round.reminders_sent",
             actor=by,
             obj=grant_round,
-            after={"regions": [r.name for r in due]},
+            after={
+                "regions": [r.name for r in reminded],
+                "case_numbers": {
+                    m.region.code: e.case_number for m, e in zip(reminders, entries, strict=True)
+                },
+            },
             round_id=grant_round.pk,
         )
-        for region in due:
-            transaction.on_commit(
-                lambda region_id=region.pk: send_report_reminder.delay(grant_round.pk, region_id)
-            )
-    return due
+    return reminded
+
+
+def _reminders(cards: list[ReportCard]) -> list[SentMessage]:
+    """The reminder of each card's region that has someone to mail (unsent)."""
+    from submissions.emails import report_reminder
+
+    # query: the regions' active proxies, with their users
+    proxies = {
+        a.region_id: a.user.email
+        for a in ProxyAppointment.objects.filter(
+            region__in=[c.region for c in cards], ended_at__isnull=True
+        ).select_related("user")
+    }
+    messages = [report_reminder(card, proxies.get(card.region.pk)) for card in cards]
+    return [m for m in messages if m is not None]

@@ -15,8 +15,8 @@ cases are copied with it (allocation.model_checks.copy_test_cases).
 Opening (draft -> open) goes through the workflow table (submissions.workflow), only when
 every check passes, and e-mails each participating region's active proxy and official mailbox
 (Region.registry_email) the round, the deadline and the link, after the commit. The e-mails
-are outgoing public documents: each is kept (OpeningNotice) and registered in the diarium
-with the opening (offentlighets- och sekretesslagen 5 kap. 1 §).
+are outgoing public documents: each is kept as sent and registered in the diarium with the
+opening (registry.messages).
 """
 
 from __future__ import annotations
@@ -36,16 +36,15 @@ from django.utils.translation import gettext as _
 
 from allocation.model_checks import copy_test_cases, model_problems
 from allocation.plans import PlanError
-from atgrant.mail import send_after_commit
 from audit.services import audit_record
 from regions.models import ProxyAppointment, Region
 from regions.roles import is_officer
-from registry.services import register_opening_notices
+from registry.messages import register_sent_messages
+from registry.models import DocumentKind, SentMessage
 from submissions.baselines import set_plan_bounds
 from submissions.models import (
     STOCKHOLM,
     GrantRound,
-    OpeningNotice,
     RoundBaseline,
     RoundStatus,
     default_deadline,
@@ -407,8 +406,8 @@ def round_open(
 ) -> GrantRound:
     """Open a draft round: the checks again under the round's lock, then draft -> open
     through the workflow table (audited there), and one e-mail per participating region to
-    its proxy and official mailbox, queued to go after the commit. Each e-mail is kept as an
-    OpeningNotice and registered in the diarium as an outgoing document, in the same
+    its proxy and official mailbox, queued to go after the commit. Each e-mail is kept as a
+    SentMessage and registered in the diarium as an outgoing document, in the same
     transaction; the recipients and case numbers are audited too. Raises ValidationError
     listing every failed check (nothing changes, nothing is sent or registered),
     PermissionDenied for a non-officer."""
@@ -419,10 +418,8 @@ def round_open(
         if problems:
             raise ValidationError(problems)
         opened = round_transition(grant_round=locked, to=RoundStatus.OPEN, by=by)
-        notices = OpeningNotice.objects.bulk_create(_opening_notices(opened))
-        entries = register_opening_notices(notices=notices, by=by)
-        for notice in notices:
-            send_after_commit(subject=notice.subject, body=notice.body, to=notice.recipients)
+        notices = _opening_notices(opened)
+        entries = register_sent_messages(messages=notices, by=by)
         codes = [notice.region.code for notice in notices]
         audit_record(
             action="round.opened",
@@ -438,7 +435,7 @@ def round_open(
     return opened
 
 
-def _opening_notices(opened: GrantRound) -> list[OpeningNotice]:
+def _opening_notices(opened: GrantRound) -> list[SentMessage]:
     """The opening e-mail of each participating region that has someone to send it to, as
     it goes out (unsaved)."""
     subject = _("%(round)s är öppen för inrapportering") % {"round": opened.name}
@@ -449,11 +446,12 @@ def _opening_notices(opened: GrantRound) -> list[OpeningNotice]:
         path = reverse("submissions:report_edit", args=[opened.slug, region.code])
         context = {"round": opened, "region": region, "link": settings.SITE_URL.rstrip("/") + path}
         notices.append(
-            OpeningNotice(
+            SentMessage(
+                kind=DocumentKind.ROUND_OPENING,
                 round=opened,
                 region=region,
                 recipients=recipients,
-                subject=" ".join(subject.split()),
+                subject=subject,
                 body=render_to_string("submissions/email/round_opened.txt", context),
             )
         )

@@ -27,19 +27,6 @@ def send_receipt(version_id: int) -> None:
     send(version=version)
 
 
-@shared_task(name="submissions.tasks.send_report_reminder")
-def send_report_reminder(round_id: int, region_id: int) -> bool:
-    """Mail one region's reminder (services.report_reminders_send); False if by now the region
-    needs none (it submitted meanwhile) or has nobody to mail."""
-    from regions.models import Region
-    from submissions.emails import send_report_reminder as send
-    from submissions.models import GrantRound
-
-    return send(
-        grant_round=GrantRound.objects.get(pk=round_id), region=Region.objects.get(pk=region_id)
-    )
-
-
 @shared_task(name="submissions.tasks.send_due_reminders")
 def send_due_reminders() -> int:
     """Remind the regions that have not reported (beat, hourly); returns how many were sent."""

@@ -56,11 +56,6 @@ urlpatterns = [
     path("handlaggare/omgang/<slug:slug>/planer/", views_setup.round_plans, name="round_plans"),
     path("handlaggare/omgang/<slug:slug>/oppna/", views_setup.round_open, name="round_open"),
     path(
-        "handlaggare/omgang/<slug:slug>/oppningsmeddelande/<str:code>/",
-        views_setup.opening_notice,
-        name="opening_notice",
-    ),
-    path(
         "handlaggare/omgang/<slug:slug>/<str:kind>/import/",
         views_setup.baseline_upload,
         name="baseline_upload",

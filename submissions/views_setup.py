@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from atgrant.error_summary import SummaryError, form_errors
 from regions.guards import agency_page
@@ -27,14 +27,7 @@ from regions.roles import is_officer
 from submissions import baselines, setup
 from submissions import round_edit as edit
 from submissions.forms import NewRoundForm, PlansForm, RoundDatesForm
-from submissions.models import (
-    BaselineImport,
-    GrantRound,
-    ImportKind,
-    OpeningNotice,
-    RoundBaseline,
-    RoundStatus,
-)
+from submissions.models import BaselineImport, GrantRound, ImportKind, RoundBaseline, RoundStatus
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -358,13 +351,3 @@ def round_open(request: HttpRequest, slug: str) -> HttpResponse:
         % {"name": grant_round.name},
     )
     return redirect("allocation:round", slug=slug)
-
-
-@agency_page
-@require_GET
-def opening_notice(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    """The e-mail that told a region the round opened, as sent (the registry links here)."""
-    notice = get_object_or_404(
-        OpeningNotice.objects.select_related("round", "region"), round__slug=slug, region__code=code
-    )
-    return render(request, "submissions/officer/opening_notice.html", {"notice": notice})

@@ -13,6 +13,7 @@ from django.urls import reverse
 from allocation.views_read.audit import action_label
 from audit.models import AuditEvent
 from regions.models import ProxyAppointment
+from registry.models import Direction, DocumentKind, RegistryEntry
 from submissions.models import DeadlineExtension, Report, RoundStatus
 from submissions.selectors import round_gaps
 from submissions.services import report_reminders_send
@@ -94,9 +95,19 @@ def test_after_the_deadline_a_reminder_goes_only_to_regions_with_an_extension(
         html = client.get(reverse("allocation:round", args=[open_round.slug])).content.decode()
     assert f'name="region" value="{alfa.code}"' in html
     assert html.count('name="region" value=') == 1
+    # Alfa has nobody to mail yet: nothing is registered or sent, and the officer is told.
+    with (
+        at(AFTER_DEADLINE),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError, match="har ombud eller någon som sparat"),
+    ):
+        report_reminders_send(grant_round=open_round, by=officer)
+    assert not RegistryEntry.objects.exists() and mail.outbox == []
+    ProxyAppointment.objects.create(region=alfa, user=UserFactory(email="ombud@alfa.example.se"))
     with at(AFTER_DEADLINE), django_capture_on_commit_callbacks(execute=True):
         reminded = report_reminders_send(grant_round=open_round, by=officer)
     assert _names(reminded) == ["Region Alfa"]
+    assert [m.to for m in mail.outbox] == [["ombud@alfa.example.se"]]
 
 
 def test_a_reminder_mails_the_proxy_and_the_drafts_author_after_commit(
@@ -120,7 +131,27 @@ def test_a_reminder_mails_the_proxy_and_the_drafts_author_after_commit(
     assert "Ett utkast till rapport är sparat men inte inskickat" in gotland
     assert "Sista dag för inrapportering: 1 november 2024" in gotland
     event = AuditEvent.objects.get(action="round.reminders_sent")
-    assert event.after == {"regions": ["Region Blekinge", "Region Gotland"]}
+    entries = {e.region.code: e for e in RegistryEntry.objects.all()}
+    assert event.after == {
+        "regions": ["Region Blekinge", "Region Gotland"],
+        "case_numbers": {code: e.case_number for code, e in entries.items()},
+    }
+    # Each reminder is registered as the outgoing document it is, word for word as sent.
+    assert set(entries) == {"10", "09"}
+    gotland = entries["09"]
+    assert (gotland.kind, gotland.direction) == (DocumentKind.REPORT_REMINDER, Direction.OUTGOING)
+    assert (gotland.round, gotland.registered_by) == (open_round, officer)
+    assert gotland.party == (
+        "Region Gotland (ombud@gotland.example.se, kollega@blekinge.example.se)"
+    )
+    assert gotland.description == f"Påminnelse om inrapportering, {open_round.name}"
+    kept = gotland.document
+    as_sent = sent[("ombud@gotland.example.se", "kollega@blekinge.example.se")]
+    assert (kept.subject, kept.body, kept.recipients) == (
+        as_sent.subject,
+        as_sent.body,
+        as_sent.to,
+    )
     assert action_label(event.action) == "Påminnelse om inrapportering skickad"
 
 
@@ -140,9 +171,11 @@ def test_the_reminder_form_sends_to_the_ticked_regions_only(
     assert len(mail.outbox) == 1
 
 
-def test_a_region_that_submitted_before_the_mail_went_gets_none(
+def test_a_reminder_goes_as_registered_even_if_the_region_submits_before_it_leaves(
     officer, open_round, region, proxy, django_capture_on_commit_callbacks
 ):
+    # The reminder is the document registered with the officer's action: once registered it
+    # is sent as it was written, not re-read (the register and the inbox must agree).
     with at(BEFORE_DEADLINE), django_capture_on_commit_callbacks() as callbacks:
         report_reminders_send(grant_round=open_round, by=officer, regions=[region])
     report = Report.objects.create(
@@ -159,7 +192,10 @@ def test_a_region_that_submitted_before_the_mail_went_gets_none(
     with at(BEFORE_DEADLINE):
         for callback in callbacks:
             callback()
-    assert mail.outbox == []
+    [sent] = mail.outbox
+    kept = RegistryEntry.objects.get(kind=DocumentKind.REPORT_REMINDER).document
+    assert (sent.subject, sent.body) == (kept.subject, kept.body)
+    assert "Regionen har inte skickat in någon rapport" in sent.body
 
 
 def test_only_officers_remind_and_only_while_the_round_is_open(
@@ -176,6 +212,7 @@ def test_only_officers_remind_and_only_while_the_round_is_open(
     with pytest.raises(ValidationError, match="medan omgången är öppen"):
         report_reminders_send(grant_round=open_round, by=officer)
     assert mail.outbox == []
+    assert not RegistryEntry.objects.exists()
 
 
 def test_the_issue_page_names_the_regions_that_get_no_decision(

@@ -44,9 +44,14 @@ def _entry(*, when, region=None, direction=Direction.INCOMING, description="Ans�
 def entries(region):
     return [
         _entry(when=dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC), region=region),
-        _entry(when=dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC), direction=Direction.OUTGOING),
+        _entry(
+            when=dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC),
+            region=RegionFactory(code="13", short_name="Halland"),
+            direction=Direction.OUTGOING,
+        ),
         _entry(
             when=dt.datetime(2025, 2, 1, 12, tzinfo=dt.UTC),
+            region=RegionFactory(code="14", short_name="Västra Götaland"),
             description='=HYPERLINK("http://evil")',
             party="-2+3",
         ),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from registry.models import Direction, DocumentKind, RegistryEntry, SentMessage
 from submissions.models import STOCKHOLM, Reminder, validate_reminder_days
 from submissions.reminders import send_date, send_due_reminders
 from submissions.tasks import send_due_reminders as send_due_reminders_task
@@ -88,6 +89,36 @@ def test_the_region_that_has_not_reported_is_reminded_once(
     assert "1 november 2024 kl. 23:59" in message.body
     assert f"{settings.SITE_URL}/inrapportering/at-2024/10/" in message.body
 
+    # The reminder is an outgoing document, registered by the system as it was sent, once.
+    [entry] = RegistryEntry.objects.all()
+    assert (entry.kind, entry.direction) == (DocumentKind.REPORT_REMINDER, Direction.OUTGOING)
+    assert (entry.region, entry.round, entry.registered_by) == (region, grant_round, None)
+    assert entry.party == f"Region Blekinge ({proxy.email}, {colleague.email})"
+    assert entry.description == "Påminnelse om inrapportering, AT-bidraget 2024"
+    assert entry.document_date == dt.date(2024, 10, 18)
+    kept = entry.document
+    assert (kept.subject, kept.body, kept.recipients) == (
+        message.subject,
+        message.body,
+        message.to,
+    )
+
+
+@pytest.mark.django_db
+def test_a_reminder_already_claimed_registers_and_sends_nothing(
+    grant_round, region, django_capture_on_commit_callbacks
+):
+    # Another worker claimed Blekinge's 14-day reminder between the query and the write.
+    from submissions import reminders
+
+    Reminder.objects.create(
+        round=grant_round, region=region, days_before=14, due_on=dt.date(2024, 10, 18)
+    )
+    with frozen(at(18)), django_capture_on_commit_callbacks(execute=True):
+        assert reminders._send(grant_round, region, 14, dt.date(2024, 10, 18)) is None
+    assert not SentMessage.objects.exists() and not RegistryEntry.objects.exists()
+    assert mail.outbox == []
+
 
 @pytest.mark.django_db
 def test_each_reminder_goes_out_on_its_own_day(grant_round, django_capture_on_commit_callbacks):
@@ -98,6 +129,7 @@ def test_each_reminder_goes_out_on_its_own_day(grant_round, django_capture_on_co
 
     assert [r.days_before for r in sent] == [3]
     assert Reminder.objects.count() == 2
+    assert RegistryEntry.objects.filter(kind=DocumentKind.REPORT_REMINDER).count() == 2
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 # ruff: noqa: F811 - the fixtures imported from test_round_setup are used as arguments
 """The e-mails that open a round are outgoing public documents: each is kept as it was sent
-(OpeningNotice) and registered in the diarium in the opening's transaction, one entry per
+(registry.SentMessage) and registered in the diarium in the opening's transaction, one entry per
 region with its recipients, region and round; an opening that is refused or fails registers
 nothing, and a round opens (and registers) once. The diarium links each entry to the e-mail
 as sent, for the agency's readers only."""
@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from audit.models import AppendOnlyError, AuditEvent
 from regions.models import ProxyAppointment
-from registry.models import CaseSerial, Direction, DocumentKind, RegistryEntry
+from registry.models import CaseSerial, Direction, DocumentKind, RegistryEntry, SentMessage
 from submissions import setup
-from submissions.models import GrantRound, OpeningNotice, RoundBaseline, RoundStatus
+from submissions.models import GrantRound, RoundBaseline, RoundStatus
 from tests.factories import UserFactory
 from tests.submissions.factories import frozen
 from tests.submissions.test_round_setup import (  # noqa: F401 - fixtures
@@ -80,7 +80,8 @@ def test_opening_registers_each_regions_email_as_sent(
     )
     # The registered document is the e-mail that went out, word for word.
     notice = blekinge.document
-    assert isinstance(notice, OpeningNotice)
+    assert isinstance(notice, SentMessage) and notice.kind == DocumentKind.ROUND_OPENING
+    assert (notice.round, notice.region.code, notice.application) == (ready_2025, "10", None)
     [sent] = [m for m in mail.outbox if "registrator@regionblekinge.se" in m.to]
     assert notice.recipients == sent.to
     assert (notice.subject, notice.body) == (sent.subject, sent.body)
@@ -97,7 +98,7 @@ def test_opening_again_registers_and_sends_nothing_more(
     _open(ready_2025, officer, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError, match="redan"):
         _open(ready_2025, officer, django_capture_on_commit_callbacks)
-    assert RegistryEntry.objects.count() == OpeningNotice.objects.count() == 20
+    assert RegistryEntry.objects.count() == SentMessage.objects.count() == 20
     assert CaseSerial.objects.get(year=2025).last == 20
     assert len(mail.outbox) == 20
 
@@ -109,7 +110,7 @@ def test_an_opening_refused_by_a_check_registers_nothing(
         _open(draft_2025, officer, django_capture_on_commit_callbacks)
     draft_2025.refresh_from_db()
     assert draft_2025.status == RoundStatus.DRAFT
-    assert not RegistryEntry.objects.exists() and not OpeningNotice.objects.exists()
+    assert not RegistryEntry.objects.exists() and not SentMessage.objects.exists()
     assert not CaseSerial.objects.filter(last__gt=0).exists()
     assert mail.outbox == []
 
@@ -136,7 +137,7 @@ def test_an_opening_whose_registration_fails_leaves_nothing_half_written(
         _open(ready_2025, officer, django_capture_on_commit_callbacks)
     ready_2025.refresh_from_db()
     assert ready_2025.status == RoundStatus.DRAFT
-    assert not OpeningNotice.objects.exists()
+    assert not SentMessage.objects.exists()
     assert RegistryEntry.objects.count() == 1
     assert mail.outbox == []
     assert not AuditEvent.objects.filter(action__in=["round.status", "round.opened"]).exists()
@@ -144,12 +145,12 @@ def test_an_opening_whose_registration_fails_leaves_nothing_half_written(
 
 def test_a_sent_notice_is_never_changed(ready_2025, officer, django_capture_on_commit_callbacks):
     _open(ready_2025, officer, django_capture_on_commit_callbacks)
-    notice = OpeningNotice.objects.first()
+    notice = SentMessage.objects.first()
     notice.body = "Något annat"
     with pytest.raises(AppendOnlyError):
         notice.save()
     with pytest.raises(AppendOnlyError):
-        OpeningNotice.objects.update(subject="Annat")
+        SentMessage.objects.update(subject="Annat")
     with pytest.raises(AppendOnlyError):
         notice.delete()
 
@@ -164,11 +165,12 @@ def test_the_diarium_links_each_entry_to_the_email_as_sent(
     django_assert_num_queries,
 ):
     _open(ready_2025, officer, django_capture_on_commit_callbacks)
-    url = reverse("submissions:opening_notice", args=["at-2025", "10"])
+    notice = SentMessage.objects.get(region__code="10")
+    url = reverse("registry:sent_message", args=[notice.pk])
     login(client, auditor)
     client.get(reverse("registry:list"))  # the session and the content types, once
     # 1 the user, 2 their groups, 3 years, 4 count, 5 page of entries with region, round and
-    # user, 6 the page's opening notices (their ids: the link needs none of their text),
+    # user, 6 the page's sent e-mails (their ids: the link needs none of their text),
     # 7 the region field's datalist, 8-10 the session saved
     with django_assert_num_queries(10):
         page = client.get(reverse("registry:list"))
@@ -178,15 +180,19 @@ def test_the_diarium_links_each_entry_to_the_email_as_sent(
     assert row.link == url
     assert "Meddelande om öppnad omgång" in listing.content.decode()
 
-    page = client.get(url)
+    # 1 the user, 2 their groups, 3 the e-mail with its round and region, 4 its entry,
+    # 5-7 the session saved
+    with django_assert_num_queries(7):
+        page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Meddelande om öppnad omgång: Region Blekinge" in html
+    assert "<h1>Meddelande om öppnad omgång</h1>" in html
+    assert row.entry.case_number in html
     assert "ombud@blekinge.example.se, registrator@regionblekinge.se" in html
     assert "Till Region Blekinge: AT-bidraget 2025 är öppen för inrapportering." in html
-    # Gotland was sent nothing: there is no notice to read.
-    gotland = reverse("submissions:opening_notice", args=["at-2025", "09"])
-    assert client.get(gotland).status_code == 404
+    # No such e-mail: nothing to read.
+    missing = reverse("registry:sent_message", args=[notice.pk + 1000])
+    assert client.get(missing).status_code == 404
 
 
 def test_a_regions_people_do_not_read_the_notice_page(
@@ -194,5 +200,6 @@ def test_a_regions_people_do_not_read_the_notice_page(
 ):
     _open(ready_2025, officer, django_capture_on_commit_callbacks)
     login(client, ProxyAppointment.objects.get(region__code="10").user)
-    url = reverse("submissions:opening_notice", args=["at-2025", "10"])
+    notice = SentMessage.objects.get(region__code="10")
+    url = reverse("registry:sent_message", args=[notice.pk])
     assert client.get(url).status_code == 404
