@@ -4,8 +4,6 @@ width."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -48,7 +46,7 @@ def test_paging_the_report_table_and_granting_an_extension(web, many_regions, of
     expect(handlaggare.page.locator("#round-reports tbody tr")).to_have_count(81 - 50)
     # A region's own row leads to the form with the region filled in.
     handlaggare.click("Förläng svarstiden för Region Testlän 59")
-    expect(handlaggare.field("Region")).to_have_value(re.compile(r"^\d+$"))
+    expect(handlaggare.field("Region")).to_have_value("Region Testlän 59")
     handlaggare.fill("Förlängd till och med", "2030-01-31")
     handlaggare.fill("Skäl", "Systembyte")
     handlaggare.click("Förläng svarstiden")
