@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in order, then one table of the targets.
 
-    python -m bench.all                            # about 7 minutes on 2 quiet cores
+    python -m bench.all                            # 7 to 17 minutes on 2 cores (README)
     python -m bench.all --compare /work/wt-old     # pages and rush of that code first (~12 min)
     python -m bench.all --quick                    # smaller: a smoke run of the same scripts
 
