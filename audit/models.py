@@ -8,18 +8,42 @@ from django.utils.translation import gettext_lazy as _
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an append-only record (an audit event, a
-    submitted report version) through the ORM."""
+    submitted report version, a registry entry, a sent e-mail) through the ORM."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk writes never change or delete a row of an append-only model."""
+
     def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError("Audit events are never changed.")
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit events are never deleted.")
+        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record written once and never changed or deleted through the ORM (AppendOnlyError);
+    each such table also has database triggers that refuse UPDATE and DELETE (its app's
+    migrations)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One write of the application: who did what to which object, and the values before and after.
 
     Append-only: the application never updates or deletes an event.
@@ -47,7 +71,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
 
     # On PostgreSQL a trigger refuses UPDATE and DELETE too (allocation's migrations).
-    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("granskningshändelse")
@@ -56,11 +79,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Audit events are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit events are never deleted.")

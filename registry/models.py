@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import AppendOnlyError
+from audit.models import AppendOnlyModel
 
 
 class Direction(models.TextChoices):
@@ -49,15 +49,7 @@ class CaseSerial(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class RegistryEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError("Registry entries are never changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Registry entries are never deleted.")
-
-
-class RegistryEntry(models.Model):
+class RegistryEntry(AppendOnlyModel):
     """One registered document: its case number (diarienummer), date, direction, party,
     description and the object it is in the e-service."""
 
@@ -100,8 +92,6 @@ class RegistryEntry(models.Model):
         verbose_name=_("registrerad av"),
     )
 
-    objects = RegistryEntryQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("diarieförd handling")
         verbose_name_plural = _("diariet")
@@ -118,29 +108,8 @@ class RegistryEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.case_number} {self.description}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Registry entries are never changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Registry entries are never deleted.")
-
-
-class SentMessageQuerySet(models.QuerySet):
-    """Bulk writes never change or delete an e-mail that was sent (and registered)."""
-
-    def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError("Sent messages are never changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Sent messages are never deleted.")
-
-    update.queryset_only = True  # type: ignore[attr-defined]
-    delete.queryset_only = True  # type: ignore[attr-defined]
-
-
-class SentMessage(models.Model):
+class SentMessage(AppendOnlyModel):
     """An e-mail the agency drew up and sent, as it was sent: the registered outgoing document
     (registry.messages says which e-mails are). Its kind is the registry's document type; the
     round, region and proxy application it concerns are kept where it has them. Written in the
@@ -179,8 +148,6 @@ class SentMessage(models.Model):
     body = models.TextField(_("text"))
     sent_at = models.DateTimeField(_("skickat"), auto_now_add=True)
 
-    objects = SentMessageQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("skickat e-postmeddelande")
         verbose_name_plural = _("skickade e-postmeddelanden")
@@ -195,14 +162,6 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Sent messages are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Sent messages are never deleted.")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from allocation.engine import reported_posts_of
 from atgrant.forms import date_range
 from atgrant.jsonfields import OrderedJSONField
-from audit.models import AppendOnlyError
+from audit.models import AppendOnlyModel
 from regions.models import Region
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -361,20 +361,7 @@ class Report(models.Model):
         return any(getattr(version, f) != getattr(self, f) for f in REPORT_FIELDS)
 
 
-class ReportVersionQuerySet(models.QuerySet):
-    """Bulk writes never change or delete a submitted version."""
-
-    def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError("Submitted report versions are never changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Submitted report versions are never deleted.")
-
-    update.queryset_only = True  # type: ignore[attr-defined]
-    delete.queryset_only = True  # type: ignore[attr-defined]
-
-
-class ReportVersion(models.Model):
+class ReportVersion(AppendOnlyModel):
     """A submitted version of a report, frozen: the receipt (kvittens) is built from it.
 
     Append-only: a correction is a new version. The ORM refuses to change or delete one
@@ -401,8 +388,6 @@ class ReportVersion(models.Model):
         verbose_name=_("inskickad av"),
     )
 
-    objects = ReportVersionQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("inskickad version")
         verbose_name_plural = _("inskickade versioner")
@@ -419,14 +404,6 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} (v{self.number})"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Submitted report versions are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Submitted report versions are never deleted.")
 
     @property
     def posts(self) -> int:

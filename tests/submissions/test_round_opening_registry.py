@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
-from audit.models import AppendOnlyError, AuditEvent
+from audit.models import AuditEvent
 from regions.models import ProxyAppointment
 from registry.models import CaseSerial, Direction, DocumentKind, RegistryEntry, SentMessage
 from submissions import setup
@@ -141,18 +141,6 @@ def test_an_opening_whose_registration_fails_leaves_nothing_half_written(
     assert RegistryEntry.objects.count() == 1
     assert mail.outbox == []
     assert not AuditEvent.objects.filter(action__in=["round.status", "round.opened"]).exists()
-
-
-def test_a_sent_notice_is_never_changed(ready_2025, officer, django_capture_on_commit_callbacks):
-    _open(ready_2025, officer, django_capture_on_commit_callbacks)
-    notice = SentMessage.objects.first()
-    notice.body = "Något annat"
-    with pytest.raises(AppendOnlyError):
-        notice.save()
-    with pytest.raises(AppendOnlyError):
-        SentMessage.objects.update(subject="Annat")
-    with pytest.raises(AppendOnlyError):
-        notice.delete()
 
 
 def test_the_diarium_links_each_entry_to_the_email_as_sent(
