@@ -182,3 +182,18 @@ def test_admin_pages_need_no_inline_script_or_style(client, login):
             rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", response.content
         ), url
         assert b' style="' not in response.content, url
+
+
+def test_pages_answer_with_static_files_outside_the_checkout(
+    client, login, officer, settings, tmp_path
+):
+    """A deploy without Docker collects static files elsewhere (e.g. /srv/atgrant/static):
+    nothing may depend on STATIC_ROOT lying in the checkout (issue 16)."""
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "site.css").write_text("body {}")
+    settings.STATIC_ROOT = tmp_path
+    assert not str(tmp_path).startswith(str(django_settings.BASE_DIR))
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("allocation_read:public_lists")).status_code == 200
+    login(client, officer)
+    assert client.get(reverse("submissions:rounds")).status_code == 200
