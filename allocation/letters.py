@@ -22,6 +22,7 @@ from allocation.explain import explain_for
 from allocation.models import ChainLink, Decision
 from allocation.results import decision_table, read_explanation
 from allocation.services.record import officer_name
+from atgrant.language import written_in_swedish
 from atgrant.pdf import html_to_pdf
 
 LETTER_TEMPLATE = "allocation/letter/decision.html"
@@ -105,6 +106,7 @@ def letter_context(decision: Decision) -> dict[str, object]:
     }
 
 
+@written_in_swedish
 def decision_letter_html(decision: Decision) -> str:
     return render_to_string(LETTER_TEMPLATE, letter_context(decision))
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from atgrant import mail
+from atgrant.language import written_in_swedish
 from regions.models import ColleagueInvitation, ProxyApplication
 from regions.roles import OFFICERS_GROUP
 from registry.models import DocumentKind, SentMessage
@@ -22,6 +23,7 @@ def absolute_url(name: str, *args: Any) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
+@written_in_swedish
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
     full = {"AGENCY_NAME": settings.ATGRANT_AGENCY_NAME, **context}
     subject = render_to_string(f"regions/email/{template}_subject.txt", full)

@@ -14,6 +14,7 @@ from allocation import exports
 from allocation.letters import decision_letter_pdf
 from allocation.selectors import decisions_of_round
 from allocation.views_read.public import public_table
+from atgrant.language import written_in_swedish
 from registry.csv import registry_csv_bytes
 from registry.selectors import registry_entries
 from submissions.models import GrantRound
@@ -22,6 +23,7 @@ from submissions.models import GrantRound
 SPOOL_BYTES = 32 * 1024 * 1024
 
 
+@written_in_swedish
 def round_archive(grant_round: GrantRound) -> IO[bytes]:
     """The ZIP as an open binary file positioned at its start (the caller closes it)."""
     handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned

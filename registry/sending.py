@@ -15,6 +15,7 @@ from django.utils import timezone
 from allocation import letters
 from allocation.emails import region_decision_url
 from allocation.results import read_explanation
+from atgrant.language import written_in_swedish
 from registry.models import DecisionDelivery, DeliveryStatus, RecipientKind
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def _record(delivery: DecisionDelivery, **fields: object) -> None:
     DecisionDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1, **fields)
 
 
+@written_in_swedish
 def _message(delivery: DecisionDelivery) -> EmailMultiAlternatives:
     decision = delivery.decision
     context = {

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from atgrant.language import written_in_swedish
 from registry.models import DocumentKind, SentMessage
 from submissions.models import ReportVersion
 from submissions.receipts import receipt_filename, receipt_pdf
@@ -28,6 +29,7 @@ def receipt_recipients(version: ReportVersion) -> list[str]:
     return [r for r in recipients if r]
 
 
+@written_in_swedish
 def send_receipt(*, version: ReportVersion) -> None:
     """Mail the receipt, with the PDF attached, to the submitter and the contact person."""
     context = {"version": version, "report": version.report}
@@ -51,6 +53,7 @@ def reminder_recipients(proxy_email: str | None, last_editor_email: str | None) 
     return recipients
 
 
+@written_in_swedish
 def report_reminder(card: ReportCard, proxy_email: str | None) -> SentMessage | None:
     """The officer's reminder to the card's region of what is missing from its report, unsent
     (registry.messages keeps, registers and sends it): None if the region needs no reminder

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from atgrant.language import written_in_swedish
 from atgrant.pdf import html_to_pdf
 from submissions.models import ReportVersion
 
@@ -13,6 +14,7 @@ def receipt_filename(version: ReportVersion) -> str:
     return f"kvittens-{version.reference}.pdf"
 
 
+@written_in_swedish
 def receipt_pdf(version: ReportVersion) -> bytes:
     """The receipt as PDF/A bytes (atgrant/pdf.py)."""
     html = render_to_string(

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from atgrant.language import written_in_swedish
 from regions.models import Colleague, ProxyAppointment, Region
 from registry.messages import register_sent_messages
 from registry.models import DocumentKind, SentMessage
@@ -78,6 +79,7 @@ def _recipients(region: Region) -> list[str]:
     return list(dict.fromkeys(e for e in emails if e))
 
 
+@written_in_swedish
 def _send(grant_round: GrantRound, region: Region, days: int, due_on: dt.date) -> Reminder | None:
     recipients = _recipients(region)
     if not recipients:

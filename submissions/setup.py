@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from allocation.model_checks import copy_test_cases, model_problems
 from allocation.plans import PlanError
+from atgrant.language import written_in_swedish
 from audit.services import audit_record
 from regions.models import ProxyAppointment, Region
 from regions.roles import is_officer
@@ -435,6 +436,7 @@ def round_open(
     return opened
 
 
+@written_in_swedish
 def _opening_notices(opened: GrantRound) -> list[SentMessage]:
     """The opening e-mail of each participating region that has someone to send it to, as
     it goes out (unsaved)."""
