@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
+from atgrant.language import written_in_swedish
 from audit.labels import SYSTEM_ACTOR
 from audit.models import AuditEvent
 
@@ -65,7 +66,7 @@ def audit_event(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:255] if obj is not None else "",
+        object_repr=_repr(obj) if obj is not None else "",
         round_id=round_id,
         region_id=region_id,
         before=before,
@@ -73,3 +74,10 @@ def audit_event(
         message=message,
         ip_address=ip_address,
     )
+
+
+@written_in_swedish
+def _repr(obj: models.Model) -> str:
+    """The object's name as the log keeps it: in Swedish, as the record is (a name with a
+    choice's label, e.g. an import's kind, would otherwise be in the actor's language)."""
+    return str(obj)[:255]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from unittest import mock
 
 import pypdf
 import pytest
@@ -20,11 +21,13 @@ from django.utils import translation
 
 from allocation.letters import decision_letter_html
 from atgrant.language import written_in_swedish
+from audit.models import AuditEvent
 from regions import services as region_services
 from regions.models import ProxyAppointment
 from registry.archive import round_archive
 from registry.models import SentMessage
 from submissions import emails, setup
+from submissions.baselines import population_import_stage
 from submissions.models import RoundStatus
 from submissions.receipts import receipt_pdf
 from submissions.services import report_reminders_send
@@ -34,10 +37,13 @@ from tests.allocation.factories import (  # noqa: F401 - eager_celery is a fixtu
     eager_celery,
     issued,
     reported_round,
+    run_done,
 )
 from tests.factories import ReportVersionFactory
 from tests.regions.factories import ProxyApplicationFactory
 from tests.submissions.factories import frozen
+from tests.submissions.test_baseline_imports import JSON_FILE
+from tests.submissions.test_baseline_imports import grant_round as draft_2024  # noqa: F401
 from tests.submissions.test_round_opening_registry import ready_2025  # noqa: F401 - a fixture
 from tests.submissions.test_round_setup import (  # noqa: F401 - fixtures
     PREPARING,
@@ -171,3 +177,24 @@ def test_a_round_opening_notice_is_in_swedish(
     kept = SentMessage.objects.get(region__code="10", round=ready_2025)
     assert kept.subject == "AT-bidraget 2025 är öppen för inrapportering"
     assert "is open" not in kept.body
+
+
+def test_the_audit_log_names_what_was_changed_in_swedish(draft_2024, officer, english):
+    """The log is the agency's record: an object's name holding a choice's label (an import's
+    kind) is kept in Swedish, also when an officer on the English screens acted."""
+    staged = population_import_stage(
+        grant_round=draft_2024, content=JSON_FILE.read_bytes(), name=JSON_FILE.name, by=officer
+    )
+    event = AuditEvent.objects.get(action="baseline.import_received")
+    assert event.object_repr == f"{draft_2024.name}: Befolkning ({staged.original_name})"
+
+
+def test_a_failed_runs_reason_is_kept_in_swedish(
+    officer, django_capture_on_commit_callbacks, eager_celery, english
+):
+    """A run requested from an English screen (its task run in the request, as on `make run`)
+    keeps its reason as a worker would write it."""
+    grant_round = reported_round()
+    with mock.patch("allocation.services.runs.compute", side_effect=RuntimeError("boom")):
+        run = run_done(grant_round, officer, django_capture_on_commit_callbacks)
+    assert run.error == "Oväntat fel (RuntimeError). Se serverns logg."

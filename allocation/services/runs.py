@@ -25,6 +25,7 @@ from allocation.models import AllocationRun, ChainLink, RunStatus
 from allocation.services.common import PREPARABLE, active_run_exists, lock_round, require_officer
 from allocation.services.lease import abandoned, heartbeat, lease
 from allocation.snapshot import SnapshotError, build_snapshot, compute
+from atgrant.language import written_in_swedish
 from audit.services import audit_record
 from submissions.models import GrantRound, RoundStatus
 from submissions.workflow import round_transition
@@ -158,6 +159,7 @@ def _claim(run_id: int, now: dt.datetime) -> bool:
     return claimed == 1
 
 
+@written_in_swedish  # the worker's half: the run's record (its error) is the agency's
 def allocation_run_execute(*, run_id: int, retryable: bool = False) -> AllocationRun:
     """Claim a queued run, compute it and store the result; a no-op if someone else claimed it.
 
