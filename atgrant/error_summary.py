@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.formsets import BaseFormSet
 
 
@@ -49,3 +50,18 @@ def formset_errors(formset: BaseFormSet, *, anchor: str, where: Any = None) -> l
             )
         )
     return found
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, fields: dict[str, str] | None = None
+) -> None:
+    """Add a service's ValidationError to ``form``: an error keyed by the service's argument
+    goes to its field (``fields`` maps an argument to the form's field where their names
+    differ), shown there and linked from the summary, once; anything else to the form."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        target = fields.get(name, name)
+        form.add_error(target if target in form.fields else None, messages)

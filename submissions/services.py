@@ -309,16 +309,19 @@ def deadline_extension_grant(
     by: AbstractBaseUser,
 ) -> DeadlineExtension:
     """Give one region a later deadline for one round. The latest extension granted counts;
-    the same officer granting the same extension again (a form sent twice) gets the first."""
+    the same officer granting the same extension again (a form sent twice) gets the first.
+
+    Raises PermissionDenied for anyone but an officer; ValidationError when the round takes
+    no extensions, or keyed by the argument at fault (``reason``, ``until``)."""
     if not is_officer(by):
         raise PermissionDenied(_("Endast handläggare kan förlänga svarstiden."))
     if not grant_round.extensions_open:
         raise ValidationError(_("Svarstiden kan bara förlängas medan omgången är öppen."))
     if not reason.strip():
-        raise ValidationError(_("Ange skälet till förlängningen."))
+        raise ValidationError({"reason": _("Ange skälet till förlängningen.")})
     if until <= grant_round.deadline:
         raise ValidationError(
-            _("Den förlängda svarstiden måste vara senare än omgångens sista dag.")
+            {"until": _("Den förlängda svarstiden måste vara senare än omgångens sista dag.")}
         )
     with transaction.atomic():
         previous = latest_extension(grant_round=grant_round, region=region)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from atgrant.error_summary import form_errors
+from atgrant.error_summary import add_service_errors, form_errors
 from atgrant.pagination import page_number, page_of
 from atgrant.spreadsheets import csv_response, xlsx_response
 from atgrant.templatetags.atgrant_format import sv_datetime
@@ -392,7 +392,7 @@ def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error, {"until": "until_date"})
             else:
                 messages.success(
                     request,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from atgrant.error_summary import SummaryError, form_errors
+from atgrant.error_summary import SummaryError, add_service_errors, form_errors
 from regions.guards import agency_page
 from regions.roles import is_officer
 from submissions import baselines, setup
@@ -175,13 +175,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    fields = {"deadline": "deadline_on", "opens_at": "opens_on"}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            target = fields.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    add_service_errors(form, exc, {"deadline": "deadline_on", "opens_at": "opens_on"})
 
 
 @agency_page

@@ -134,7 +134,14 @@ def test_an_invalid_extension_is_shown_with_its_errors(client, login, grant_roun
     with frozen(BEFORE_DEADLINE):
         response = client.post(url, {**EXTENSION_FORM, "until_date": "2024-10-30"})
         assert response.status_code == 400
-        assert "måste vara senare än omgångens sista dag" in response.content.decode()
+        # The service's refusal stands at the date it concerns, linked from the summary: once.
+        html = response.content.decode()
+        message = "Den förlängda svarstiden måste vara senare än omgångens sista dag."
+        assert html.count(message) == 2  # the summary's link, and the field's own error
+        label = response.context["form"]["until_date"].label
+        assert f'<a href="#id_until_date">{label}: {message}</a>' in html
+        assert response.context["form"].errors["until_date"] == [message]
+        assert not response.context["form"].non_field_errors()
         response = client.post(url, {**EXTENSION_FORM, "until_date": "8/11", "reason": ""})
     html = response.content.decode()
     assert "Ange ett datum som ÅÅÅÅ-MM-DD." in html
