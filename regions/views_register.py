@@ -5,6 +5,7 @@ Every change is audited (regions.register)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -41,6 +42,8 @@ def _edit(request: HttpRequest, region: Region | None) -> HttpResponse:
 
 @agency_page
 def region_add(request: HttpRequest) -> HttpResponse:
+    if not is_officer(request.user):
+        raise PermissionDenied(_("Endast handläggare kan lägga till regioner."))
     return _edit(request, None)
 
 

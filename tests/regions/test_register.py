@@ -109,6 +109,29 @@ def test_the_registry_is_the_agencys(client, login, auditor, proxy):
     page = client.get(url)
     assert page.status_code == 200 and "Lägg till region" not in page.content.decode()
     assert client.post(reverse("regions:register_add"), {"code": "30"}).status_code == 403
+    assert client.get(reverse("regions:register_add")).status_code == 403
+
+
+def test_an_auditor_reads_a_regions_record_from_the_list(client, login, auditor, region):
+    region.organisation_number = "232100-0081"
+    region.save()
+    login(client, auditor)
+    listing = client.get(reverse("regions:register_list")).content.decode()
+    url = reverse("regions:register_edit", args=[region.pk])
+    assert f'<a href="{url}">Region Blekinge</a>' in listing
+    html = client.get(url).content.decode()
+    assert "<form" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+    record = html.split('id="region-record"', 1)[1].split("</dl>", 1)[0]
+    for label, value in [
+        ("Länskod", region.code),
+        ("Officiellt namn", "Region Blekinge"),
+        ("Organisationsnummer", "232100-0081"),
+        ("Registraturens e-post", "Saknas"),
+    ]:
+        assert label in record and value in record
+    assert client.post(url, {"code": "10", "name": "X"}).status_code == 403
+    region.refresh_from_db()
+    assert region.name == "Region Blekinge"
 
 
 def test_admin_changes_and_deletes_are_audited(client, login, officer, region):
