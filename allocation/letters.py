@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from allocation.explain import explain_for
 from allocation.models import ChainLink, Decision
@@ -24,6 +25,7 @@ from allocation.results import decision_table, read_explanation
 from allocation.services.record import officer_name
 from atgrant.language import written_in_swedish
 from atgrant.pdf import html_to_pdf
+from registry.selectors import case_number_of
 
 LETTER_TEMPLATE = "allocation/letter/decision.html"
 LETTER_CSS = "css/allocation-letter.css"
@@ -87,13 +89,28 @@ def _annex(decision: Decision, position: int | None) -> dict[str, Any]:
     }
 
 
+def decision_cite(decision: Decision, case_number: str | None) -> str:
+    """How the region names the decision when it writes to the agency: the registry's case
+    number (diarienummer) and the decision's own number (beslutsnummer), or the latter alone
+    for a decision the registry does not hold."""
+    if case_number is None:
+        return _("beslutsnummer %(reference)s") % {"reference": decision.reference}
+    return _("diarienummer %(case)s och beslutsnummer %(reference)s") % {
+        "case": case_number,
+        "reference": decision.reference,
+    }
+
+
 def letter_context(decision: Decision) -> dict[str, object]:
     position = ChainLink.objects.filter(decision=decision).values_list("position", flat=True)
     position = position.first()
+    case_number = case_number_of(decision)
     return {
         "agency": settings.ATGRANT_AGENCY_NAME,
         "contact": agency_contact(),
         "decision": decision,
+        "case_number": case_number,
+        "cite": decision_cite(decision, case_number),
         "grant_round": decision.round,
         "region": decision.region,
         "decided_by": officer_name(decision.decided_by),

@@ -293,7 +293,8 @@ class Decision(models.Model):
         related_name="decisions",
         verbose_name=_("körning"),
     )
-    reference = models.CharField(_("diarienummer"), max_length=40, unique=True)
+    # The decision's own number (AT2024-10-B1); its diarienummer is the registry's case number.
+    reference = models.CharField(_("beslutsnummer"), max_length=40, unique=True)
     # Kronor per block of the run's model, {block id: kronor}; null on decisions made before
     # models were data, which keep their amounts in block1/block2 (see block_amounts()).
     amounts = OrderedJSONField(_("belopp per block (kr)"), null=True, blank=True)

@@ -41,7 +41,7 @@ from regions.guards import agency_page
 from regions.models import Region
 from regions.roles import is_officer
 from registry.notices import delivery_message, issue_message
-from registry.selectors import round_deliveries
+from registry.selectors import case_number_of, round_deliveries
 from submissions import closing
 from submissions.models import GrantRound, RoundStatus
 from submissions.selectors import round_gaps, still_writable
@@ -482,6 +482,7 @@ def _render_decision(
     _blocks, decision_row = read_explanation(decision.explanation, decision.block_amounts())
     context = {
         "decision": decision,
+        "case_number": case_number_of(decision),
         "decision_row": decision_row,
         "decision_amounts": decision.block_amounts(),
         "value_labels": {name: value_label(name) for name in decision_row.values},

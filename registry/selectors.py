@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -19,6 +20,19 @@ from registry.models import (
     SentMessage,
 )
 from submissions.models import GrantRound, ReportVersion
+
+
+def case_number_of(document: models.Model) -> str | None:
+    """The case number (diarienummer, e.g. "2026/00025") the registry gave a document of the
+    e-service, or None if it was not registered (one query)."""
+    return (
+        RegistryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(document), object_id=document.pk
+        )
+        .order_by("year", "serial")
+        .values_list("case_number", flat=True)
+        .first()
+    )
 
 
 def registry_years() -> list[int]:

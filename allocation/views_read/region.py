@@ -17,6 +17,7 @@ from allocation.views_read.access import may_read_decision
 from atgrant.forms import ModelChoiceField
 from regions.models import Region
 from regions.roles import is_agency_reader, region_ids_of
+from registry.selectors import case_number_of
 
 
 def _decisions() -> QuerySet[Decision]:
@@ -86,7 +87,12 @@ def _readable_decision(request: HttpRequest, reference: str) -> Decision:
 def region_decision(request: HttpRequest, reference: str) -> HttpResponse:
     decision = _readable_decision(request, reference)
     _blocks, row = read_explanation(decision.explanation, decision.block_amounts())
-    context = {"decision": decision, "items": explain_for(decision), "decision_row": row}
+    context = {
+        "decision": decision,
+        "case_number": case_number_of(decision),
+        "items": explain_for(decision),
+        "decision_row": row,
+    }
     return render(request, "allocation/region/decision.html", context)
 
 

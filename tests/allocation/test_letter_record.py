@@ -14,6 +14,7 @@ from allocation.letters import decision_letter_pdf
 from allocation.models import ChainLink
 from allocation.services.decisions import decision_reconsider, decisions_issue
 from regions.roles import OFFICERS_GROUP
+from registry.models import DocumentKind, RegistryEntry
 from submissions.models import GrantRound
 from tests.allocation.read_factories import (
     DECISION_DATE,
@@ -91,7 +92,14 @@ def test_letter_records_date_both_officers_basis_appeal_reconsideration_and_cont
     assert "Beslutet kan överklagas hos Förvaltningsrätten i Stockholm." in text
     assert "skriftligt" in text
     assert "inom tre veckor från den dag då beslutet meddelades" in text
-    assert "diarienummer AT2024-10-B1), vilken ändring ni begär och varför" in text
+    # The decision is named by the registry's diarienummer and its own beslutsnummer, one of
+    # each, as the diarium lists it.
+    case = RegistryEntry.objects.get(object_id=decision.pk, kind=DocumentKind.DECISION).case_number
+    assert f"Diarienummer {case} Beslutsnummer AT2024-10-B1" in text
+    cite = f"diarienummer {case} och beslutsnummer AT2024-10-B1"
+    assert f"({cite}), vilken ändring ni begär och varför" in text
+    assert f"Ange {cite}, vad som är fel" in text
+    assert f"Ange alltid {cite} när ni kontaktar oss om beslutet." in text
     assert "skickas överklagandet vidare till Förvaltningsrätten i Stockholm" in text
     assert "begära att Socialstyrelsen omprövar det" in text
     assert "registrator@socialstyrelsen.se" in text

@@ -64,6 +64,20 @@ def test_region_people_and_agency_read_the_decision(client, login, decisions, ro
     assert client.get(detail_url(decisions["Blekinge"])).status_code == 200
 
 
+def test_a_decision_shows_its_diarienummer_and_its_beslutsnummer(client, login, decisions, proxy):
+    """One diarienummer per decision, the registry's; the decision's own number beside it."""
+    from registry.models import RegistryEntry
+
+    decision = decisions["Blekinge"]
+    case = RegistryEntry.objects.get(
+        object_id=decision.pk, description__contains=decision.reference
+    )
+    login(client, proxy)
+    text = text_of(client.get(detail_url(decision)))
+    assert f"Diarienummer {case.case_number} Beslutsnummer {decision.reference}" in text
+    assert text.count("Diarienummer") == 1
+
+
 def test_proxy_of_another_region_gets_404_for_this_regions_decision(
     client, login, decisions, other_proxy
 ):
