@@ -2,9 +2,10 @@
 
 The screens follow the reader's choice (Swedish or English), but a document the agency draws
 up and sends or files (a decision letter, a receipt, an e-mail to a region or an applicant,
-the round's archive, the audit log's names of things, a run's recorded reason) is in Swedish, the language of Swedish authorities (språklagen
-(2009:600) 10 §), whoever caused it and whatever their screen's language. The same document
-downloaded twice, or sent and then read in the diarium, reads the same.
+the round's archive, the audit log's names of things, a run's recorded reason) is in Swedish,
+the language of Swedish authorities (språklagen (2009:600) 10 §), whoever caused it and
+whatever their screen's language. The same document downloaded twice, or sent and then read
+in the diarium, reads the same.
 """
 
 from __future__ import annotations
