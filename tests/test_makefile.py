@@ -56,9 +56,17 @@ def test_every_command_of_make_run_sees_the_same_site_url(tmp_path, env, expecte
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "seen"
+    # The server's stand-in waits (up to 20 s) for beat's, which runs in the background and
+    # is killed when the recipe ends.
+    wait_for_beat = (
+        f'for _ in $(seq 200); do grep -q "^celery" "{log}" 2>/dev/null && break; sleep 0.1; done\n'
+    )
     for name in ("python", "celery"):
         stand_in = bin_dir / name
-        stand_in.write_text(f'#!/bin/sh\necho "{name} $* -> $SITE_URL" >> "{log}"\n')
+        script = f'#!/bin/sh\necho "{name} $* -> $SITE_URL" >> "{log}"\n'
+        if name == "python":
+            script += f'case "$*" in *runserver*) {wait_for_beat};; esac\n'
+        stand_in.write_text(script)
         stand_in.chmod(0o755)
     stamp = tmp_path / "installed"
     stamp.touch()  # newer than pyproject.toml: nothing to install
