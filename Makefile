@@ -15,15 +15,17 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # Embedded: SQLite in var/, Celery tasks eager, e-mail to the console. Nothing else needed.
-# Links in e-mails point at the address served (SITE_URL, unless set).
+# Links in e-mails point at the address served (SITE_URL, unless set): every command of the
+# recipe gets the same one, the demo's loading (its e-mails) and beat's tasks as the server.
 # The periodic tasks (closing due rounds, reminders) run as in production, from Celery's beat in
 # the background while the server runs (stopped with it); embedded, beat runs them itself.
+RUN_SITE_URL = SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py load_round_2024 --demo
-	$(BIN)/celery -A atgrant beat --loglevel=WARNING & beat=$$!; \
+	$(RUN_SITE_URL) $(BIN)/python manage.py migrate --no-input
+	$(RUN_SITE_URL) $(BIN)/python manage.py load_round_2024 --demo
+	$(RUN_SITE_URL) $(BIN)/celery -A atgrant beat --loglevel=WARNING & beat=$$!; \
 	trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The current second-factor code of the demo officer and auditor (demo secret only).
 demo-code: $(STAMP)

@@ -1,4 +1,5 @@
-"""Demo reports for `load_round_2024 --demo`: most regions have already reported.
+"""Demo reports for `load_round_2024 --demo`: most regions have already reported (submitted
+when the demo is loaded, as their registry entries and audit events say).
 
 Blekinge, Gotland and Stockholm are left for the demo proxies to try themselves. The
 numbers are deterministic (the plan plus a fixed offset per region), several reach a step.
@@ -67,7 +68,24 @@ def create_demo_reports(*, grant_round: GrantRound) -> list[str]:
     lines = []
     if created:
         lines.append(f"Demo reports submitted by {DEMO_SUBMITTER} for: {', '.join(created)}")
+        lines.append(_submitted_when(grant_round))
     return lines + _report_state(grant_round, submitted_now=len(created))
+
+
+def _submitted_when(grant_round: GrantRound) -> str:
+    """When the demo versions count as submitted: now, and whether that is after the deadline."""
+    now = timezone.now()
+    line = (
+        f"  submitted now ({now.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}), when the demo was "
+        "loaded: their receipts, registry entries and audit events all carry this time"
+    )
+    if grant_round.deadline_passed(now):
+        deadline = grant_round.deadline.astimezone(STOCKHOLM)
+        line += (
+            f"; that is after the round's deadline ({deadline:%Y-%m-%d %H:%M}), which the "
+            "e-service itself would refuse (demo data only)"
+        )
+    return f"{line}."
 
 
 def _report_state(grant_round: GrantRound, *, submitted_now: int) -> list[str]:
@@ -114,8 +132,12 @@ def _submit_demo(
     grant_round: GrantRound, baseline: RoundBaseline, by, *, filled: int, started: int
 ) -> bool:  # noqa: ANN001
     region = baseline.region
-    # On time: a week before the deadline (or now, for a round whose deadline is far ahead).
-    now = min(timezone.now(), grant_round.deadline - dt.timedelta(days=7))
+    # Submitted now, when the demo is loaded, as the registry and the audit log record it: both
+    # stamp the moment they are written (the registry numbers by that year; an audit event's
+    # time is set on insert and both tables are append-only), so a version dated earlier would
+    # contradict its own incoming document and its event. For the 2024 round that is after the
+    # deadline: the load command's output says so.
+    now = timezone.now()
     with transaction.atomic():
         report, _ = Report.objects.get_or_create(round=grant_round, region=region)
         if report.versions.exists():

@@ -279,6 +279,45 @@ def test_demo_keeps_the_real_deadline_and_extends_it_for_the_demo_proxies():
     assert DeadlineExtension.objects.filter(round=grant_round).count() == 3
 
 
+def test_demo_reports_agree_with_their_registry_entries_and_audit_events():
+    """A demo version's receipt time is its incoming document's date and year (the registry
+    numbers by year) and its audit event's time: all the moment the demo was loaded, since
+    the registry and the audit log stamp what they append and are never back-dated."""
+    from django.utils import timezone
+
+    from audit.models import AuditEvent
+    from registry.models import DocumentKind, RegistryEntry
+    from submissions.models import ReportVersion
+
+    before = timezone.now()
+    out = _load("--demo")
+    after = timezone.now()
+
+    versions = list(ReportVersion.objects.select_related("report__region"))
+    assert len(versions) == 18
+    for version in versions:
+        assert before <= version.submitted_at <= after
+        submitted = version.submitted_at.astimezone(STOCKHOLM)
+        entry = RegistryEntry.objects.get(kind=DocumentKind.REPORT_VERSION, object_id=version.pk)
+        assert before <= entry.registered_at <= after
+        assert entry.document_date == submitted.date()
+        assert entry.year == submitted.year
+        assert entry.case_number.startswith(f"{submitted.year}/")
+        event = AuditEvent.objects.get(
+            action="report.submitted",
+            object_type="submissions.reportversion",
+            object_id=str(version.pk),
+        )
+        assert before <= event.created_at <= after
+        assert event.region_id == version.report.region_id
+    # The output says when, and that it is after the 2024 round's deadline.
+    assert "after the round's deadline (2024-11-01 23:59)" in out
+    # The demo extensions too: granted, and audited, when the demo was loaded.
+    for event in AuditEvent.objects.filter(action="report.deadline_extended"):
+        assert before <= event.created_at <= after
+        assert event.actor.email == "handlaggare@demo.atgrant.se"
+
+
 def test_demo_proxy_can_report_and_the_officer_can_close(django_user_model):
     from regions.models import Region
     from submissions.closing import round_close

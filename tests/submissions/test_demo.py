@@ -32,7 +32,9 @@ def test_demo_reports_leave_three_regions_for_the_proxies_and_are_idempotent(dem
     assert reported == set(NAMES) - {"Blekinge", "Gotland", "Stockholm"}
     assert {v.submitted_by.email for v in versions} == {DEMO_SUBMITTER}
     assert "Uppsala" in lines[0]
-    assert lines[1] == (
+    assert lines[1].startswith("  submitted now (")
+    assert "after the round's deadline (2024-11-01 23:59)" in lines[1]
+    assert lines[2] == (
         "Demo reports: 5 of 8 regions have a submitted version; "
         "3 without one: Blekinge, Gotland, Stockholm."
     )
