@@ -388,6 +388,10 @@ LOGGING = {
     "loggers": {
         # Replaces Django's default handlers (DEBUG console, mail_admins): one line per record.
         "django": {"level": LOG_LEVEL, "propagate": True},
+        # WeasyPrint logs each step of every PDF at INFO (seven lines a letter); its warnings
+        # (a missing font or image) still show.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

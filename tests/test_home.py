@@ -57,3 +57,9 @@ def test_favicon_is_linked_and_served(client):
     assert response.status_code == 302
     assert response["Location"] == static("favicon.ico")
     assert finders.find("favicon.ico")
+
+
+def test_the_login_page_offers_a_new_password_once_in_swedish(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert html.count(f'href="{reverse("account_reset_password")}"') == 1
+    assert html.count("Glömt lösenordet?") == 1

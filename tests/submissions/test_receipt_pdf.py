@@ -36,3 +36,14 @@ def test_receipt_is_pdf_a():
     pdf = receipt_pdf(ReportVersionFactory())
     root = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
     assert 'pdfaid:part="3"' in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_a_pdf_logs_no_progress_lines(caplog):
+    """WeasyPrint's INFO lines (seven a PDF) would bury the console's e-mails and the
+    service's own log lines; its warnings still show (atgrant/settings.py, LOGGING)."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    receipt_pdf(ReportVersionFactory())
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
+    assert logging.getLogger("weasyprint").isEnabledFor(logging.WARNING)

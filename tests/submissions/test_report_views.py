@@ -246,6 +246,16 @@ def test_dashboard_of_a_user_without_region_says_how_to_become_proxy(client, log
     assert f'href="{reverse("regions:apply")}"' in html
 
 
+@pytest.mark.parametrize("role", ["officer", "auditor"])
+def test_agency_staff_are_not_offered_to_become_a_proxy(client, login, grant_round, role, request):
+    """Agency staff act for no region: the service would refuse their application."""
+    login(client, request.getfixturevalue(role))
+    html = client.get(reverse("submissions:dashboard")).content.decode()
+    assert f'href="{reverse("regions:apply")}"' not in html
+    assert "företräder ingen region" in html
+    assert f'href="{reverse("submissions:rounds")}"' in html
+
+
 def test_dashboard_lists_past_rounds(client, login, region, proxy):
     old = round_2024(slug="at-2023", closed=True)
     submitted(old, region, proxy)
