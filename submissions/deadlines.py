@@ -29,6 +29,16 @@ def effective_deadline(grant_round: GrantRound, extension: DeadlineExtension | N
     return grant_round.deadline
 
 
+def deadline_in_force(*, grant_round: GrantRound, region: Region, at: dt.datetime) -> dt.datetime:
+    """The region's last moment to write as it stood at ``at`` (a version's submission): the
+    round's deadline, or the latest extension granted by then if later (one query). A receipt
+    states it, and reads the same however late it is downloaded again."""
+    extensions = DeadlineExtension.objects.filter(
+        round=grant_round, region=region, granted_at__lte=at
+    )
+    return effective_deadline(grant_round, extensions.order_by("-granted_at", "-pk").first())
+
+
 def write_refusal(
     *,
     grant_round: GrantRound,

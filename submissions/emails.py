@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from atgrant.language import written_in_swedish
 from registry.models import DocumentKind, SentMessage
 from submissions.models import ReportVersion
-from submissions.receipts import receipt_filename, receipt_pdf
+from submissions.receipts import receipt_context, receipt_filename, receipt_pdf
 
 if TYPE_CHECKING:
     from submissions.selectors import ReportCard
@@ -32,7 +32,7 @@ def receipt_recipients(version: ReportVersion) -> list[str]:
 @written_in_swedish
 def send_receipt(*, version: ReportVersion) -> None:
     """Mail the receipt, with the PDF attached, to the submitter and the contact person."""
-    context = {"version": version, "report": version.report}
+    context = receipt_context(version)
     message = EmailMessage(
         subject=_("Kvittens %(reference)s: inrapportering av AT-tjänster")
         % {"reference": version.reference},

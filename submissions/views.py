@@ -28,6 +28,7 @@ from regions.guards import agency_page
 from regions.models import Region
 from regions.roles import is_agency_reader, is_member_of, is_officer, is_proxy_of
 from submissions import calendar, exports, selectors, services
+from submissions.deadlines import effective_deadline, latest_extension
 from submissions.forms import ExtensionForm, ReportForm
 from submissions.models import GrantRound, ReportVersion, RoundStatus
 from submissions.receipts import receipt_filename, receipt_pdf
@@ -296,11 +297,16 @@ def receipt(request: HttpRequest, slug: str, code: str, number: int) -> HttpResp
     version = _version(request, slug, code, number)
     # query: the report's latest version number: the receipt says whether this one counts
     latest = version.report.versions.order_by("-number").values_list("number", flat=True)[0]
+    report = version.report
     context = {
         "version": version,
-        "report": version.report,
+        "report": report,
         "latest": latest,
-        "round_open": version.report.round.status == RoundStatus.OPEN,
+        "round_open": report.round.status == RoundStatus.OPEN,
+        # query: the region's extension: until when the report may be changed, as of now
+        "deadline": effective_deadline(
+            report.round, latest_extension(grant_round=report.round, region=report.region)
+        ),
     }
     return render(request, "submissions/receipt.html", context)
 

@@ -386,6 +386,52 @@ def test_receipt_pdf_holds_the_reference_and_values(
         assert expected in text
 
 
+def test_a_receipt_says_until_when_the_report_may_be_changed(
+    client,
+    login,
+    grant_round,
+    region,
+    proxy,
+    officer,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """The deadline in force when the version was sent in: the round's, or the region's
+    extension granted by then. The PDF reads the same when downloaded again after a later
+    extension; the receipt page, a screen, says what holds now."""
+    import datetime as dt
+
+    from submissions.services import deadline_extension_grant
+
+    login(client, proxy)
+    with frozen(BEFORE_DEADLINE), django_capture_on_commit_callbacks(execute=True):
+        client.post(submit_url(grant_round, region), {**FORM, "revision": "0"})
+    sentence = "Rapporten kan ändras och skickas in igen fram till {}."
+    [receipt] = mailoutbox
+    assert sentence.format("1 november 2024 kl. 23:59") in receipt.body
+    pdf_url = reverse("submissions:receipt_pdf", args=[grant_round.slug, region.code, 1])
+    page_url = reverse("submissions:receipt", args=[grant_round.slug, region.code, 1])
+
+    def pdf_text() -> str:
+        content = client.get(pdf_url).content
+        reader = pypdf.PdfReader(io.BytesIO(content))
+        return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+    first = pdf_text()
+    assert sentence.format("1 november 2024 kl. 23:59") in first
+    with frozen(BEFORE_DEADLINE + dt.timedelta(days=1)):
+        deadline_extension_grant(
+            grant_round=grant_round,
+            region=region,
+            until=NEXT_DAY + dt.timedelta(days=6, hours=23, minutes=59),
+            reason="Ombudet sjukskrivet.",
+            by=officer,
+        )
+        page = client.get(page_url).content.decode()
+    assert pdf_text() == first
+    assert sentence.format("8 november 2024 kl. 23:59") in " ".join(page.split())
+
+
 def test_form_errors_are_clear_and_in_swedish(client, login, grant_round, region, proxy):
     login(client, proxy)
     with frozen(BEFORE_DEADLINE):
