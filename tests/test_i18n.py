@@ -272,7 +272,7 @@ def test_the_login_page_in_english_by_the_language_cookie(client, db):
     assert '<html lang="en"' in body
     assert LOGIN_EN in body
     assert LOGIN_SV not in body
-    assert "Forgotten your password?" in body
+    assert "Forgot your password?" in body
 
 
 def test_choosing_english_in_the_footer_switches_the_interface(client, db):
