@@ -19,11 +19,11 @@ def round_reports_table(rows: Iterable[RoundReportRow]) -> Table:
     columns = [
         Column(_("Länskod")),
         Column(_("Region"), width=18),
-        Column(_("Ansökt"), Kind.BOOLEAN),
+        Column(_("Rapport inskickad"), Kind.BOOLEAN),
         Column(_("Tillsatta AT-tjänster"), Kind.COUNT, total=True),
         Column(_("Påbörjade AT-tjänster"), Kind.COUNT, total=True),
         Column(_("Tjänster"), Kind.COUNT, total=True),
-        Column(_("Inskickad"), Kind.DATETIME, width=17),
+        Column(_("Senast inskickad"), Kind.DATETIME, width=17),
         Column(_("Referens"), width=16),
         Column(_("Versioner"), Kind.COUNT),
         Column(_("Förlängd svarstid till"), Kind.DATETIME, width=17),

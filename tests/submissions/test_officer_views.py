@@ -148,6 +148,21 @@ def test_an_invalid_extension_is_shown_with_its_errors(client, login, grant_roun
     assert not DeadlineExtension.objects.exists()
 
 
+def test_every_regions_row_leads_to_its_report_also_before_it_has_one(
+    client, login, grant_round, region, other_region, officer
+):
+    submitted(grant_round, region, UserFactory(), filled=71, started=72)
+    login(client, officer)
+    with frozen(BEFORE_DEADLINE):
+        html = client.get(reverse("submissions:round_reports", args=[grant_round.slug]))
+        html = html.content.decode()
+        for code in (region.code, other_region.code):
+            url = reverse("submissions:report_edit", args=[grant_round.slug, code])
+            assert f'<a href="{url}">' in html
+            assert client.get(url).status_code == 200
+    assert "<th scope=\"col\">Rapport inskickad</th>" in html
+
+
 def test_the_table_and_its_csv_show_the_latest_submitted_values(
     client, login, grant_round, region, other_region, officer, proxy
 ):
@@ -172,11 +187,11 @@ def test_the_table_and_its_csv_show_the_latest_submitted_values(
     assert rows[0] == [
         "Länskod",
         "Region",
-        "Ansökt",
+        "Rapport inskickad",
         "Tillsatta AT-tjänster",
         "Påbörjade AT-tjänster",
         "Tjänster",
-        "Inskickad",
+        "Senast inskickad",
         "Referens",
         "Versioner",
         "Förlängd svarstid till",
@@ -241,7 +256,7 @@ def test_the_table_as_excel_has_a_swedish_sheet_a_total_row_and_text_never_a_for
     reason = rows["Region Gotland"][header.index("Skäl för förlängd svarstid")]
     assert (reason.value, reason.data_type) == ("=1+1", "s")
     # Stockholm's wall time (Excel has no time zones).
-    submitted_at = rows["Region Blekinge"][header.index("Inskickad")].value
+    submitted_at = rows["Region Blekinge"][header.index("Senast inskickad")].value
     assert submitted_at == dt.datetime(2024, 10, 15, 10, 0, tzinfo=STOCKHOLM).replace(tzinfo=None)
     assert rows[None][0].value == "Summa"  # the total row: a label, no region
     assert rows[None][header.index("Tjänster")].value == 92
