@@ -289,6 +289,42 @@ def table_cells_out_of_view(page: Page) -> list[str]:
     return page.evaluate(CELLS_OUT_OF_VIEW)
 
 
+WORDS_BROKEN_INSIDE = """(selector) => {
+    // Per text node in the cells, each word (split at spaces and after hyphens) must lie on one
+    // line: a Range over it with client rects on two lines means the word broke inside. Long
+    // unbroken tokens (e-mail addresses, URLs, hashes) may break.
+    const out = [];
+    for (const cell of document.querySelectorAll(selector)) {
+        if (cell.getBoundingClientRect().width === 0) { continue; }
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const re = /[^\\s\\u00a0-]+-?/g;
+            for (let m = re.exec(node.data); m; m = re.exec(node.data)) {
+                const word = m[0];
+                if (word.length > 20 || /[@\\/.:_]\\S/.test(word)) { continue; }
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + word.length);
+                const tops = new Set([...range.getClientRects()]
+                    .filter(r => r.width > 0).map(r => Math.round(r.top)));
+                if (tops.size > 1) {
+                    out.push(word + " in " + cell.textContent.trim().slice(0, 40));
+                }
+            }
+        }
+    }
+    return out.slice(0, 5);
+}"""
+
+STACKED_CELLS = ":is(table.table-stack, table.table-stack-lg) > :is(tbody, tfoot) > tr > *"
+
+
+def words_broken_inside(page: Page, selector: str = STACKED_CELLS) -> list[str]:
+    """Words in the cells matched by `selector` that wrap inside a word rather than at a space
+    or hyphen ("Redovi|sa", "J|a"); [] when none does."""
+    return page.evaluate(WORDS_BROKEN_INSIDE, selector)
+
+
 # --- data helpers ----------------------------------------------------------------------------
 def totp_for(user) -> str:  # noqa: ANN001
     """Give `user` a real TOTP authenticator with a known secret; returns the secret."""

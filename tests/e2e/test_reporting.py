@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from regions.models import Colleague, ProxyAppointment, Region
 from submissions.models import STOCKHOLM, GrantRound, Report, ReportVersion
+from tests.e2e.support import DESKTOP, PHONE, words_broken_inside
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -113,6 +114,18 @@ def test_two_proxies_submit_and_get_receipts(web, open_round):
     other.click("Skicka in")
     assert other.h1() == "Kvittens på inrapportering"
     assert ReportVersion.objects.filter(report__round=open_round).count() == 2
+    # The forecast's block table on a phone: stacked, its words wrap at spaces, never inside
+    # ("Redovi|sa antal AT-tjänst|er", "J|a"), on the dashboard and the report form.
+    other.page.set_viewport_size(PHONE)
+    for path in ("/min-region/", REPORT.format(code=Region.objects.get(short_name="Gotland").code)):
+        other.goto(path)
+        blocks = other.page.locator("main tr[data-block]")
+        assert blocks.count(), f"{path}: no forecast blocks"
+        broken = words_broken_inside(other.page, "main tr[data-block] > *")
+        assert not broken, f"{path} at 390 px: words broken inside: {broken}"
+        scroll = other.page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll <= PHONE["width"], f"{path}: the page is {scroll} px wide"
+    other.page.set_viewport_size(DESKTOP)
 
     ombud.axe.assert_clean()
 

@@ -24,7 +24,13 @@ from submissions.closing import round_close
 from submissions.demo import create_demo_reports
 from submissions.models import STOCKHOLM, GrantRound, Report
 from tests.allocation.read_factories import run_round
-from tests.e2e.support import DESKTOP, PHONE, table_cells_out_of_view, totp_for
+from tests.e2e.support import (
+    DESKTOP,
+    PHONE,
+    table_cells_out_of_view,
+    totp_for,
+    words_broken_inside,
+)
 from tests.factories import PASSWORD, ReportVersionFactory, UserFactory
 from tests.regions.factories import ProxyApplicationFactory
 
@@ -115,6 +121,9 @@ def _check_tables(person, paths: list[str]) -> None:
             person._check_reflow(f"{path} at {width} px")
             wide = [str(f) for f in person.axe.findings if f.rule in ("reflow", "table-reflow")]
             assert not wide, "\n".join(wide)
+            # On a phone a stacked cell's words wrap at spaces and hyphens only ("Besl|ut").
+            broken = words_broken_inside(person.page) if width == PHONE["width"] else []
+            assert not broken, f"{path} at {width} px: words broken inside: {broken}"
             rows = person.page.evaluate(STACKED_LABELS)
             assert rows, f"{path}: no data table"
             for row in rows:
@@ -159,6 +168,7 @@ def test_every_table_fits_at_desktop_width_and_stacks_on_a_phone(
             "/handlaggare/inrapporteringar/",
             f"/handlaggare/inrapporteringar/{grant_round.slug}/",
             "/handlaggning/ombudsansokningar/?status=alla",
+            "/handlaggare/diarium/",
             f"/handlaggning/ombudsansokningar/{application.pk}/",
             "/beslut/",
         ],
