@@ -174,9 +174,9 @@ def _submit_demo(
     return True
 
 
+# Shown after "förlängd svarstid:" on the report form: a reason, not a second heading.
 DEMO_EXTENSION_REASON = (
-    "Demo: förlängd svarstid så att regionens ombud kan prova inrapporteringen "
-    "fast sista dag för 2024 har passerat."
+    "Demo: så att regionens ombud kan prova inrapporteringen fast sista dag för 2024 har passerat."
 )
 
 
