@@ -25,3 +25,22 @@
   const summary = document.querySelector("[data-error-summary]");
   if (summary && document.activeElement !== summary) { summary.focus(); }
 })();
+(function () {
+  // A form whose work takes a while (data-busy: what is happening, in the page's language):
+  // once sent, its buttons wait and the text says so in a live region, so nobody takes the
+  // page for frozen and sends it again. Disabled after the submit event, so the button that
+  // sent the form still goes with it.
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      const buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+      setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
+      form.setAttribute("aria-busy", "true");
+      const status = document.createElement("p");
+      status.className = "mt-2 fw-semibold";
+      status.setAttribute("role", "status");
+      status.setAttribute("data-busy-status", "");
+      status.textContent = form.dataset.busy;
+      form.appendChild(status);
+    });
+  });
+})();

@@ -138,6 +138,11 @@ def test_preview_shows_every_region_and_those_that_did_not_report(
     assert "Gotland" in page.split("Regioner som inte rapporterat")[1]
     assert "63\u00a0000\u00a0000\u00a0kr" in page  # block 1 paid in full
     assert "Kör fördelning" in page
+    # The run comes after what goes into it: the preview, deductions, the officer's values.
+    order = [page.index(h) for h in ('id="preview-heading"', 'id="deductions-heading"',
+                                     'id="overrides-heading"', 'id="run-heading"')]  # fmt: skip
+    assert order == sorted(order)
+    assert page.index("Kör fördelning") > order[-1]
 
 
 def test_deduction_and_override_through_the_forms(client, login, officer):

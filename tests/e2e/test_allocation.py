@@ -125,7 +125,30 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     # to each region's proxy and official mailbox (19 letters), which a worker does in
     # production. Allow for that.
     handlaggare.page.set_default_timeout(120_000)
-    handlaggare.click("Fatta de 19 besluten")
+    # While the server works, the page says so and the button waits (no second sending): the
+    # POST is held until that is seen.
+    page, held = handlaggare.page, []
+    page.route(
+        "**/*",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    issue = handlaggare.button_or_link("Fatta de 19 besluten")
+    with page.expect_navigation():
+        issue.click(no_wait_after=True)  # the navigation waits for the held POST
+        # Read in the page itself: Playwright's locators wait for the pending navigation.
+        status, disabled = page.evaluate(
+            """async () => {
+                await new Promise((done) => setTimeout(done, 100));
+                const form = document.querySelector("form[data-busy]");
+                return [form.querySelector("[role=status]").textContent,
+                        form.querySelector("button[type=submit]").disabled];
+            }"""
+        )
+        assert status.startswith("Besluten fattas") and disabled
+        assert len(held) == 1
+        held[0].continue_()
+        page.unroute("**/*")
+    handlaggare.check()
     handlaggare.reauthenticate_if_asked(PASSWORD)
     handlaggare.page.set_default_timeout(15_000)
     grant_round.refresh_from_db()
