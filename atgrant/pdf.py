@@ -16,13 +16,17 @@ PDF_VARIANT = "pdf/a-3a"
 
 FONT_FAMILY = '"DejaVu Sans", "Liberation Sans", sans-serif'
 
-# A page's margin boxes (the page number) do not inherit the body's font, so @page names the
-# family too.
+# A table cell wraps a word only when the word alone does not fit its column: with
+# 'break-word' a table sized by its content (table-layout: auto) still gives each column room
+# for its longest word, where 'anywhere' lets the column shrink to one letter and split
+# "Västra Götalandsregionen" while other columns have room to spare. A page's margin boxes
+# (the page number) do not inherit the body's font, so @page names the family too.
 BASE_CSS = f"""
 html, body {{ font-family: {FONT_FAMILY}; }}
 @page {{ font-family: {FONT_FAMILY}; }}
 body {{ overflow-wrap: anywhere; }}
-th, td, dd, dt, li, p, pre, code {{ overflow-wrap: anywhere; }}
+dd, dt, li, p, pre, code {{ overflow-wrap: anywhere; }}
+th, td {{ overflow-wrap: break-word; }}
 pre {{ white-space: pre-wrap; }}
 """
 

@@ -75,6 +75,15 @@ def _annex_pages(pdf: bytes) -> list[str]:
     return pages[first:]
 
 
+def test_no_region_name_breaks_within_a_word(officer):
+    decisions = _twenty_one(officer)
+    pdf = _pdf(decisions["Västra Götaland"], "letter-vgr")
+    text = " ".join(_annex_pages(pdf))
+    for decision in decisions.values():
+        assert decision.region.name in text  # a line break between words reads as a space
+    assert "Västra Götalandsregionen 1 767 641" in text
+
+
 def test_one_font_family_in_the_whole_letter(officer):
     pdf = _pdf(_four(officer)["Gotland"], "letter-fonts")
     assert len(embedded_font_families(pdf)) == 1, embedded_font_families(pdf)
