@@ -17,7 +17,7 @@ from regions.models import Region
 from regions.roles import OFFICERS_GROUP
 from tests.allocation.read_factories import FAST_HASHERS, FOUR, RegionData, closed_round, decide
 from tests.factories import UserFactory
-from tests.pdf_bounds import embedded_font_families, pages_text
+from tests.pdf_bounds import embedded_font_families, pages_text, runs_off_page
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,25 @@ def _annex_pages(pdf: bytes) -> list[str]:
     pages = pages_text(pdf)
     first = next(i for i, page in enumerate(pages) if "Bilaga: Fördelningslista" in page)
     return pages[first:]
+
+
+@pytest.mark.parametrize("regions", ["four", "twenty_one"])
+def test_the_total_comes_once_after_the_last_region(officer, regions):
+    decisions = _four(officer) if regions == "four" else _twenty_one(officer)
+    pdf = _pdf(decisions["Blekinge"], f"letter-{regions}")
+    annex = _annex_pages(pdf)
+    assert sum(page.count("Summa") for page in annex) == 1
+    last = annex[-1]
+    assert "Summa" in last
+    names = [decision.region.name for decision in decisions.values()]
+    for name in names:
+        page = next(page for page in annex if name in page)
+        if page is last:
+            assert last.index(name) < last.index("Summa"), name
+    # Each page of the table starts with its header.
+    assert all(HEADER in page for page in annex)
+    assert not any(mark in page for page in annex for mark in ("{#", "{%", "#}"))
+    assert runs_off_page(pdf) == []
 
 
 def test_no_region_name_breaks_within_a_word(officer):
