@@ -165,3 +165,25 @@ def pages_text(pdf: bytes) -> list[str]:
     """Each page's text, whitespace collapsed (non-breaking spaces as spaces)."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     return [" ".join(page.extract_text().replace("\u00a0", " ").split()) for page in reader.pages]
+
+
+def embedded_font_families(pdf: bytes) -> set[str]:
+    """The families of the fonts the pages use: the font descriptor's /FontFamily (WeasyPrint
+    writes it), else the font's name without its subset tag and style ('DejaVu-Sans-Bold' →
+    'DejaVu-Sans')."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    families = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descendant = font.get("/DescendantFonts")
+            source = descendant[0].get_object() if descendant else font
+            descriptor = source.get("/FontDescriptor")
+            family = descriptor.get_object().get("/FontFamily") if descriptor else None
+            if family is None:
+                name = str(font["/BaseFont"]).lstrip("/").split("+")[-1]
+                for style in ("-BoldOblique", "-BoldItalic", "-Bold", "-Oblique", "-Italic"):
+                    name = name.removesuffix(style)
+                family = name
+            families.add(str(family))
+    return families

@@ -9,7 +9,7 @@ import pytest
 
 from submissions.receipts import receipt_pdf
 from tests.factories import ReportFactory, ReportVersionFactory, UserFactory
-from tests.pdf_bounds import pages_text, runs_off_page
+from tests.pdf_bounds import embedded_font_families, pages_text, runs_off_page
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,13 @@ def test_receipt_is_pdf_a():
     pdf = receipt_pdf(ReportVersionFactory())
     root = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
     assert 'pdfaid:part="3"' in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_one_font_family_page_numbers_included():
+    """The page number in the margin does not inherit the body's font; it is set for the
+    page too (atgrant/pdf.py), so the receipt embeds one family."""
+    pdf = receipt_pdf(ReportVersionFactory())
+    assert embedded_font_families(pdf) == {"DejaVu Sans"}
 
 
 def test_a_pdf_logs_no_progress_lines(caplog):
