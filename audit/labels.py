@@ -102,6 +102,9 @@ class Kind(StrEnum):
 class Field:
     label: Promise
     kind: Kind = Kind.TEXT
+    # Bookkeeping of the service itself (a report's optimistic-locking revision): kept in the
+    # stored event, left out of the changes the auditor reads (the page and its exports).
+    internal: bool = False
 
 
 FIELDS: dict[str, Field] = {
@@ -124,7 +127,7 @@ FIELDS: dict[str, Field] = {
     "contact_email": Field(gettext_lazy("Kontaktpersonens e-post")),
     "contact_phone": Field(gettext_lazy("Kontaktpersonens telefon")),
     "comment": Field(gettext_lazy("Kommentar")),
-    "revision": Field(gettext_lazy("Ändringsnummer"), Kind.COUNT),
+    "revision": Field(gettext_lazy("Ändringsnummer"), Kind.COUNT, internal=True),
     "version": Field(gettext_lazy("Version"), Kind.COUNT),
     "reference": Field(gettext_lazy("Referens")),
     # deadline extensions
@@ -274,17 +277,32 @@ def _field_labels(language: str | None) -> dict[str, str]:
         return {key: str(field.label) for key, field in FIELDS.items()}
 
 
-def format_value(key: str, value: Any, *, action: str = "") -> str:
+def is_internal(key: str) -> bool:
+    """Whether ``key`` is bookkeeping the auditor's list of changes leaves out."""
+    field = FIELDS.get(key)
+    return field is not None and field.internal
+
+
+def is_empty(value: Any) -> bool:
+    """No value: what the history writes as ``–`` (None, "", an empty list or mapping)."""
+    return value is None or value == "" or value == [] or value == {}
+
+
+def format_value(
+    key: str, value: Any, *, action: str = "", names: Mapping[str, str] | None = None
+) -> str:
     """``value`` of field ``key`` (as stored: JSON) written for people; ``action`` picks the
-    status choices (a round's, a run's or an application's status)."""
-    if value is None or value == "" or value == []:
+    status choices (a round's, a run's or an application's status). ``names``: the blocks'
+    names by id (the round's model) for kronor per block; a block without one shows its id."""
+    if is_empty(value):
         return NONE
     kind = FIELDS[key].kind if key in FIELDS else Kind.TEXT
     if isinstance(value, list):
-        return ", ".join(format_value(key, item, action=action) for item in value)
+        return ", ".join(format_value(key, item, action=action, names=names) for item in value)
     if isinstance(value, dict) and kind == Kind.KRONOR:
         # Kronor by a key of the model (a block id): every value is kronor, whatever its key.
-        return "; ".join(f"{field_label(k)}: {_kronor(v, action)}" for k, v in value.items())
+        names = names or {}
+        return "; ".join(f"{names.get(k) or k}: {_kronor(v, action)}" for k, v in value.items())
     if isinstance(value, dict):
         return "; ".join(
             f"{field_label(k)}: {format_value(k, v, action=action)}" for k, v in value.items()

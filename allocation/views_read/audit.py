@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -19,7 +20,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import AllocationRun
-from allocation.results import model_document, read_result, value_columns
+from allocation.results import (
+    LEGACY_BLOCK1_NAME,
+    LEGACY_BLOCK2_NAME,
+    model_document,
+    read_result,
+    value_columns,
+)
 from allocation.selectors import (
     RegionInputRow,
     decisions_of_round,
@@ -30,7 +37,15 @@ from allocation.selectors import (
 from atgrant.forms import DateField
 from atgrant.pagination import page_of
 from atgrant.templatetags.atgrant_format import format_number, format_range, sv_datetime
-from audit.labels import action_label, actor_label, field_label, field_labels, format_value
+from audit.labels import (
+    action_label,
+    actor_label,
+    field_label,
+    field_labels,
+    format_value,
+    is_empty,
+    is_internal,
+)
 from audit.models import AuditEvent
 from regions.collation import name_order
 from regions.fields import RegionField
@@ -219,21 +234,56 @@ class EventRow:
         )
 
 
-def event_changes(event: AuditEvent) -> list[Change]:
+# Decisions made before models were data: their two blocks, named as the decision page names
+# them (allocation.results.legacy_model_document).
+_LEGACY_BLOCK_NAMES = {"block1": LEGACY_BLOCK1_NAME, "block2": LEGACY_BLOCK2_NAME}
+
+
+def block_names(grant_round: GrantRound | None) -> dict[str, str]:
+    """The names of a round's blocks by id, from its model (``GrantRound.model``, already
+    fetched: no query); the two blocks of before models were data unless the model names
+    them otherwise."""
+    names = dict(_LEGACY_BLOCK_NAMES)
+    for block in grant_round.model_blocks if grant_round is not None else ():
+        if block.get("id") and block.get("name"):
+            names[str(block["id"])] = str(block["name"])
+    return names
+
+
+def event_changes(event: AuditEvent, names: Mapping[str, str] | None = None) -> list[Change]:
+    """The changes the auditor reads, for the page and its exports alike: each field whose
+    value changed (or that the event sets), labelled and formatted. Left out: a field with no
+    value before and none after (an empty optional field of a new record), and the service's
+    own bookkeeping (``Field.internal``, the report's revision), both kept in the stored
+    event. A change to no value stays, as "–". ``names``: the event's round's blocks by id
+    (block_names); a block without one shows its id."""
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
     labels = field_labels()
+    names = names if names is not None else dict(_LEGACY_BLOCK_NAMES)
     return [
         Change(
             key,
-            field_label(key, labels),
-            format_value(key, before[key], action=event.action) if key in before else None,
-            format_value(key, after.get(key), action=event.action),
+            _label(key, labels, names),
+            format_value(key, before[key], action=event.action, names=names)
+            if key in before
+            else None,
+            format_value(key, after.get(key), action=event.action, names=names),
         )
         for key in keys
-        if before.get(key) != after.get(key) or key not in before
+        if not is_internal(key)
+        and not (is_empty(before.get(key)) and is_empty(after.get(key)))
+        and (before.get(key) != after.get(key) or key not in before)
     ]
+
+
+def _label(key: str, labels: Mapping[str, str], names: Mapping[str, str]) -> str:
+    """A field's label; the old decisions' own ``block1``/``block2`` fields by the blocks'
+    names."""
+    if key in _LEGACY_BLOCK_NAMES and names.get(key):
+        return names[key]
+    return field_label(key, labels)
 
 
 def _link(event: AuditEvent) -> str:
@@ -259,6 +309,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     )
     page = page_of(request, events)
     round_names = {r.pk: r.name for r in rounds}
+    names = {r.pk: block_names(r) for r in rounds}
     rows = [
         EventRow(
             action=event.action,
@@ -270,7 +321,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
             link=_link(event),
             round_name=round_names.get(event.round_id, ""),
             region_name=event.region_name or "",
-            changes=event_changes(event),
+            changes=event_changes(event, names.get(event.round_id)),
         )
         for event in page.object_list
     ]

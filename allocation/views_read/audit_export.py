@@ -18,7 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allocation.views_read.audit import Change, HistoryFilter, event_changes, filter_events
+from allocation.views_read.audit import (
+    Change,
+    HistoryFilter,
+    block_names,
+    event_changes,
+    filter_events,
+)
 from atgrant.spreadsheets import Column, Kind, Table, csv_response, xlsx_response
 from audit.labels import action_label, actor_label
 from audit.models import AuditEvent
@@ -27,8 +33,14 @@ from regions.models import Region
 from submissions.models import GrantRound
 
 
-def history_table(events: Iterable[AuditEvent], round_names: dict[int, str]) -> Table:
-    """One row per event, newest first: when, who, what, on which object, the changes."""
+def history_table(
+    events: Iterable[AuditEvent],
+    round_names: dict[int, str],
+    names: dict[int, dict[str, str]] | None = None,
+) -> Table:
+    """One row per event, newest first: when, who, what, on which object, the changes (as the
+    page shows them; ``names``: each round's blocks by id, see audit.block_names)."""
+    names = names or {}
     columns = [
         Column(_("Tidpunkt"), Kind.DATETIME, width=17),
         Column(_("Utförd av"), width=28),
@@ -48,7 +60,9 @@ def history_table(events: Iterable[AuditEvent], round_names: dict[int, str]) -> 
             event.object_repr,
             round_names.get(event.round_id, ""),
             getattr(event, "region_name", "") or "",
-            "; ".join(_change_text(change) for change in event_changes(event)),
+            "; ".join(
+                _change_text(change) for change in event_changes(event, names.get(event.round_id))
+            ),
             event.message,
             event.ip_address,
         ]
@@ -76,7 +90,8 @@ def _history(request: HttpRequest) -> tuple[Table, HttpResponse | None]:
         region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("name"))
     )
     round_names = {r.pk: r.name for r in rounds}
-    return history_table(events.iterator(chunk_size=2000), round_names), None
+    names = {r.pk: block_names(r) for r in rounds}
+    return history_table(events.iterator(chunk_size=2000), round_names, names), None
 
 
 def _filename(extension: str) -> str:

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from tests.allocation.read_factories import FAST_HASHERS
 from tests.allocation.test_audit_views import at, event
+from tests.allocation.test_audit_views import decisions as decisions  # the fixture
 from tests.allocation.test_audit_views import history as history  # the fixture
+from tests.factories import GrantRoundFactory
 
 CSV_URL = "allocation_read:audit_history_csv"
 XLSX_URL = "allocation_read:audit_history_xlsx"
@@ -42,6 +44,35 @@ def test_the_csv_holds_the_filtered_history_in_words(client, login, history, aud
     assert deduction[0] == "2024-11-05 13:00"  # Stockholm time
     assert deduction[5] == region.name
     assert deduction[6] == "Avräknade tjänster: 3"
+
+
+def test_the_changes_read_as_on_the_page(client, login, auditor, officer, region, decisions):
+    """Blocks by their names, no field that is empty before and after, no revision; a change
+    to empty shows (audit.event_changes decides for the page and the files alike)."""
+    grant_round = GrantRoundFactory(slug="r-export")
+    event("report.draft_saved", at(2024, 10, 2), actor=officer, round_id=grant_round.pk,
+          before={"filled_posts": 12, "comment": None, "revision": 1},
+          after={"filled_posts": None, "comment": "", "revision": 2})  # fmt: skip
+    login(client, auditor)
+    _header, *rows = excel_rows(
+        client.get(reverse(CSV_URL), {"action": "allocation.decision_issued"}).content
+    )
+    assert len(rows) == 4
+    for row in rows:
+        changes = row[6].split("; ")
+        assert "Belopp per block: Redovisa antal AT-tjänster: " in row[6]
+        assert any(c.startswith("Ytterligare utökning: ") for c in changes)
+        assert "Block 1" not in row[6]
+        assert not [c for c in changes if c.endswith(": –")]
+    _header, *rows = excel_rows(
+        client.get(reverse(CSV_URL), {"action": "report.draft_saved"}).content
+    )
+    ((*_cells, changes, _message, _ip),) = rows
+    assert changes == "Tillsatta AT-tjänster: 12 → –"
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse(XLSX_URL), {"action": "report.draft_saved"}).content)
+    )
+    assert book["Historik"]["G2"].value == "Tillsatta AT-tjänster: 12 → –"
 
 
 def test_text_typed_by_users_is_never_a_formula(client, login, auditor):

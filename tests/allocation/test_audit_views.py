@@ -174,6 +174,99 @@ def test_history_shows_words_and_formatted_values_never_codes(client, login, aud
     assert '<option value="round.closed">Omgången stängd</option>' in html
 
 
+# A line whose value is only "–" (a field with no value before and none after).
+DASH_ONLY = re.compile(r'<li data-field="([^"]+)">[^<:]*: –</li>')
+
+
+def test_a_decision_lists_its_blocks_by_name_and_no_empty_fields(client, login, auditor, decisions):
+    """As the decision page names them (the round's model), not "Block 1"; the empty optional
+    fields of a new decision (no override, no reconsideration...) are not listed."""
+    login(client, auditor)
+    html = client.get(reverse(INDEX), {"action": "allocation.decision_issued"}).content.decode()
+    names = [block["name"] for block in decisions["Blekinge"].round.model_blocks]
+    assert names == ["Redovisa antal AT-tjänster", "Ytterligare utökning"]
+    assert f'<li data-field="amounts">Belopp per block: {names[0]}: ' in html
+    assert f"\u00a0kr; {names[1]}: " in html
+    assert "Block 1" not in html and "block1" not in html
+    assert DASH_ONLY.findall(html) == []
+    for empty in ("override_reason", "reconsideration_reason", "corrections", "overrun_reason"):
+        assert f'data-field="{empty}"' not in html
+    # Halland's deduction is listed: a value, not an empty field.
+    assert "Skäl för avräkning: Två tjänster" in html
+
+
+def test_blocks_are_named_by_their_rounds_model_else_shown_by_id(client, login, auditor, officer):
+    model = {
+        "format": 1,
+        "name": "Modell 2026",
+        "values": {},
+        "totals": {},
+        "blocks": [
+            {"id": "base", "name": "Grundbelopp", "budget": 1000, "share": "1"},
+            {"id": "good", "name": "Goda exempel", "budget": 2000, "share": "1"},
+        ],
+    }
+    with_model = GrantRoundFactory(slug="r2026", model=model)
+    event(
+        "allocation.decision_reconsidered",
+        at(2026, 12, 2),
+        actor=officer,
+        round_id=with_model.pk,
+        before={"reference": "AT2026-10-B1", "amounts": {"base": 1000, "good": 0}},
+        after={"reference": "AT2026-10-B2", "amounts": {"base": 1000, "good": 500, "gone": 5}},
+    )
+    # Decisions made before models were data: their own block1/block2 fields.
+    old = GrantRoundFactory(slug="r2023", model={})
+    event(
+        "allocation.decision_issued",
+        at(2023, 12, 2),
+        actor=officer,
+        round_id=old.pk,
+        after={"reference": "AT2023-10-B1", "block1": 1000, "block2": 0},
+    )
+    login(client, auditor)
+    html = client.get(reverse(INDEX)).content.decode()
+    assert (
+        "Belopp per block: Grundbelopp: 1\u00a0000\u00a0kr; Goda exempel: 0\u00a0kr → "
+        "Grundbelopp: 1\u00a0000\u00a0kr; Goda exempel: 500\u00a0kr; gone: 5\u00a0kr"
+    ) in html
+    assert '<li data-field="block1">Redovisa antal AT-tjänster: 1\u00a0000\u00a0kr</li>' in html
+    assert '<li data-field="block2">Ytterligare utökning: 0\u00a0kr</li>' in html
+
+
+def test_empty_fields_and_bookkeeping_are_left_out_but_a_change_to_empty_shows(
+    client, login, auditor, officer, region
+):
+    grant_round = GrantRoundFactory()
+    saved = event(
+        "report.draft_saved",
+        at(2024, 10, 1),
+        actor=officer,
+        round_id=grant_round.pk,
+        region_id=region.pk,
+        after={"filled_posts": 12, "contact_name": "Anna", "comment": "", "revision": 1},
+    )
+    event(
+        "report.draft_saved",
+        at(2024, 10, 2),
+        actor=officer,
+        round_id=grant_round.pk,
+        region_id=region.pk,
+        before={"filled_posts": 12, "contact_name": "Anna", "comment": None, "revision": 1},
+        after={"filled_posts": None, "contact_name": "Anna", "comment": "", "revision": 2},
+    )
+    login(client, auditor)
+    html = client.get(reverse(INDEX)).content.decode()
+    assert '<li data-field="filled_posts">Tillsatta AT-tjänster: 12 → –</li>' in html
+    assert '<li data-field="filled_posts">Tillsatta AT-tjänster: 12</li>' in html
+    assert 'data-field="comment"' not in html
+    assert "Ändringsnummer" not in html and 'data-field="revision"' not in html
+    assert DASH_ONLY.findall(html) == []
+    # The stored event keeps them all.
+    saved.refresh_from_db()
+    assert saved.after == {"filled_posts": 12, "contact_name": "Anna", "comment": "", "revision": 1}
+
+
 @pytest.fixture
 def history(officer, auditor, region, other_region):
     """Events in two rounds, two regions, by two actors, on three days."""

@@ -201,3 +201,17 @@ def test_an_extension_in_the_history_is_named_by_stockholm_time():
         region=Region(name="Region Gotland"), until=dt.datetime(2024, 11, 8, 22, 59, tzinfo=dt.UTC)
     )
     assert str(extension) == "Region Gotland → 2024-11-08 23:59"
+
+
+def test_kronor_per_block_are_named_by_the_names_given_else_by_id():
+    with translation.override("sv"):
+        shown = format_value("amounts", {"base": 1000, "extra": 5}, names={"base": "Grundbelopp"})
+    assert shown == "Grundbelopp: 1\u00a0000\u00a0kr; extra: 5\u00a0kr"
+
+
+def test_the_revision_is_bookkeeping_and_empty_is_none_empty_or_nothing():
+    from audit.labels import is_empty, is_internal
+
+    assert is_internal("revision") and not is_internal("version") and not is_internal("nope")
+    assert all(is_empty(v) for v in (None, "", [], {}))
+    assert not any(is_empty(v) for v in (0, False, "x", [0]))
