@@ -259,3 +259,14 @@ def test_the_report_page_of_a_decided_round_links_the_decision(client, login, of
     link = reverse("allocation_read:region_decision", args=[decisions["Blekinge"].reference])
     assert f'href="{link}"' in html
     assert "Omgången är beslutad" in html and 'id="forecast-' not in html
+
+
+def test_the_round_page_names_who_is_affected_before_offering_to_close(
+    client, login, officer, open_round
+):
+    login(client, officer)
+    with at(AFTER_DEADLINE):
+        html = client.get(reverse("allocation:round", args=[open_round.slug])).content.decode()
+    close = html.index(f'href="{reverse("allocation:round_close", args=[open_round.slug])}"')
+    assert html.index("2 regioner har inte skickat in någon rapport") < close
+    assert html.index("1 region har ändringar som inte är inskickade") < close
