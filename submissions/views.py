@@ -328,14 +328,13 @@ def rounds_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/officer_rounds.html", {"rounds": rounds})
 
 
-def _region_named(typed: str) -> str:
-    """The name of the region ``typed`` names (a row of the table links with its code), to
-    fill in the extension form; "" for no region (one query, none for "")."""
+def _region_named(typed: str) -> Region | None:
+    """The region ``typed`` names (a row of the table links with its code), to fill in the
+    extension form; None for no region (one query, none for "")."""
     try:
-        region = RegionField(required=False).clean(typed[:50])
+        return RegionField(required=False).clean(typed[:50])
     except ValidationError:
-        return ""
-    return region.name if region is not None else ""
+        return None
 
 
 @agency_page
@@ -405,11 +404,16 @@ def extension_grant(request: HttpRequest, slug: str) -> HttpResponse:
                     _("Svarstiden för %(region)s är förlängd.") % {"region": extension.region.name},
                 )
                 return redirect(back)
+        region = getattr(form, "cleaned_data", {}).get("region")
     else:
-        form = ExtensionForm(initial={"region": _region_named(request.GET.get("region", ""))})
+        region = _region_named(request.GET.get("region", ""))
+        form = ExtensionForm(initial={"region": region.name if region else ""})
     context = {
         "grant_round": grant_round,
         "form": form,
+        # The extension the region has now, if any: the officer sees what a new one replaces.
+        "region": region,
+        "current": latest_extension(grant_round=grant_round, region=region) if region else None,
         "errors": form_errors(form),
         "back": back,
         "can_extend": grant_round.extensions_open,

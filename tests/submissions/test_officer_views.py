@@ -160,7 +160,7 @@ def test_every_regions_row_leads_to_its_report_also_before_it_has_one(
             url = reverse("submissions:report_edit", args=[grant_round.slug, code])
             assert f'<a href="{url}">' in html
             assert client.get(url).status_code == 200
-    assert "<th scope=\"col\">Rapport inskickad</th>" in html
+    assert '<th scope="col">Rapport inskickad</th>' in html
 
 
 def test_the_table_and_its_csv_show_the_latest_submitted_values(
@@ -403,6 +403,17 @@ def test_an_extension_granted_from_page_two_returns_to_page_two(client, login, b
     assert DeadlineExtension.objects.get().region.short_name == "Testlän 55"
     assert "Svarstiden för Region Testlän 55 är förlängd." in page.content.decode()
     assert _table_names(page)[-5] == "Region Testlän 55"
+    assert 'id="current-extension"' not in form.content.decode()  # it had none then
+    # The region's row leads to the form again: it says what a new extension would replace.
+    with frozen(BEFORE_DEADLINE):
+        again = client.get(form_page, {"region": "75"}).content.decode()
+        other = client.get(form_page, {"region": "74"}).content.decode()
+    current = again.split('id="current-extension">', 1)[1].split("</div>", 1)[0]
+    assert current == (
+        "Region Testlän 55 har redan förlängd svarstid till 8 november 2024 kl. 23:59 "
+        f"(beviljad av {officer.email}: Ombudet sjukskrivet.). En ny förlängning ersätter den."
+    )
+    assert 'id="current-extension"' not in other
 
 
 def test_an_invalid_extension_shows_the_form_again_with_the_way_back(
