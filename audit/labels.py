@@ -46,6 +46,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "proxy_application.resubmitted": gettext_lazy("Komplettering inskickad"),
     "proxy_application.approved": gettext_lazy("Ombudsansökan beviljad"),
     "proxy_application.rejected": gettext_lazy("Ombudsansökan avslagen"),
+    "proxy_appointment.created": gettext_lazy("Ombud utsett"),
     "proxy_appointment.ended": gettext_lazy("Ombudsuppdrag avslutat"),
     "colleague_invitation.created": gettext_lazy("Kollega inbjuden"),
     "colleague_invitation.revoked": gettext_lazy("Inbjudan återkallad"),

@@ -8,6 +8,9 @@ from django.contrib.auth.models import Group
 from regions.roles import AUDITORS_GROUP, OFFICERS_GROUP
 from submissions.models import GrantRound
 
+# What the audit log says of the records the demo writes (regions' people, reports, extensions).
+DEMO_MESSAGE = "Demodata (load_round_2024 --demo)"
+
 # Demo only: the officer's and auditor's TOTP secret (base32), printed by load_round_2024 --demo.
 DEMO_TOTP_SECRET = "ATGRANTDEMOSECRETATGRANTDEMO2345"  # noqa: S105
 DEMO_PASSWORD = "demo-atgrant-2024"  # noqa: S105 - printed demo credential, never for production
@@ -109,6 +112,7 @@ def create_demo_region_people(*, officer: object) -> list[str]:
 
     A region whose proxy an officer replaced keeps the new one; the line says who it is.
     """
+    from audit.services import audit_record
     from regions.models import Colleague, ProxyAppointment, Region
 
     lines = []
@@ -118,6 +122,16 @@ def create_demo_region_people(*, officer: object) -> list[str]:
         active = ProxyAppointment.objects.filter(region=region, ended_at__isnull=True).first()
         if active is None:
             active = ProxyAppointment.objects.create(region=region, user=user, appointed_by=officer)
+            # In the service a proxy comes from an approved application, which is audited;
+            # the demo's appointments are recorded too, so the auditor's history has them.
+            audit_record(
+                action="proxy_appointment.created",
+                actor=officer,
+                obj=active,
+                after={"email": user.email},
+                message=DEMO_MESSAGE,
+                region_id=region.pk,
+            )
         if active.user_id == user.pk:
             lines.append(f"  proxy    {email} ({region.name}){_login_notes(user)}")
         else:
@@ -128,7 +142,16 @@ def create_demo_region_people(*, officer: object) -> list[str]:
     short_name, email, first, last = DEMO_COLLEAGUE
     region = Region.objects.get(short_name=short_name)
     user = _user(email, first=first, last=last)
-    Colleague.objects.get_or_create(region=region, user=user, removed_at=None)
+    colleague, created = Colleague.objects.get_or_create(region=region, user=user, removed_at=None)
+    if created:
+        audit_record(
+            action="colleague.added",
+            actor=None,
+            obj=colleague,
+            after={"email": user.email},
+            message=DEMO_MESSAGE,
+            region_id=region.pk,
+        )
     lines.append(f"  colleague {email} ({region.name}){_login_notes(user)}")
     lines.append(_demo_application())
     return lines

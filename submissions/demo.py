@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from regions.demo import DEMO_MESSAGE
 from registry.services import register_report_version
 from submissions.models import (
     STOCKHOLM,
@@ -167,7 +168,7 @@ def _submit_demo(
             actor=by,
             obj=version,
             after={**values, "version": 1, "reference": version.reference},
-            message="Demodata (load_round_2024 --demo)",
+            message=DEMO_MESSAGE,
             round_id=grant_round.pk,
             region_id=region.pk,
         )
@@ -214,7 +215,7 @@ def create_demo_extensions(*, grant_round: GrantRound, officer, days: int = 14) 
                 actor=officer,
                 obj=extension,
                 after={"until": extension.until.isoformat(), "reason": extension.reason},
-                message="Demodata (load_round_2024 --demo)",
+                message=DEMO_MESSAGE,
                 round_id=grant_round.pk,
                 region_id=region.pk,
             )

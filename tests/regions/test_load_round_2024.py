@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditEvent
 from regions.management.commands import load_round_2024 as loader
 from regions.models import Region
 from submissions.models import STOCKHOLM, GrantRound, RoundBaseline, RoundStatus
@@ -383,6 +384,13 @@ def test_demo_creates_proxies_a_colleague_and_a_pending_application():
         "Blekinge",
         "kollega.blekinge@demo.atgrant.se",
     )
+    # Each is in the auditor's history, once, though loaded twice.
+    events = AuditEvent.objects.filter(message="Demodata (load_round_2024 --demo)")
+    appointed = events.filter(action="proxy_appointment.created")
+    assert sorted(e.after["email"] for e in appointed) == sorted(active.values())
+    assert {e.actor.email for e in appointed} == {"handlaggare@demo.atgrant.se"}
+    [added] = events.filter(action="colleague.added")
+    assert (added.region_id, added.object_id) == (colleague.region_id, str(colleague.pk))
     document = ProxyDocument.objects.get()
     application = document.application
     assert application.region.short_name == "Uppsala"
