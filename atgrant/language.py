@@ -30,6 +30,8 @@ def written_in_swedish(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if translation.get_language() == OFFICIAL_LANGUAGE:
+            return func(*args, **kwargs)  # a worker, a Swedish screen: nothing to switch
         with translation.override(OFFICIAL_LANGUAGE):
             return func(*args, **kwargs)
 
