@@ -302,8 +302,12 @@ def format_value(
         return ", ".join(format_value(key, item, action=action, names=names) for item in value)
     if isinstance(value, dict) and kind == Kind.KRONOR:
         # Kronor by a key of the model (a block id): every value is kronor, whatever its key.
+        # In the model's order of its blocks: PostgreSQL's jsonb keeps an object's keys sorted,
+        # not as written; a block the model does not name comes last, as stored.
         names = names or {}
-        return "; ".join(f"{names.get(k) or k}: {_kronor(v, action)}" for k, v in value.items())
+        order = {block: position for position, block in enumerate(names)}
+        items = sorted(value.items(), key=lambda item: order.get(item[0], len(order)))
+        return "; ".join(f"{names.get(k) or k}: {_kronor(v, action)}" for k, v in items)
     if isinstance(value, dict):
         return "; ".join(
             f"{field_label(k)}: {format_value(k, v, action=action)}" for k, v in value.items()
