@@ -112,7 +112,6 @@ def create_demo_region_people(*, officer: object) -> list[str]:
 
     A region whose proxy an officer replaced keeps the new one; the line says who it is.
     """
-    from audit.services import audit_record
     from regions.models import Colleague, ProxyAppointment, Region
 
     lines = []
@@ -122,16 +121,7 @@ def create_demo_region_people(*, officer: object) -> list[str]:
         active = ProxyAppointment.objects.filter(region=region, ended_at__isnull=True).first()
         if active is None:
             active = ProxyAppointment.objects.create(region=region, user=user, appointed_by=officer)
-            # In the service a proxy comes from an approved application, which is audited;
-            # the demo's appointments are recorded too, so the auditor's history has them.
-            audit_record(
-                action="proxy_appointment.created",
-                actor=officer,
-                obj=active,
-                after={"email": user.email},
-                message=DEMO_MESSAGE,
-                region_id=region.pk,
-            )
+            _audit_demo("proxy_appointment.created", active, actor=officer)
         if active.user_id == user.pk:
             lines.append(f"  proxy    {email} ({region.name}){_login_notes(user)}")
         else:
@@ -144,17 +134,26 @@ def create_demo_region_people(*, officer: object) -> list[str]:
     user = _user(email, first=first, last=last)
     colleague, created = Colleague.objects.get_or_create(region=region, user=user, removed_at=None)
     if created:
-        audit_record(
-            action="colleague.added",
-            actor=None,
-            obj=colleague,
-            after={"email": user.email},
-            message=DEMO_MESSAGE,
-            region_id=region.pk,
-        )
+        _audit_demo("colleague.added", colleague, actor=None)
     lines.append(f"  colleague {email} ({region.name}){_login_notes(user)}")
     lines.append(_demo_application())
     return lines
+
+
+def _audit_demo(action: str, record: object, *, actor: object) -> None:
+    """In the service a proxy or colleague comes from an approved application or an accepted
+    invitation, which are audited; the demo's are recorded too, so the auditor's history has
+    them (``record``: a ProxyAppointment or Colleague)."""
+    from audit.services import audit_record
+
+    audit_record(
+        action=action,
+        actor=actor,
+        obj=record,
+        after={"email": record.user.email},
+        message=DEMO_MESSAGE,
+        region_id=record.region_id,
+    )
 
 
 def _demo_application() -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
@@ -126,3 +128,13 @@ class ReportVersionFactory(factory.django.DjangoModelFactory):
     started_posts = factory.LazyAttribute(lambda o: o.report.started_posts)
     submitted_at = dt.datetime(2024, 10, 1, 12, 0, tzinfo=STOCKHOLM)
     submitted_by = factory.SubFactory(UserFactory)
+
+
+REGIONS_2024 = Path(__file__).parents[1] / "submissions" / "data" / "regions_2024.csv"
+
+
+def rows_2024() -> list[dict[str, str]]:
+    """The 21 regions of 2024 as the project's own data file has them (code, names, plan,
+    population, official mailbox), one dict per row."""
+    with REGIONS_2024.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))

@@ -4,7 +4,6 @@ row comes once, after the last region, while a continued table repeats its heade
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
@@ -16,18 +15,12 @@ from allocation.plans import parse_plan
 from regions.models import Region
 from regions.roles import OFFICERS_GROUP
 from tests.allocation.read_factories import FAST_HASHERS, FOUR, RegionData, closed_round, decide
-from tests.factories import UserFactory
+from tests.factories import UserFactory, rows_2024
 from tests.pdf_bounds import embedded_font_families, pages_text, runs_off_page
 
 pytestmark = pytest.mark.django_db
 
-REGIONS_2024 = Path(__file__).parents[2] / "submissions" / "data" / "regions_2024.csv"
 HEADER = "Region Befolkning Plan Tjänster Utökning"
-
-
-def _rows_2024() -> list[dict[str, str]]:
-    with REGIONS_2024.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def officer(settings):
 def _twenty_one(officer: object) -> dict[str, object]:
     """2024's 21 regions with their real names, plans and populations, decided; some report
     more posts than planned, some fewer."""
-    rows = _rows_2024()
+    rows = rows_2024()
     data = []
     for i, row in enumerate(rows):
         planned = int(parse_plan(row["planned_2024"]).low)

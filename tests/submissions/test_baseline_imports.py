@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -28,20 +27,14 @@ from submissions.baselines import (
     population_import_stage,
 )
 from submissions.models import BaselineImport, ImportSource, RoundBaseline
-from tests.factories import GrantRoundFactory, RegionFactory, RoundBaselineFactory
+from tests.factories import GrantRoundFactory, RegionFactory, RoundBaselineFactory, rows_2024
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
 JSON_FILE = DATA / "scb_folkmangdnov_2023.json"
 CSV_FILE = DATA / "scb_folkmangdnov_2023.csv"
-REGIONS_2024 = Path(__file__).parents[2] / "submissions" / "data" / "regions_2024.csv"
 PLANS = "länskod;plan\n01;280\n05;84–89\n19;46 (ev. 48)\n21;46 (ev.+)\n09;12,5\n"
-
-
-def rows_2024() -> list[dict[str, str]]:
-    with REGIONS_2024.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture

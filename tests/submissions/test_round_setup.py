@@ -3,7 +3,6 @@ copy, the plans per region, the checks before opening and 'Öppna omgången' wit
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -21,13 +20,18 @@ from audit.models import AuditEvent
 from regions.models import ProxyAppointment
 from submissions import setup
 from submissions.models import STOCKHOLM, GrantRound, RoundBaseline, RoundStatus
-from tests.factories import GrantRoundFactory, RegionFactory, RoundBaselineFactory, UserFactory
+from tests.factories import (
+    GrantRoundFactory,
+    RegionFactory,
+    RoundBaselineFactory,
+    UserFactory,
+    rows_2024,
+)
 from tests.submissions.factories import frozen
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
-REGIONS_2024 = Path(__file__).parents[2] / "submissions" / "data" / "regions_2024.csv"
 # The day the officer prepares 2025's round: before it opens and long before the deadline.
 PREPARING = dt.datetime(2025, 3, 3, 10, 0, tzinfo=STOCKHOLM)
 
@@ -60,11 +64,6 @@ CASE_INPUTS = """region,population,planned,filled,started,deducted
 Region Blekinge,159000,30,35,,0
 Region Gotland,60000,5,6,,0
 """
-
-
-def rows_2024() -> list[dict[str, str]]:
-    with REGIONS_2024.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture

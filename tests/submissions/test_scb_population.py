@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from submissions.scb import ImportFileError, parse_population
+from tests.factories import rows_2024
 
 DATA = Path(__file__).parent / "data"
 JSON_FILE = DATA / "scb_folkmangdnov_2023.json"
 CSV_FILE = DATA / "scb_folkmangdnov_2023.csv"
-REGIONS_2024 = Path(__file__).parents[2] / "submissions" / "data" / "regions_2024.csv"
 
 
 def expected_2023() -> dict[str, int]:
-    with REGIONS_2024.open(encoding="utf-8") as handle:
-        return {row["code"]: int(row["population_2023_11_01"]) for row in csv.DictReader(handle)}
+    return {row["code"]: int(row["population_2023_11_01"]) for row in rows_2024()}
 
 
 @pytest.mark.parametrize("path", [JSON_FILE, CSV_FILE], ids=["json", "csv"])
