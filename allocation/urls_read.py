@@ -43,6 +43,7 @@ urlpatterns: list = [
     path("granskning/", audit.audit_index, name="audit_index"),
     path("granskning/historik.csv", audit_export.audit_history_csv, name="audit_history_csv"),
     path("granskning/historik.xlsx", audit_export.audit_history_xlsx, name="audit_history_xlsx"),
+    path("granskning/korningar/", audit.audit_runs, name="audit_runs"),
     path("granskning/korningar/<int:pk>/", audit.audit_run, name="audit_run"),
     path("granskning/kontroll/", audit.audit_verify, name="audit_verify"),
 ]

@@ -115,3 +115,24 @@ class ModelChoiceField(forms.ModelChoiceField):
         if isinstance(value, str):
             refuse_nul(value)
         return super().to_python(value)
+
+
+class FilterForm(forms.Form):
+    """A list's filters (GET, all optional) as the pages draw them with Bootstrap: a select
+    as ``form-select``, any other field as ``form-control``. After validation a field in
+    error carries ``aria-invalid`` and points to its message, which the template gives the
+    id ``<field id>-error`` (WCAG 3.3.1, for screen readers)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )

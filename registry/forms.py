@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atgrant.forms import FilterForm
 from regions.fields import RegionField
 from registry.models import Direction
 
 
-class RegistryFilter(forms.Form):
+class RegistryFilter(FilterForm):
     """The registry's filters (all optional, GET)."""
 
     year = forms.TypedChoiceField(label=_("År"), required=False, coerce=int, empty_value=None)
@@ -26,13 +27,6 @@ class RegistryFilter(forms.Form):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Alla"))] + [(y, str(y)) for y in years]
-        for name, field in self.fields.items():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-            if name in self.errors:
-                field.widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
-                )
 
     def filters(self) -> dict[str, Any] | None:
         """The valid filters as registry_entries' keyword arguments, or None if invalid."""

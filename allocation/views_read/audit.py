@@ -34,7 +34,7 @@ from allocation.selectors import (
     overrides_of_round,
     round_inputs,
 )
-from atgrant.forms import DateField
+from atgrant.forms import DateField, FilterForm
 from atgrant.pagination import page_of
 from atgrant.templatetags.atgrant_format import format_number, format_range, sv_datetime
 from audit.labels import (
@@ -81,7 +81,14 @@ TYPE_FILTERS: dict[str, tuple[Any, Q]] = {
 }
 
 
-class HistoryFilter(forms.Form):
+def _offer_rounds(field: forms.ModelChoiceField, rounds: list[GrantRound]) -> None:
+    """A round filter's choices: "Alla", then ``rounds`` as given (no query to draw them; the
+    chosen one is checked against them in one)."""
+    field.queryset = GrantRound.objects.filter(pk__in=[r.pk for r in rounds])
+    field.choices = [("", _("Alla"))] + [(r.pk, r.name) for r in rounds]
+
+
+class HistoryFilter(FilterForm):
     """The history's filters (all optional, GET)."""
 
     round = forms.ModelChoiceField(
@@ -110,18 +117,13 @@ class HistoryFilter(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         # The rounds are fetched once by the view and reused for the names in the table.
-        self.fields["round"].queryset = GrantRound.objects.filter(pk__in=[r.pk for r in rounds])
-        self.fields["round"].choices = [("", _("Alla"))] + [(r.pk, r.name) for r in rounds]
+        _offer_rounds(self.fields["round"], rounds)
         self.fields["type"].choices = [("", _("Alla"))] + [
             (key, label) for key, (label, _q) in TYPE_FILTERS.items()
         ]
         self.fields["action"].choices = [("", _("Alla"))] + [
             (action, action_label(action)) for action in actions
         ]
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -129,16 +131,6 @@ class HistoryFilter(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("Slutdatumet kan inte vara före startdatumet."))
         return data
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        # Link each error to its field for screen readers (the template renders the message
-        # with the id "<field id>-error").
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
-                )
 
     def chosen(self, name: str) -> Any:
         """A valid filter's value (a round, a region...), or None."""
@@ -326,21 +318,46 @@ def audit_index(request: HttpRequest) -> HttpResponse:
         for event in page.object_list
     ]
     grant_round, region = form.chosen("round"), form.chosen("region")
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "grant_round": grant_round,
+        "records": round_records(request, grant_round, region) if grant_round else None,
+    }
+    return render(request, "allocation/audit/index.html", context)
+
+
+class RunFilter(FilterForm):
+    """The runs' filter (GET): one round, or every round."""
+
+    round = forms.ModelChoiceField(
+        label=_("Omgång"), queryset=GrantRound.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, rounds: list[GrantRound], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer_rounds(self.fields["round"], rounds)
+
+
+@agency_page
+def audit_runs(request: HttpRequest) -> HttpResponse:
+    """Every allocation run, the latest first, 50 a page; ``?round=`` one round's (a round
+    that does not exist shows the field's error and no runs)."""
+    rounds = list(GrantRound.objects.order_by("-year", "name"))
+    form = RunFilter(request.GET, rounds=rounds)
     runs = (
         AllocationRun.objects.select_related("round", "requested_by")
         .defer("snapshot", "result")  # megabytes of JSON per run at 2 000 regions; not shown
         .order_by("-requested_at", "-pk")
     )
-    if grant_round:
-        runs = runs.filter(round=grant_round)
-    context = {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "runs": page_of(request, runs, param="runs_page"),
-        "records": round_records(request, grant_round, region) if grant_round else None,
-    }
-    return render(request, "allocation/audit/index.html", context)
+    if not form.is_valid():
+        runs = runs.none()
+    elif form.cleaned_data.get("round"):
+        runs = runs.filter(round=form.cleaned_data["round"])
+    return render(
+        request, "allocation/audit/runs.html", {"form": form, "runs": page_of(request, runs)}
+    )
 
 
 def round_records(

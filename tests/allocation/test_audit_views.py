@@ -26,6 +26,7 @@ from tests.factories import GrantRoundFactory, ReportVersionFactory, UserFactory
 from tests.queries import LOGGED_IN
 
 INDEX = "allocation_read:audit_index"
+RUNS = "allocation_read:audit_runs"
 VERIFY = "allocation_read:audit_verify"
 
 
@@ -47,6 +48,7 @@ def run(decisions) -> AllocationRun:
 def urls(run) -> list[str]:
     return [
         reverse(INDEX),
+        reverse(RUNS),
         reverse("allocation_read:audit_run", kwargs={"pk": run.pk}),
         reverse(VERIFY),
     ]
@@ -434,6 +436,10 @@ def test_the_region_filter_is_a_text_input_with_suggestions(
 
 def test_the_runs_are_paged_and_keep_the_round_filter(client, login, auditor, officer, db):
     grant_round = GrantRoundFactory(slug="runs")
+    other = GrantRoundFactory(slug="other")
+    AllocationRun.objects.create(
+        round=other, number=1, status="failed", requested_by=officer, requested_at=at(2023, 11, 2)
+    )
     AllocationRun.objects.bulk_create(
         AllocationRun(
             round=grant_round,
@@ -446,14 +452,68 @@ def test_the_runs_are_paged_and_keep_the_round_filter(client, login, auditor, of
     )
     login(client, auditor)
     query = {"round": grant_round.pk}
-    html = client.get(reverse(INDEX), query).content.decode()
+    html = client.get(reverse(RUNS), query).content.decode()
     runs = html.split('id="audit-runs"', 1)[1].split("</table>", 1)[0]
     assert re.findall(r"Körning (\d+)</a>", runs) == [str(n) for n in range(55, 5, -1)]
     nav = _nav(html, "Sidor i körningarna")
-    assert f"?round={grant_round.pk}&amp;runs_page=2#audit-runs" in nav
-    second = client.get(reverse(INDEX), {**query, "runs_page": 2}).content.decode()
+    assert f"?round={grant_round.pk}&amp;page=2#audit-runs" in nav
+    second = client.get(reverse(RUNS), {**query, "page": 2}).content.decode()
     runs = second.split('id="audit-runs"', 1)[1].split("</table>", 1)[0]
     assert re.findall(r"Körning (\d+)</a>", runs) == ["5", "4", "3", "2", "1"]
+    # Every round's runs, the latest first: the other round's run is on the second page.
+    every = client.get(reverse(RUNS), {"page": 2}).content.decode()
+    runs = every.split('id="audit-runs"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"Körning (\d+)</a>", runs) == ["5", "4", "3", "2", "1", "1"]
+
+
+def test_the_runs_of_an_unknown_round_are_an_error_not_every_run(client, login, auditor, run):
+    login(client, auditor)
+    response = client.get(reverse(RUNS), {"round": 999_999})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'<select name="round"[^>]*aria-invalid="true"', html)
+    assert re.search(r'id="id_round-error"[^>]*>[^<]*Välj ett giltigt alternativ', html)
+    assert "Inga körningar." in html
+    assert f'href="/granskning/korningar/{run.pk}/"' not in html
+
+
+def test_the_runs_page_is_a_tab_and_a_rounds_records_link_to_it(client, login, auditor, run):
+    login(client, auditor)
+    html = client.get(reverse(RUNS)).content.decode()
+    tabs = html.split('class="nav nav-tabs', 1)[1].split("</ul>", 1)[0]
+    active = 'class="nav-link active" aria-current="page" href="/granskning/korningar/"'
+    assert active in tabs
+    assert f'href="/granskning/korningar/{run.pk}/"' in html
+    index = client.get(reverse(INDEX), {"round": run.round_id}).content.decode()
+    assert f'href="/granskning/korningar/?round={run.round_id}"' in index
+    assert 'id="audit-runs"' not in index
+    page = client.get(reverse("allocation_read:audit_run", kwargs={"pk": run.pk})).content.decode()
+    crumbs = page.split('class="breadcrumb"', 1)[1].split("</ol>", 1)[0]
+    assert f'href="/granskning/korningar/?round={run.round_id}"' in crumbs
+
+
+def test_the_runs_page_takes_the_same_queries_whatever_the_runs(
+    client, login, auditor, officer, db, django_assert_num_queries
+):
+    grant_round = GrantRoundFactory(slug="runs")
+    login(client, auditor)
+    client.get(reverse(RUNS))
+    # LOGGED_IN, then 1 the rounds (the filter's choices), 2 the runs' count (none: no page
+    # of them to fetch).
+    with django_assert_num_queries(LOGGED_IN + 2):
+        client.get(reverse(RUNS))
+    AllocationRun.objects.bulk_create(
+        AllocationRun(
+            round=grant_round, number=n, status="failed", requested_by=officer,
+            requested_at=at(2024, 11, 1) + dt.timedelta(minutes=n),
+        )
+        for n in range(1, 61)
+    )  # fmt: skip
+    # 3 the page of runs, with their round and who requested each; 4 the chosen round.
+    with django_assert_num_queries(LOGGED_IN + 3):
+        client.get(reverse(RUNS), {"page": 2})
+    with django_assert_num_queries(LOGGED_IN + 4):
+        client.get(reverse(RUNS), {"round": grant_round.pk})
 
 
 def test_history_query_count_is_constant(
@@ -463,14 +523,13 @@ def test_history_query_count_is_constant(
     client.get(reverse(INDEX))
     # LOGGED_IN, then 1 rounds (the filter's choices and the names in the table), 2 distinct
     # actions (choices), 3 count, 4 the page of events (each with its region's name, a
-    # subquery), 5 the runs' count (none here: no page of them to fetch), 6 the region
-    # filter's suggestions. Agency staff act for no region: the navigation asks for no
-    # memberships.
-    with django_assert_num_queries(LOGGED_IN + 6):
+    # subquery), 5 the region filter's suggestions. Agency staff act for no region: the
+    # navigation asks for no memberships. The runs have a page of their own.
+    with django_assert_num_queries(LOGGED_IN + 5):
         client.get(reverse(INDEX))
     for hour in range(60):
         event("report.draft_saved", at(2024, 9, 1) + dt.timedelta(hours=hour), actor=auditor)
-    with django_assert_num_queries(LOGGED_IN + 6):  # 60 more events, two pages: no more queries
+    with django_assert_num_queries(LOGGED_IN + 5):  # 60 more events, two pages: no more queries
         client.get(reverse(INDEX), {"page": 2})
 
 
@@ -536,11 +595,11 @@ def test_choosing_a_round_shows_its_rows_with_constant_queries(
     login(client, auditor)
     url = reverse(INDEX)
     client.get(url, {"round": grant_round.pk})
-    # The LOGGED_IN + 6 of the history, plus 7 the chosen round checked by the form, 8 the
-    # page of its runs, 9 the regions' count and 10 the page of regions whose rows are shown,
-    # and the round's 11 versions, 12 extensions, 13 deductions, 14 officer values and 15
-    # decisions of those regions (each with its people and region joined).
-    with django_assert_num_queries(LOGGED_IN + 15):
+    # The LOGGED_IN + 5 of the history, plus 6 the chosen round checked by the form, 7 the
+    # regions' count and 8 the page of regions whose rows are shown, and the round's 9
+    # versions, 10 extensions, 11 deductions, 12 officer values and 13 decisions of those
+    # regions (each with its people and region joined).
+    with django_assert_num_queries(LOGGED_IN + 13):
         response = client.get(url, {"round": grant_round.pk})
     html = response.content.decode()
     versions = html.split('id="records-versions"', 1)[1].split("</table>", 1)[0]
@@ -591,7 +650,7 @@ def test_a_rounds_records_take_the_same_queries_whatever_the_regions(
     # As in test_choosing_a_round_shows_its_rows_with_constant_queries (the round has a
     # run); 60 regions: two pages of records, the same queries on each.
     for page in (1, 2):
-        with django_assert_num_queries(LOGGED_IN + 15):
+        with django_assert_num_queries(LOGGED_IN + 13):
             assert client.get(url, {**query, "records_page": page}).status_code == 200
 
 
