@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db import models, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from allocation.engine import reported_posts_of
@@ -265,41 +266,35 @@ class RoundBaseline(models.Model):
 
 
 # What a region writes into its report; a submitted version freezes the same fields.
-REPORT_FIELDS = (
-    "filled_posts",
-    "started_posts",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "comment",
-)
+# The figures (either may be empty: NULL) and the texts (blank at most, never NULL).
+REPORT_POSTS_FIELDS = ("filled_posts", "started_posts")
+REPORT_TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "comment")
+REPORT_FIELDS = (*REPORT_POSTS_FIELDS, *REPORT_TEXT_FIELDS)
 
 
 class ReportQuerySet(models.QuerySet):
     def with_unsent_changes(self) -> ReportQuerySet:
-        """Annotate ``unsent_changes`` (bool): Report.differs_from in SQL, one subquery each."""
-        latest = ReportVersion.objects.filter(report=OuterRef("pk")).order_by("-number")
-        # The posts may be NULL on both sides: compared through a value no count can have.
-        same = (
-            ReportVersion.objects.filter(
-                report=OuterRef("pk"),
-                number=OuterRef("_latest_number"),
-                contact_name=OuterRef("contact_name"),
-                contact_email=OuterRef("contact_email"),
-                contact_phone=OuterRef("contact_phone"),
-                comment=OuterRef("comment"),
-            )
-            .annotate(_filled=Coalesce("filled_posts", -1), _started=Coalesce("started_posts", -1))
-            .filter(
-                _filled=Coalesce(OuterRef("filled_posts"), -1),
-                _started=Coalesce(OuterRef("started_posts"), -1),
-            )
+        """Annotate ``unsent_changes`` (bool): Report.differs_from in SQL."""
+        return self.annotate(
+            unsent_changes=ExpressionWrapper(has_unsent_changes(), output_field=BooleanField())
         )
-        return self.annotate(_latest_number=Subquery(latest.values("number")[:1])).annotate(
-            unsent_changes=ExpressionWrapper(
-                Q(revision__gt=0) & ~Exists(same), output_field=BooleanField()
-            )
-        )
+
+
+def has_unsent_changes(prefix: str = "") -> Q:
+    """Report.differs_from as a condition on a report, ``prefix`` the path to it from the
+    query's model (``"reports__"`` from a round): written (revision above 0) and either never
+    sent in or not what its latest version (``latest_version``, joined) says."""
+    # The posts may be NULL on both sides: compared through a value no count can have.
+    same = Q(
+        *(
+            Exact(Coalesce(f"{prefix}latest_version__{name}", -1), Coalesce(f"{prefix}{name}", -1))
+            for name in REPORT_POSTS_FIELDS
+        ),
+        **{f"{prefix}latest_version__{name}": F(f"{prefix}{name}") for name in REPORT_TEXT_FIELDS},
+    )
+    return Q(**{f"{prefix}revision__gt": 0}) & (
+        Q(**{f"{prefix}latest_version__isnull": True}) | ~same
+    )
 
 
 class Report(models.Model):
@@ -333,6 +328,18 @@ class Report(models.Model):
         verbose_name=_("senast ändrad av"),
     )
     locked_at = models.DateTimeField(_("låst"), null=True, blank=True)
+    # The latest submitted version, the one that counts (DOMAIN.md): kept by
+    # ReportVersion.save in the version's own transaction, so that a list of reports reads
+    # it with a join, not by looking for the highest number among each report's versions.
+    latest_version = models.ForeignKey(
+        "ReportVersion",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("senast inskickad version"),
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -404,6 +411,15 @@ class ReportVersion(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.reference} (v{self.number})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Insert the version and make it its report's ``latest_version`` if no later one
+        is there, both or neither (the numbers grow: report_submit gives the next one)."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Report.objects.filter(pk=self.report_id).filter(
+                Q(latest_version__isnull=True) | Q(latest_version__number__lt=self.number)
+            ).update(latest_version=self)
 
     @property
     def posts(self) -> int:

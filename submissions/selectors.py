@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from allocation.engine import RegionInput, reported_posts_of
@@ -28,6 +28,7 @@ from submissions.models import (
     ReportVersion,
     RoundBaseline,
     RoundStatus,
+    has_unsent_changes,
 )
 from submissions.plausibility import Previous, unusual_figures
 
@@ -322,28 +323,23 @@ def dashboard_for(user: object, *, now: dt.datetime) -> list[RegionDashboard]:
     return list(boards.values())
 
 
+def with_report_counts(rounds: QuerySet[GrantRound]) -> QuerySet[GrantRound]:
+    """``rounds`` with, for each, how many regions have sent in a report (``applied_count``)
+    and how many reports hold changes not sent in (``unsent_count``), in the rounds' own
+    query."""
+    return rounds.annotate(
+        applied_count=Count("reports", filter=Q(reports__latest_version__isnull=False)),
+        unsent_count=Count("reports", filter=has_unsent_changes("reports__")),
+    )
+
+
 def rounds_for_user(user: object) -> list[GrantRound]:
-    """Rounds the agency sees (all) or a region sees (published), with how many regions applied
-    (``applied_count``) and how many reports hold unsent changes (``unsent_count``), in 2
-    queries."""
-    rounds = GrantRound.objects.annotate(
-        applied_count=Count("reports", filter=Q(reports__versions__isnull=False), distinct=True)
-    ).order_by("-year", "name")
+    """Rounds the agency sees (all) or a region sees (published), with_report_counts, in one
+    query."""
+    rounds = with_report_counts(GrantRound.objects.order_by("-year", "name"))
     if not is_agency_reader(user):
         rounds = rounds.exclude(status=RoundStatus.DRAFT)
-    rounds = list(rounds)  # query: the rounds with their counts of applicants
-    # query: per round, the reports with unsent changes
-    unsent = dict(
-        Report.objects.with_unsent_changes()
-        .filter(unsent_changes=True, round__in=[r.pk for r in rounds])
-        .order_by()
-        .values("round_id")
-        .annotate(n=Count("pk"))
-        .values_list("round_id", "n")
-    )
-    for grant_round in rounds:
-        grant_round.unsent_count = unsent.get(grant_round.pk, 0)
-    return rounds
+    return list(rounds)
 
 
 @dataclass(frozen=True)
@@ -374,11 +370,10 @@ def round_gaps(grant_round: GrantRound) -> RoundGaps:
     reports = list(
         Report.objects.with_unsent_changes()
         .filter(round=grant_round)
-        .annotate(submitted=Exists(ReportVersion.objects.filter(report=OuterRef("pk"))))
         .order_by()
-        .values("region_id", "submitted", "unsent_changes")
+        .values("region_id", "latest_version", "unsent_changes")
     )
-    submitted = {r["region_id"] for r in reports if r["submitted"]}
+    submitted = {r["region_id"] for r in reports if r["latest_version"] is not None}
     changed = {r["region_id"] for r in reports if r["unsent_changes"]}
     regions = list(Region.objects.order_by("sort_key", "name"))  # query: every region
     return RoundGaps(
@@ -449,25 +444,21 @@ class RoundReportRow:
 def round_report_rows(
     grant_round: GrantRound, regions: Iterable[Region] | None = None
 ) -> list[RoundReportRow]:
-    """Each region's line for the round, in the regions' order: every region (the CSV) in 4
-    queries, or the given ones (a page of the table) in 3, whatever their number."""
+    """Each region's line for the round, in the regions' order: every region (the CSV) in 5
+    queries, or the given ones (a page of the table) in 4, whatever their number."""
     if regions is None:
         scope: dict[str, object] = {}
         regions = list(Region.objects.order_by("sort_key", "name"))  # query: all regions
     else:
         regions = list(regions)  # the page's regions (its query, if not run yet)
         scope = {"region_id__in": [r.pk for r in regions]}
-    # query: the round's reports
-    reports = {r.region_id: r for r in Report.objects.filter(round=grant_round, **scope).order_by()}
-    # query: the round's versions, oldest first so the latest per report is kept
-    latest: dict[int, ReportVersion] = {}
-    counts: dict[int, int] = defaultdict(int)
-    versions = ReportVersion.objects.filter(
-        report__round=grant_round, **{f"report__{k}": v for k, v in scope.items()}
-    )
-    for v in versions.order_by("report_id", "number"):
-        latest[v.report_id] = v
-        counts[v.report_id] += 1
+    # query: the round's reports, each with its latest version
+    reports = {
+        r.region_id: r
+        for r in Report.objects.filter(round=grant_round, **scope)
+        .select_related("latest_version")
+        .order_by()
+    }
     # query: extensions with granter
     extensions = _latest_extensions(round_id=grant_round.pk, **scope)
     # query: the baselines (the plan the figures are checked against)
@@ -482,14 +473,22 @@ def round_report_rows(
             RoundReportRow(
                 region=region,
                 report=report,
-                latest_version=latest.get(report.pk) if report else None,
-                version_count=counts.get(report.pk, 0) if report else 0,
+                latest_version=report.latest_version if report else None,
+                version_count=_version_count(report),
                 extension=extensions.get((grant_round.pk, region.pk)),
                 baseline=baselines.get(region.pk),
                 previous=previous.get(region.pk),
             )
         )
     return rows
+
+
+def _version_count(report: Report | None) -> int:
+    """How many versions the report has: its latest version's number (the numbers run 1, 2,
+    … with no gap: report_submit gives the next, and a version is never deleted)."""
+    if report is None or report.latest_version is None:
+        return 0
+    return report.latest_version.number
 
 
 def _earlier_versions(grant_round: GrantRound) -> QuerySet[ReportVersion]:
@@ -522,20 +521,6 @@ def _previous_posts_by_region(grant_round: GrantRound, scope: dict) -> dict[int,
                 round_name=name, posts=reported_posts_of(filled, started)
             )
     return previous
-
-
-def round_report_counts(grant_round: GrantRound) -> dict[str, int]:
-    """How many regions have sent in a report for the round (``applied``) and how many
-    reports hold changes not sent in (``unsent``), in one query."""
-    submitted = Exists(ReportVersion.objects.filter(report=OuterRef("pk")))
-    return (
-        Report.objects.with_unsent_changes()
-        .filter(round=grant_round)
-        .aggregate(
-            applied=Count("pk", filter=Q(submitted)),
-            unsent=Count("pk", filter=Q(unsent_changes=True)),
-        )
-    )
 
 
 # --- unusual figures ------------------------------------------------------------------------

@@ -339,15 +339,14 @@ def _region_named(typed: str) -> Region | None:
 
 @agency_page
 def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
-    grant_round = get_object_or_404(GrantRound, slug=slug)
+    # The whole round's counts, not the page's: regions that applied, reports not sent in.
+    grant_round = get_object_or_404(selectors.with_report_counts(GrantRound.objects), slug=slug)
     # queries: the regions' count and this page of them (50 a page, by name)
     page = page_of(request, Region.objects.order_by("sort_key", "name"))
     context = {
         "grant_round": grant_round,
         "page": page,
         "rows": selectors.round_report_rows(grant_round, regions=page.object_list),
-        # the whole round, not the page: regions that applied, reports with unsent changes
-        "counts": selectors.round_report_counts(grant_round),
         "can_extend": is_officer(request.user) and grant_round.extensions_open,
     }
     return render(request, "submissions/officer_round.html", context)

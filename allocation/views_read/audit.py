@@ -288,6 +288,11 @@ def _link(event: AuditEvent) -> str:
     return ""
 
 
+# Events a page of the history: each carries its changes, several lines stacked at phone
+# width; fewer than the lists' 50 keep a page readable (the exports hold every event).
+HISTORY_PAGE_SIZE = 25
+
+
 @agency_page
 def audit_index(request: HttpRequest) -> HttpResponse:
     rounds = list(GrantRound.objects.order_by("-year", "name"))
@@ -299,7 +304,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     events = filter_events(form).annotate(
         region_name=Subquery(Region.objects.filter(pk=OuterRef("region_id")).values("name"))
     )
-    page = page_of(request, events)
+    page = page_of(request, events, per_page=HISTORY_PAGE_SIZE)
     round_names = {r.pk: r.name for r in rounds}
     names = {r.pk: block_names(r) for r in rounds}
     rows = [

@@ -192,6 +192,7 @@ def test_close_preview_deduct_run_issue_read_reconsider_audit_publish(
     events = granskare.page.locator("#audit-events")
     expect(events).to_contain_text(new.reference)
     expect(events).to_contain_text(officer.email)
+    granskare.click(granskare.page.get_by_role("link", name="Körningar", exact=True))
     granskare.click(granskare.page.get_by_role("link", name=re.compile(r"^Körning \d+$")).first)
     granskare.expect_text("Körning")
     granskare.goto("/granskning/")

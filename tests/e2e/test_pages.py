@@ -40,6 +40,7 @@ OFFICER = [
     "/handlaggare/fordelning/at-2024/",
     "/beslut/",
     "/granskning/",
+    "/granskning/korningar/",
     "/granskning/kontroll/",
     "/handlaggare/diarium/",
     "/konto/2fa/",

@@ -540,19 +540,19 @@ def test_officer_table_query_count_does_not_grow_with_regions(
     login(client, officer)
     url = reverse("submissions:round_reports", args=[grant_round.slug])
     client.get(url)
-    # LOGGED_IN, then 1 the round, 2 the regions' count (the pager), 3 the page's regions,
-    # 4 their reports, 5 their versions, 6 their extensions with who granted them, 7 their
-    # baselines, 8 their earlier rounds' versions (the unusual figures' check), 9 how many
-    # regions applied and have unsent changes (the whole round). The extension form is a
-    # page of its own; agency staff act for no region: the navigation asks for no
+    # LOGGED_IN, then 1 the round with how many regions applied and have unsent changes (the
+    # whole round), 2 the regions' count (the pager), 3 the page's regions, 4 their reports
+    # with each one's latest version, 5 their extensions with who granted them, 6 their
+    # baselines, 7 their earlier rounds' versions (the unusual figures' check). The extension
+    # form is a page of its own; agency staff act for no region: the navigation asks for no
     # memberships. 60 regions: two pages, the same queries.
     for page in (1, 2):
-        with django_assert_num_queries(LOGGED_IN + 9):
+        with django_assert_num_queries(LOGGED_IN + 7):
             response = client.get(url, {"page": page})
         assert response.status_code == 200
     assert response.context["page"].number == (2 if regions > 48 else 1)
-    # The CSV, every region: LOGGED_IN, then round, all regions, reports, versions, extensions,
-    # baselines, earlier rounds' versions.
-    with django_assert_num_queries(LOGGED_IN + 7):
+    # The CSV, every region: LOGGED_IN, then round, all regions, reports with their latest
+    # versions, extensions, baselines, earlier rounds' versions.
+    with django_assert_num_queries(LOGGED_IN + 6):
         response = client.get(reverse("submissions:round_reports_csv", args=[grant_round.slug]))
     assert response.content.decode().count("\n") == 1 + 2 + regions + 1  # header, total

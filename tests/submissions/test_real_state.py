@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from submissions.closing import round_close
 from submissions.models import STOCKHOLM, GrantRound, Report, RoundStatus
-from submissions.selectors import report_card
+from submissions.selectors import report_card, with_report_counts
 from submissions.services import ReportData, deadline_extension_grant, report_save_draft
 from tests.allocation.factories import eager_celery  # noqa: F401 - a fixture
 from tests.factories import ReportVersionFactory
@@ -151,6 +151,8 @@ def test_the_sql_and_the_python_rule_for_unsent_changes_agree(
     )
     assert row.differs_from(row.versions.get()) is unsent
     assert Report.objects.with_unsent_changes().get(pk=row.pk).unsent_changes is unsent
+    # The same rule counted from the round (the officer's table, the rounds' overview).
+    assert with_report_counts(GrantRound.objects).get(pk=grant_round.pk).unsent_count == unsent
 
 
 def test_an_untouched_report_has_no_unsent_changes(grant_round, region):
