@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from allocation.engine import reported_posts_of
 from allocation.models import AllocationRun, Decision, Deduction, PostsOverride, RunStatus
 from regions.models import Region
-from submissions.models import GrantRound, ReportVersion, RoundBaseline
+from submissions.models import GrantRound, Report, ReportVersion, RoundBaseline
 
 
 @dataclass(frozen=True)
@@ -60,31 +60,37 @@ class RegionInputRow:
 
 
 def latest_versions(*, grant_round: GrantRound) -> dict[int, ReportVersion]:
-    """region id -> the latest submitted version of its report for the round (it counts)."""
+    """region id -> the latest submitted version of its report for the round (it counts:
+    ``Report.latest_version``), each with its report (one query)."""
     latest: dict[int, ReportVersion] = {}
-    versions = (
-        ReportVersion.objects.filter(report__round=grant_round)
-        .select_related("report")
-        .order_by("report__region_id", "-number")
+    reports = (
+        Report.objects.filter(round=grant_round, latest_version__isnull=False)
+        .select_related("latest_version")
+        .order_by()
     )
-    for version in versions:
-        latest.setdefault(version.report.region_id, version)
+    for report in reports:
+        report.latest_version.report = report
+        latest[report.region_id] = report.latest_version
     return latest
 
 
 def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
     """The current inputs of every region that submitted a report, by region short name
     (5 queries, plain values: the forecast reads every region's on a region's dashboard)."""
-    # query: the round's versions, the latest first per region
-    versions: dict[int, tuple] = {}
-    for row in (
-        ReportVersion.objects.filter(report__round=grant_round)
-        .order_by("report__region_id", "-number")
+    # query: the latest version of each report of the round (Report.latest_version)
+    versions: dict[int, tuple] = {
+        row[0]: row
+        for row in Report.objects.filter(round=grant_round, latest_version__isnull=False)
+        .order_by()
         .values_list(
-            "report__region_id", "pk", "number", "reference", "filled_posts", "started_posts"
+            "region_id",
+            "latest_version",
+            "latest_version__number",
+            "latest_version__reference",
+            "latest_version__filled_posts",
+            "latest_version__started_posts",
         )
-    ):
-        versions.setdefault(row[0], row)
+    }
     # query: those regions, in the regions' order
     regions = (
         Region.objects.filter(pk__in=versions)
@@ -145,7 +151,9 @@ def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
 
 def regions_not_reporting(*, grant_round: GrantRound) -> QuerySet[Region]:
     """Regions with no submitted version for the round: they did not apply and get nothing."""
-    reported = ReportVersion.objects.filter(report__round=grant_round).values("report__region_id")
+    reported = Report.objects.filter(round=grant_round, latest_version__isnull=False).values(
+        "region_id"
+    )
     return Region.objects.exclude(pk__in=reported).order_by("sort_key", "name")
 
 
