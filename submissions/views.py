@@ -286,7 +286,9 @@ def report_submit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def _version(request: HttpRequest, slug: str, code: str, number: int) -> ReportVersion:
     grant_round, region = _round(request, slug), _region(request, code)
     return get_object_or_404(
-        ReportVersion.objects.select_related("report__round", "report__region", "submitted_by"),
+        ReportVersion.objects.select_related(
+            "report__round", "report__region", "report__latest_version", "submitted_by"
+        ),
         report__round=grant_round,
         report__region=region,
         number=number,
@@ -296,8 +298,8 @@ def _version(request: HttpRequest, slug: str, code: str, number: int) -> ReportV
 @login_required
 def receipt(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
     version = _version(request, slug, code, number)
-    # query: the report's latest version number: the receipt says whether this one counts
-    latest = version.report.versions.order_by("-number").values_list("number", flat=True)[0]
+    # The receipt says whether this version still counts, or which one replaced it.
+    latest = version.report.latest_version.number
     report = version.report
     context = {
         "version": version,
