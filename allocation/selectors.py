@@ -201,7 +201,7 @@ def decisions_of_round(*, grant_round: GrantRound) -> QuerySet[Decision]:
     return (
         Decision.objects.filter(round=grant_round)
         .select_related("region", "run", "replaces", "replaced_by", "decided_by")
-        .order_by("region__sort_key", "decided_at", "pk")
+        .order_by("region__sort_key", "region__name", "decided_at", "pk")
     )
 
 

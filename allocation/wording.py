@@ -175,7 +175,7 @@ class _Writer:
                     f"{self.text(first, _SUM)} {_COMPARE[type(op)]} {self.text(second, _SUM)}"
                 )
                 left = right
-            return f" {_('och')} ".join(parts), (_COMPARISON if len(parts) == 1 else _AND)
+            return (" " + _("och") + " ").join(parts), (_COMPARISON if len(parts) == 1 else _AND)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             return self.call(node.func.id, node.args), _PHRASE
         raise _Unknown
@@ -185,7 +185,7 @@ class _Writer:
             items = [self.text(a, _AND + 1) for a in args]
             if len(items) == 1:
                 return items[0]
-            listed = ", ".join(items[:-1]) + f" {_('och')} " + items[-1]
+            listed = ", ".join(items[:-1]) + " " + _("och") + " " + items[-1]
             if function == "max":
                 return _("det största av %(items)s") % {"items": listed}
             return _("det minsta av %(items)s") % {"items": listed}

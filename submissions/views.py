@@ -379,7 +379,7 @@ def _table_rows(
                 "reason": extension.reason,
             }
             if not grant_round.extensions_open:
-                extended += f" ({_('avslutad')})"
+                extended += " (" + _("avslutad") + ")"
         draft = ""
         if row.unsent_changes:
             draft = (

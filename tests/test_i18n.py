@@ -5,6 +5,7 @@ Swedish stays the default."""
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import gettext
 import re
 import shutil
@@ -16,6 +17,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
+
+from submissions.models import DeadlineExtension, GrantRound
+from tests.submissions.factories import round_2024
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 PO_PATH = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
@@ -327,3 +331,47 @@ def test_a_runs_name_follows_the_language(db):
     assert str(run) == "AT-bidraget 2024 – körning 2"
     with translation.override("en"):
         assert str(run) == "AT-bidraget 2024 – run 2"
+
+
+_GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "npgettext"}
+
+
+def test_no_text_is_translated_inside_an_f_string():
+    """xgettext (makemessages) does not read a call inside an f-string: its text would leave
+    the catalogue at the next makemessages and show in Swedish on the English pages."""
+    root = Path(settings.BASE_DIR)
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if parts[0] in {".venv", "tests", "var", "node_modules"} or "migrations" in parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FormattedValue):
+                continue
+            for inner in ast.walk(node.value):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in _GETTEXT_NAMES
+                ):
+                    found.append(f"{path.relative_to(root)}:{inner.lineno}")
+    assert found == []
+
+
+def test_an_ended_extension_says_so_in_english(client, login, officer, region, db):
+    """The officer's table writes its cells in Python: their words are in the catalogue too."""
+    grant_round = round_2024()
+    DeadlineExtension.objects.create(
+        round=grant_round,
+        region=region,
+        until=grant_round.deadline + dt.timedelta(days=7),
+        reason="Sjukdom",
+        granted_by=officer,
+    )
+    GrantRound.objects.filter(pk=grant_round.pk).update(status="closed")
+    login(client, officer)
+    url = reverse("submissions:round_reports", args=[grant_round.slug])
+    with translation.override("en"):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sjukdom (ended)" in html
+    assert "(avslutad)" not in html

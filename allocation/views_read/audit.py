@@ -382,10 +382,10 @@ def round_records(
         "versions": ReportVersion.objects.filter(report__round=grant_round)
         .filter(report__region_id__in=ids)
         .select_related("report__region", "submitted_by")
-        .order_by("report__region__sort_key", "number"),
+        .order_by("report__region__sort_key", "report__region__name", "number"),
         "extensions": DeadlineExtension.objects.filter(round=grant_round, region_id__in=ids)
         .select_related("region", "granted_by")
-        .order_by("region__sort_key", "granted_at"),
+        .order_by("region__sort_key", "region__name", "granted_at"),
         "deductions": deductions_of_round(grant_round=grant_round).filter(region_id__in=ids),
         "overrides": overrides_of_round(grant_round=grant_round).filter(region_id__in=ids),
         "decisions": decisions_of_round(grant_round=grant_round)

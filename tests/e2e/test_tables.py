@@ -180,7 +180,11 @@ def test_every_table_fits_at_desktop_width_and_stacks_on_a_phone(
     revisor.login(auditor, PASSWORD, totp_secret=totp_for(auditor))
     _check_tables(
         revisor,
-        [f"/granskning/?round={grant_round.pk}", f"/granskning/korningar/{run.pk}/"],
+        [
+            f"/granskning/?round={grant_round.pk}",
+            "/granskning/korningar/",
+            f"/granskning/korningar/{run.pk}/",
+        ],
     )
     handlaggare.page.set_viewport_size(DESKTOP)
     handlaggare.goto(f"/handlaggare/fordelning/{grant_round.slug}/korning/{run.number}/")
