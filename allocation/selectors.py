@@ -59,19 +59,15 @@ class RegionInputRow:
         return bool(self.override_reason)
 
 
-def latest_versions(*, grant_round: GrantRound) -> dict[int, ReportVersion]:
-    """region id -> the latest submitted version of its report for the round (it counts:
-    ``Report.latest_version``), each with its report (one query)."""
-    latest: dict[int, ReportVersion] = {}
-    reports = (
-        Report.objects.filter(round=grant_round, latest_version__isnull=False)
+def latest_version_of(*, grant_round: GrantRound, region: Region) -> ReportVersion | None:
+    """The region's latest submitted version for the round, the one that counts
+    (``Report.latest_version``), or None if it has not reported (one query)."""
+    report = (
+        Report.objects.filter(round=grant_round, region=region)
         .select_related("latest_version")
-        .order_by()
+        .first()
     )
-    for report in reports:
-        report.latest_version.report = report
-        latest[report.region_id] = report.latest_version
-    return latest
+    return report.latest_version if report is not None else None
 
 
 def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
@@ -149,12 +145,21 @@ def round_inputs(*, grant_round: GrantRound) -> list[RegionInputRow]:
     return rows
 
 
-def regions_not_reporting(*, grant_round: GrantRound) -> QuerySet[Region]:
-    """Regions with no submitted version for the round: they did not apply and get nothing."""
-    reported = Report.objects.filter(round=grant_round, latest_version__isnull=False).values(
+def _reported(grant_round: GrantRound) -> QuerySet[Report]:
+    """The ids of the regions with a submitted version for the round (a subquery)."""
+    return Report.objects.filter(round=grant_round, latest_version__isnull=False).values(
         "region_id"
     )
-    return Region.objects.exclude(pk__in=reported).order_by("sort_key", "name")
+
+
+def regions_reporting(*, grant_round: GrantRound) -> QuerySet[Region]:
+    """Regions with a submitted version for the round: they take part in the allocation."""
+    return Region.objects.filter(pk__in=_reported(grant_round)).order_by("sort_key", "name")
+
+
+def regions_not_reporting(*, grant_round: GrantRound) -> QuerySet[Region]:
+    """Regions with no submitted version for the round: they did not apply and get nothing."""
+    return Region.objects.exclude(pk__in=_reported(grant_round)).order_by("sort_key", "name")
 
 
 def runs_of_round(*, grant_round: GrantRound) -> QuerySet[AllocationRun]:

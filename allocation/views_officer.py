@@ -80,11 +80,6 @@ def rounds(request: HttpRequest) -> HttpResponse:
     return render(request, "allocation/officer/rounds.html", {"rounds": grant_rounds})
 
 
-def _participants(grant_round: GrantRound) -> Any:
-    ids = selectors.latest_versions(grant_round=grant_round).keys()
-    return Region.objects.filter(pk__in=ids).order_by("sort_key", "name")
-
-
 def _with_reasons(rows: list[Row]) -> list[Row]:
     return [row for row in rows if row.deduction_reason or row.override_reason]
 
@@ -148,7 +143,11 @@ def _render_round(
     status: int = 200,
 ) -> HttpResponse:
     context = _round_context(request, grant_round)
-    regions = _participants(grant_round) if context["preparable"] else Region.objects.none()
+    regions = (
+        selectors.regions_reporting(grant_round=grant_round)
+        if context["preparable"]
+        else Region.objects.none()
+    )
     context["deduction_form"] = deduction_form or DeductionForm(regions=regions)
     context["override_form"] = override_form or OverrideForm(regions=regions)
     return render(request, "allocation/officer/round.html", context, status=status)
@@ -229,7 +228,7 @@ def _set_preparation(
 ) -> HttpResponse:
     """Save a deduction or an officer-entered value: the form's fields are the service's."""
     grant_round = _round(slug)
-    form = form_class(request.POST, regions=_participants(grant_round))
+    form = form_class(request.POST, regions=selectors.regions_reporting(grant_round=grant_round))
     if form.is_valid():
         try:
             service(grant_round=grant_round, by=request.user, **form.cleaned_data)

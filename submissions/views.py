@@ -415,7 +415,9 @@ def _table_rows(
 @agency_page
 def round_reports(request: HttpRequest, slug: str) -> HttpResponse:
     # The whole round's counts, not the page's: regions that applied, reports not sent in.
-    grant_round = get_object_or_404(selectors.with_report_counts(GrantRound.objects), slug=slug)
+    grant_round = get_object_or_404(
+        selectors.with_report_counts(GrantRound.objects.all()), slug=slug
+    )
     # queries: the regions' count and this page of them (50 a page, by name)
     page = page_of(request, Region.objects.order_by("sort_key", "name"))
     can_extend = is_officer(request.user) and grant_round.extensions_open

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from allocation.engine import reported_posts_of
 from allocation.models import Deduction, PostsOverride
-from allocation.selectors import latest_versions
+from allocation.selectors import latest_version_of
 from allocation.services.common import PREPARABLE, active_run_exists, lock_round, require_officer
 from atgrant.templatetags.atgrant_format import format_number
 from audit.services import audit_record
@@ -27,7 +27,7 @@ def _check_preparable(locked: GrantRound, region: Region) -> None:
         )
     if active_run_exists(locked):
         raise ValidationError(_("En fördelning körs just nu. Vänta tills den är klar."))
-    if region.pk not in latest_versions(grant_round=locked):
+    if latest_version_of(grant_round=locked, region=region) is None:
         raise ValidationError(
             _("%(region)s har inte rapporterat och deltar inte i fördelningen.")
             % {"region": region.name}
@@ -41,7 +41,7 @@ def _deduction_values(deduction: Deduction | None) -> dict[str, Any] | None:
 
 
 def _reported_posts(grant_round: GrantRound, region: Region) -> int:
-    version = latest_versions(grant_round=grant_round)[region.pk]
+    version = latest_version_of(grant_round=grant_round, region=region)
     override = PostsOverride.objects.filter(round=grant_round, region=region).first()
     source = override or version
     return reported_posts_of(source.filled_posts, source.started_posts)
@@ -159,7 +159,7 @@ def override_remove(*, grant_round: GrantRound, region: Region, by: AbstractBase
         existing = PostsOverride.objects.filter(round=locked, region=region).first()
         if existing is None:
             return
-        version = latest_versions(grant_round=locked)[region.pk]
+        version = latest_version_of(grant_round=locked, region=region)
         deduction = Deduction.objects.filter(round=locked, region=region).first()
         if deduction is not None and deduction.posts > version.posts:
             raise ValidationError(
