@@ -582,7 +582,7 @@ def test_verification_lists_problems(client, login, auditor, db):
         checked_decisions=4,
     )
     login(client, auditor)
-    with patch("allocation.views_read.audit._verify", return_value=report):
+    with patch("allocation.views_read.audit.verify_all", return_value=report):
         html = client.get(reverse(VERIFY)).content.decode()
     assert "1 avvikelse hittades" in html
     assert "decision AT2024-10-B1: content hash does not match" in html
